@@ -1,0 +1,3 @@
+module github.com/ace-go/ace/apps/echo
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/ace-go/ace/conformance
+
+go 1.26

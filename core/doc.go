@@ -1,0 +1,32 @@
+// Package core is the heart of ace: a framework for network servers in which
+// an app describes one conversation with one client, and the framework does
+// the rest.
+//
+// # Model
+//
+// An [App] makes one [Handler] per connection. A [Server] accepts exactly one
+// connection from a [Listener] and drives its Handler through four callbacks:
+// Connect once, Packet for every frame read, Info for every message sent to
+// the server from elsewhere in the program (and for timeouts and the shutdown
+// notice), and Disconnect once at the end. Callbacks of one connection never
+// run concurrently, and every callback returns an [Action] that says what to
+// send, whether to close, and how long to wait for the next event.
+//
+// An [Endpoint] keeps a pool of governors, each of which keeps one Server
+// waiting in accept and starts the next one as soon as its server takes a
+// connection. There is no separate acceptor goroutine handing sockets over:
+// the server that accepts a connection is the one that serves it, and it is
+// the only goroutine that connection costs.
+//
+// # Lifecycle rules
+//
+// The numbered rules of the project's ARCHITECTURE.md (S1-S12, G1-G3,
+// E1-E7, T1-T4) are what this package implements and what the conformance
+// module checks. Their numbers appear in the doc comments below.
+//
+// # Transports
+//
+// Transports (TCP, TLS, QUIC, in-memory) live in their own modules and
+// implement the small [Transport], [Listener] and [Conn] interfaces declared
+// here, where they are consumed.
+package core

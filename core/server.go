@@ -1,0 +1,628 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// serverState is where a server is in its life.
+type serverState int32
+
+const (
+	stateIdle        serverState = iota // provisioned, not yet told to accept (S1)
+	stateAccepting                      // blocked in Listener.Accept
+	stateHandshaking                    // took a connection, handshake running
+	stateConnected                      // the handler is live
+	stateClosing                        // the connection is being closed
+	stateEnded                          // everything released; Done is closed
+)
+
+// aLongTimeAgo is a read deadline in the past, used to wake a blocked read.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// hooks connect a server to the endpoint that owns it. A standalone server
+// has none.
+type hooks interface {
+	// accepted runs on the server's goroutine as soon as it took a
+	// connection, before any handshake. It reports false to refuse it.
+	accepted(s *Server) bool
+	// ended runs on the server's goroutine when it is about to end;
+	// hadConn reports whether it took a connection; err is why it ended
+	// before one, or nil.
+	ended(s *Server, hadConn bool, err error)
+}
+
+// Server accepts exactly one connection from a [Listener] and serves it with
+// a [Handler] made by its [App], on one goroutine (rules S1-S12).
+//
+// A Server is usually run by an [Endpoint]'s governors; NewServer is for
+// those who want to drive the lifecycle themselves, and for tests.
+type Server struct {
+	ln    Listener
+	app   App
+	cfg   *Config
+	hooks hooks
+	ctr   *counters
+	log   *slog.Logger
+
+	mu           sync.Mutex
+	state        serverState
+	conn         Conn
+	cancelAccept context.CancelFunc
+	forced       error // set by Close: why the connection was cut
+	mbox         []any
+	nmsg         atomic.Int32 // len(mbox), read without the lock
+
+	ref  *AcceptRef
+	done chan struct{}
+	err  error // why the server ended; valid once done is closed
+
+	bytesIn, bytesOut atomic.Uint64
+
+	out net.Buffers // scratch for vectored writes
+	vec [][]byte    // backing array for out
+}
+
+// NewServer returns a server that will accept one connection from ln and
+// serve it with a handler made by app. It is provisioned at once and waits:
+// it accepts nothing until Accept is called (rule S1). It starts no
+// goroutine until then.
+func NewServer(ln Listener, app App, cfg Config) *Server {
+	c := cfg.withDefaults(app)
+	return newServer(ln, app, &c, nil, &counters{})
+}
+
+func newServer(ln Listener, app App, cfg *Config, h hooks, ctr *counters) *Server {
+	return &Server{
+		ln:    ln,
+		app:   app,
+		cfg:   cfg,
+		hooks: h,
+		ctr:   ctr,
+		log:   cfg.Logger,
+		done:  make(chan struct{}),
+	}
+}
+
+// AcceptRef is the reference Server.Accept returns (rule S3). Await it to
+// learn about the connection the server took.
+type AcceptRef struct {
+	ready chan struct{}
+	info  ConnInfo
+	err   error
+}
+
+// Ready is closed once the server has a connection ready for the app (after
+// any handshake), or has failed to get one.
+func (r *AcceptRef) Ready() <-chan struct{} { return r.ready }
+
+// Await waits until the server has taken a connection and completed any
+// handshake, and returns the connection's info. It returns the error that
+// stopped the server if it ended first (one that wraps net.ErrClosed when the
+// listener was closed), or ctx.Err() if ctx is done first.
+func (r *AcceptRef) Await(ctx context.Context) (ConnInfo, error) {
+	select {
+	case <-r.ready:
+		return r.info, r.err
+	case <-ctx.Done():
+		return ConnInfo{}, ctx.Err()
+	}
+}
+
+// Accept asks the server to accept one connection and returns at once with a
+// reference to await (rule S3). The server performs the accept itself, on its
+// own goroutine, and then serves the connection. ctx bounds only the wait in
+// accept: once a connection is taken, ctx no longer matters.
+//
+// A server accepts exactly once: a second call fails with
+// ErrAlreadyAccepted and leaves the first untouched (rule S2). Calling Accept
+// on a closed server fails with ErrServerClosed.
+func (s *Server) Accept(ctx context.Context) (*AcceptRef, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch s.state {
+	case stateIdle:
+	case stateEnded:
+		return nil, ErrServerClosed
+	default:
+		return nil, ErrAlreadyAccepted
+	}
+	actx, cancel := context.WithCancel(ctx)
+	s.cancelAccept = cancel
+	s.state = stateAccepting
+	s.ref = &AcceptRef{ready: make(chan struct{})}
+	s.ctr.accepting.Add(1)
+	go s.run(actx)
+	return s.ref, nil
+}
+
+// Send delivers msg to the handler's Info callback, after the messages sent
+// before it and never concurrently with another callback (rule S6). It
+// fails with ErrNotConnected if the server has no connection yet (or is
+// still in its handshake), ErrServerClosed once the connection is closing,
+// and ErrMailboxFull when the handler is that far behind. Send never blocks
+// on the connection.
+func (s *Server) Send(msg any) error {
+	s.mu.Lock()
+	switch s.state {
+	case stateConnected:
+	case stateClosing, stateEnded:
+		s.mu.Unlock()
+		return ErrServerClosed
+	default:
+		s.mu.Unlock()
+		return ErrNotConnected
+	}
+	if len(s.mbox) >= s.cfg.MailboxSize {
+		s.mu.Unlock()
+		return ErrMailboxFull
+	}
+	s.enqueueLocked(msg)
+	conn := s.conn
+	s.mu.Unlock()
+	// Wake the server if it is blocked in Read; it resets the deadline
+	// before it looks at its mailbox again, so no wake-up is lost.
+	_ = conn.SetReadDeadline(aLongTimeAgo)
+	return nil
+}
+
+func (s *Server) enqueueLocked(msg any) {
+	s.mbox = append(s.mbox, msg)
+	s.nmsg.Store(int32(len(s.mbox)))
+}
+
+// notify queues a framework message (Shutdown) whatever the mailbox size,
+// for a server that has or is about to have a handler.
+func (s *Server) notify(msg any) {
+	s.mu.Lock()
+	if s.state != stateHandshaking && s.state != stateConnected {
+		s.mu.Unlock()
+		return
+	}
+	s.enqueueLocked(msg)
+	conn := s.conn
+	s.mu.Unlock()
+	_ = conn.SetReadDeadline(aLongTimeAgo)
+}
+
+// nextMsg pops the oldest message, if any.
+func (s *Server) nextMsg() (any, bool) {
+	if s.nmsg.Load() == 0 {
+		return nil, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.mbox) == 0 {
+		return nil, false
+	}
+	msg := s.mbox[0]
+	s.mbox[0] = nil
+	s.mbox = s.mbox[1:]
+	if len(s.mbox) == 0 {
+		s.mbox = s.mbox[:0:0]
+	}
+	s.nmsg.Store(int32(len(s.mbox)))
+	return msg, true
+}
+
+// Close stops the server. A server waiting in accept stops waiting; a
+// connection is closed at once, without a close action's courtesy, and the
+// handler's Disconnect sees ErrForcedClose. Close does not wait: use Done or
+// Wait for that. Closing an ended server does nothing.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	switch s.state {
+	case stateIdle:
+		s.state = stateEnded
+		s.err = ErrServerClosed
+		close(s.done)
+	case stateAccepting:
+		s.cancelAccept()
+	case stateHandshaking, stateConnected, stateClosing:
+		if s.forced == nil {
+			s.forced = ErrForcedClose
+		}
+		_ = s.conn.Close()
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// Done is closed when the server has ended: its goroutine has exited, its
+// connection is closed and its buffers are released (rule S10).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Wait waits until the server has ended or ctx is done. It returns the
+// reason the server ended before serving a connection (nil if it served one),
+// or ctx.Err().
+func (s *Server) Wait(ctx context.Context) error {
+	select {
+	case <-s.done:
+		return s.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// BytesIn and BytesOut report how many bytes this server's connection has
+// read and written.
+func (s *Server) BytesIn() uint64 { return s.bytesIn.Load() }
+
+// BytesOut reports how many bytes this server's connection has written.
+func (s *Server) BytesOut() uint64 { return s.bytesOut.Load() }
+
+// run is the server's goroutine: accept, handshake, serve, release.
+func (s *Server) run(ctx context.Context) {
+	conn, err := s.ln.Accept(ctx)
+	s.ctr.accepting.Add(-1)
+	s.cancelAccept()
+	if err != nil {
+		s.finish(false, err)
+		return
+	}
+	s.ctr.accepted.Add(1)
+	s.ctr.active.Add(1)
+	s.mu.Lock()
+	s.conn = conn
+	s.state = stateHandshaking
+	s.mu.Unlock()
+
+	if s.hooks != nil && !s.hooks.accepted(s) {
+		s.ctr.refused.Add(1)
+		_ = conn.Close()
+		s.endConn(nil)
+		s.finish(true, nil)
+		return
+	}
+	if hs, ok := conn.(Handshaker); ok {
+		hctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
+		err := hs.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			s.log.Debug("ace: handshake failed", "remote", conn.RemoteAddr(), "err", err)
+			_ = conn.Close()
+			s.endConn(fmt.Errorf("ace: handshake: %w", err))
+			s.finish(true, nil)
+			return
+		}
+	}
+	info := conn.Info()
+	s.ref.info = info
+	s.mu.Lock()
+	forced := s.forced
+	if forced == nil {
+		s.state = stateConnected
+	}
+	s.mu.Unlock()
+	if forced != nil {
+		_ = conn.Close()
+		s.endConn(forced)
+		s.finish(true, nil)
+		return
+	}
+	close(s.ref.ready)
+	s.serve(conn, info)
+	s.finish(true, nil)
+}
+
+// endConn resolves the accept reference with err if it is still pending and
+// counts the connection closed.
+func (s *Server) endConn(err error) {
+	s.mu.Lock()
+	s.state = stateClosing
+	s.mu.Unlock()
+	select {
+	case <-s.ref.ready:
+	default:
+		if err == nil {
+			err = ErrServerClosed
+		}
+		s.ref.err = err
+		close(s.ref.ready)
+	}
+	s.ctr.active.Add(-1)
+	s.ctr.closed.Add(1)
+}
+
+// finish ends the server: it tells the endpoint, then closes Done.
+func (s *Server) finish(hadConn bool, err error) {
+	if !hadConn {
+		s.ref.err = err
+		close(s.ref.ready)
+	}
+	if s.hooks != nil {
+		s.hooks.ended(s, hadConn, err)
+	}
+	s.mu.Lock()
+	s.state = stateEnded
+	s.conn = nil
+	s.mbox = nil
+	s.err = err
+	s.mu.Unlock()
+	close(s.done)
+}
+
+// serve runs the handler over conn until the connection ends.
+func (s *Server) serve(conn Conn, info ConnInfo) {
+	var (
+		h        Handler
+		reason   error
+		panicked bool
+	)
+	h, reason = s.newHandler(info)
+	if reason != nil {
+		s.closeConn(conn, false)
+		s.endConn(reason)
+		return
+	}
+
+	bp := getBuf(s.cfg.ReadBufferSize)
+	defer func() { putBuf(bp) }()
+	buf := *bp
+	r, w := 0, 0
+
+	var (
+		timeout  time.Duration // timeout of the last action
+		deadline time.Time     // when it expires; zero for none
+		setDL    = true        // the read deadline must be (re)set
+		atEOF    bool
+	)
+	// do carries out an action and reports whether the connection ended.
+	do := func(a Action, err error) bool {
+		if err != nil {
+			reason, panicked = err, true
+			return true
+		}
+		if err := s.write(conn, a); err != nil {
+			reason = err
+			return true
+		}
+		if a.close {
+			reason = nil
+			s.closeConn(conn, true)
+			return true
+		}
+		if a.timeout != timeout || a.timeout > 0 {
+			timeout = a.timeout
+			if timeout > 0 {
+				deadline = time.Now().Add(timeout)
+			} else {
+				deadline = time.Time{}
+			}
+			setDL = true
+		}
+		return false
+	}
+
+	ended := do(s.callConnect(h, info))
+loop:
+	for !ended {
+		if setDL {
+			_ = conn.SetReadDeadline(deadline)
+			setDL = false
+		}
+		for {
+			msg, ok := s.nextMsg()
+			if !ok {
+				break
+			}
+			if ended = do(s.callInfo(h, msg)); ended {
+				break loop
+			}
+		}
+		if w == len(buf) {
+			// The framer needs a longer frame than the buffer holds.
+			nbp := getBuf(2 * len(buf))
+			copy(*nbp, buf[r:w])
+			putBuf(bp)
+			bp, buf, w, r = nbp, *nbp, w-r, 0
+		}
+		n, err := conn.Read(buf[w:])
+		if n > 0 {
+			w += n
+			s.bytesIn.Add(uint64(n))
+			s.ctr.bytesIn.Add(uint64(n))
+		}
+		if err != nil {
+			switch {
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				setDL = true
+				if !deadline.IsZero() && !time.Now().Before(deadline) {
+					d := timeout
+					deadline, timeout = time.Time{}, 0
+					if ended = do(s.callInfo(h, Timeout{After: d})); ended {
+						break loop
+					}
+				}
+			case errors.Is(err, io.EOF):
+				atEOF = true
+			default:
+				reason = s.readErr(err)
+				ended = true
+				break loop
+			}
+		}
+		// Deliver every whole frame buffered.
+		for r < w || atEOF {
+			frame, adv, ferr := s.cfg.Framer.Frame(buf[r:w], atEOF)
+			if ferr != nil {
+				if !do(s.callInfo(h, FrameError{Err: ferr})) {
+					reason = ferr
+					s.closeConn(conn, true)
+				}
+				ended = true
+				break loop
+			}
+			if adv == 0 {
+				break
+			}
+			r += adv
+			if frame != nil {
+				if ended = do(s.callPacket(h, frame)); ended {
+					break loop
+				}
+			}
+		}
+		if r == w {
+			r, w = 0, 0
+		} else if w == len(buf) && r > 0 {
+			w = copy(buf, buf[r:w])
+			r = 0
+		}
+		if atEOF {
+			reason = io.EOF
+			s.closeConn(conn, false)
+			ended = true
+		}
+	}
+	if reason != nil && !panicked {
+		if f := s.forcedErr(); f != nil {
+			reason = f
+		}
+	}
+	s.closeConn(conn, false)
+	s.callDisconnect(h, reason, panicked)
+	s.endConn(reason)
+	*bp = buf
+}
+
+// newHandler asks the app for a handler, containing a panic.
+func (s *Server) newHandler(info ConnInfo) (h Handler, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.panicked(r)
+		}
+	}()
+	return s.app.NewHandler(info), nil
+}
+
+func (s *Server) callConnect(h Handler, info ConnInfo) (a Action, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.panicked(r)
+		}
+	}()
+	return h.Connect(s, info), nil
+}
+
+func (s *Server) callPacket(h Handler, data []byte) (a Action, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.panicked(r)
+		}
+	}()
+	return h.Packet(data), nil
+}
+
+func (s *Server) callInfo(h Handler, msg any) (a Action, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.panicked(r)
+		}
+	}()
+	return h.Info(msg), nil
+}
+
+func (s *Server) callDisconnect(h Handler, reason error, panicked bool) {
+	if panicked && h == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			_ = s.panicked(r)
+		}
+	}()
+	h.Disconnect(reason)
+}
+
+// panicked logs a recovered panic with its stack and counts it (rule S12).
+func (s *Server) panicked(r any) error {
+	s.ctr.panicked.Add(1)
+	s.log.Error("ace: handler panicked", "panic", r, "stack", string(debug.Stack()))
+	return fmt.Errorf("%w: %v", ErrHandlerPanic, r)
+}
+
+func (s *Server) forcedErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.forced
+}
+
+func (s *Server) readErr(err error) error {
+	if f := s.forcedErr(); f != nil {
+		return f
+	}
+	return err
+}
+
+// write sends what a carries, with one vectored write when it has several
+// slices.
+func (s *Server) write(conn Conn, a Action) error {
+	if a.n == 0 {
+		return nil
+	}
+	if s.cfg.WriteTimeout > 0 {
+		_ = conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	}
+	var (
+		n   int64
+		err error
+	)
+	if a.n == 1 && len(a.extra) == 0 {
+		var m int
+		m, err = conn.Write(a.bufs[0])
+		n = int64(m)
+	} else {
+		s.vec = a.AppendTo(s.vec[:0])
+		s.out = s.vec
+		n, err = s.out.WriteTo(conn)
+		clear(s.vec)
+	}
+	if n > 0 {
+		s.bytesOut.Add(uint64(n))
+		s.ctr.bytesOut.Add(uint64(n))
+	}
+	if err != nil {
+		return s.readErr(fmt.Errorf("ace: write: %w", err))
+	}
+	return nil
+}
+
+// closeWriter is implemented by connections that can half-close.
+type closeWriter interface{ CloseWrite() error }
+
+// closeConn closes conn once. With graceful set, it first half-closes the
+// connection and waits up to Config.Linger for the peer to close its side, so
+// that data the server has not read does not turn the close into a reset
+// that destroys the last bytes sent.
+func (s *Server) closeConn(conn Conn, graceful bool) {
+	s.mu.Lock()
+	if s.state == stateClosing {
+		s.mu.Unlock()
+		return
+	}
+	s.state = stateClosing
+	forced := s.forced != nil
+	s.mu.Unlock()
+	if graceful && !forced && s.cfg.Linger > 0 {
+		if cw, ok := conn.(closeWriter); ok && cw.CloseWrite() == nil {
+			_ = conn.SetReadDeadline(time.Now().Add(s.cfg.Linger))
+			var scratch [512]byte
+			for {
+				if _, err := conn.Read(scratch[:]); err != nil {
+					break
+				}
+			}
+		}
+	}
+	_ = conn.Close()
+}

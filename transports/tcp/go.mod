@@ -1,0 +1,3 @@
+module github.com/ace-go/ace/transports/tcp
+
+go 1.26
