@@ -26,7 +26,7 @@ type Endpoint struct {
 	mu       sync.Mutex
 	draining bool
 	limit    int                  // MaxConns; 0 for none
-	reserved int                  // waiting + active servers (pause mode)
+	reserved int                  // waiting + serving servers (pause mode)
 	waiting  map[*Server]struct{} // servers in accept
 	live     map[*Server]struct{} // servers with a connection
 	parked   []*governor          // governors paused at the limit
@@ -94,14 +94,12 @@ func (e *Endpoint) SetMaxConns(n int) {
 	var resume []*governor
 	var cancel []*Server
 	if !e.cfg.RefuseAtLimit {
-		if n == 0 {
-			resume, e.parked = e.parked, nil
-		} else {
-			for e.reserved < n && len(e.parked) > 0 {
-				resume = append(resume, e.parked[0])
-				e.parked = e.parked[1:]
-				e.reserved++ // taken on the governor's behalf
-			}
+		for len(e.parked) > 0 && (n == 0 || e.reserved < n) {
+			resume = append(resume, e.parked[0])
+			e.parked = e.parked[1:]
+			e.reserved++ // taken on the governor's behalf
+		}
+		if n > 0 {
 			excess := e.reserved - n
 			for s := range e.waiting {
 				if excess <= 0 {
@@ -116,9 +114,8 @@ func (e *Endpoint) SetMaxConns(n int) {
 	for _, s := range cancel {
 		_ = s.Close()
 	}
-	reserved := n > 0 && !e.cfg.RefuseAtLimit
 	for _, g := range resume {
-		g.start(reserved)
+		g.start(true)
 	}
 }
 
@@ -237,9 +234,11 @@ func (g *governor) spawn() {
 		e.mu.Unlock()
 		return
 	}
-	reserve := e.limit > 0 && !e.cfg.RefuseAtLimit
+	// In pause mode every server holds a reservation, waiting or
+	// serving, so that the limit can be changed at run time.
+	reserve := !e.cfg.RefuseAtLimit
 	if reserve {
-		if e.reserved >= e.limit {
+		if e.limit > 0 && e.reserved >= e.limit {
 			e.parked = append(e.parked, g)
 			e.mu.Unlock()
 			return
