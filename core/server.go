@@ -56,6 +56,7 @@ type Server struct {
 
 	mu           sync.Mutex
 	state        serverState
+	accepted     bool // Accept was called once
 	conn         Conn
 	cancelAccept context.CancelFunc
 	forced       error // set by Close: why the connection was cut
@@ -129,13 +130,13 @@ func (r *AcceptRef) Await(ctx context.Context) (ConnInfo, error) {
 func (s *Server) Accept(ctx context.Context) (*AcceptRef, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch s.state {
-	case stateIdle:
-	case stateEnded:
-		return nil, ErrServerClosed
-	default:
+	switch {
+	case s.accepted:
 		return nil, ErrAlreadyAccepted
+	case s.state == stateEnded:
+		return nil, ErrServerClosed
 	}
+	s.accepted = true
 	actx, cancel := context.WithCancel(ctx)
 	s.cancelAccept = cancel
 	s.state = stateAccepting
@@ -410,14 +411,15 @@ loop:
 			_ = conn.SetReadDeadline(deadline)
 			setDL = false
 		}
-		for {
-			msg, ok := s.nextMsg()
-			if !ok {
+		// Messages first. The deadline was reset before the mailbox is
+		// looked at, and it is reset again before the next look, so a
+		// Send that wakes the read is never lost.
+		if msg, ok := s.nextMsg(); ok {
+			if ended = do(s.callInfo(h, msg)); ended {
 				break
 			}
-			if ended = do(s.callInfo(h, msg)); ended {
-				break loop
-			}
+			setDL = true
+			continue
 		}
 		if w == len(buf) {
 			// The framer needs a longer frame than the buffer holds.
