@@ -1,0 +1,100 @@
+package core_test
+
+import (
+	"io"
+	"net"
+	"testing"
+
+	"github.com/ace-go/ace/core"
+)
+
+type echoHandler struct{ core.BaseHandler }
+
+func (echoHandler) Packet(data []byte) core.Action { return core.Send(data) }
+
+type prefixEcho struct{ core.BaseHandler }
+
+var benchPrefix, benchNL = []byte("ECHO: "), []byte("\n")
+
+func (prefixEcho) Packet(line []byte) core.Action { return core.Send(benchPrefix, line, benchNL) }
+
+// roundTrips does n round trips of msg over c, expecting want back.
+func roundTrips(tb testing.TB, c net.Conn, msg []byte, wantLen, n int) {
+	buf := make([]byte, wantLen)
+	for i := 0; i < n; i++ {
+		if _, err := c.Write(msg); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkServerRoundTrip measures one client's round trips through a
+// server over loopback TCP; -benchmem shows the allocations per round trip of
+// client and server together (the client allocates nothing).
+func BenchmarkServerRoundTrip(b *testing.B) {
+	msg := make([]byte, 64)
+	for i := range msg {
+		msg[i] = 'a'
+	}
+	msg[63] = '\n'
+	cases := []struct {
+		name string
+		app  core.App
+		cfg  core.Config
+		want int
+	}{
+		{"raw", core.AppFunc(func(core.ConnInfo) core.Handler { return echoHandler{} }), core.Config{}, 64},
+		{"lines", core.AppFunc(func(core.ConnInfo) core.Handler { return prefixEcho{} }), core.Config{Framer: core.Lines(0)}, 70},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			tc.cfg.Acceptors = 1
+			ln := listenTCP(b)
+			e := core.Start(ln, tc.app, tc.cfg)
+			defer func() { _ = e.Close() }()
+			c, err := net.Dial("tcp", e.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer func() { _ = c.Close() }()
+			roundTrips(b, c, msg, tc.want, 100) // warm up
+			b.ReportAllocs()
+			b.ResetTimer()
+			roundTrips(b, c, msg, tc.want, b.N)
+		})
+	}
+}
+
+// TestServerRoundTripAllocs holds the hot path to zero allocations per
+// round trip in steady state.
+func TestServerRoundTripAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures allocations over many round trips")
+	}
+	ln := listenTCP(t)
+	e := core.Start(ln, core.AppFunc(func(core.ConnInfo) core.Handler { return prefixEcho{} }),
+		core.Config{Acceptors: 1, Framer: core.Lines(0)})
+	defer func() { _ = e.Close() }()
+	c, err := net.Dial("tcp", e.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close() }()
+	msg := []byte("hello, world\n")
+	roundTrips(t, c, msg, 19, 100)
+	buf := make([]byte, 19)
+	allocs := testing.AllocsPerRun(2000, func() {
+		if _, err := c.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 0.01 {
+		t.Fatalf("%.3f allocations per round trip, want 0", allocs)
+	}
+}
