@@ -71,6 +71,16 @@ type Server struct {
 
 	out net.Buffers // scratch for vectored writes
 	vec [][]byte    // backing array for out
+
+	// Owned by the server's goroutine: the read buffer and its unconsumed
+	// bytes rb[r:w], and whether a callback used the connection directly.
+	rb       *[]byte
+	r, w     int
+	streamed bool
+	appRDL   time.Time
+	detached bool // guarded by mu
+
+	shuttingDown atomic.Bool
 }
 
 // NewServer returns a server that will accept one connection from ln and
@@ -189,6 +199,9 @@ func (s *Server) notify(msg any) {
 		s.mu.Unlock()
 		return
 	}
+	if _, ok := msg.(Shutdown); ok {
+		s.shuttingDown.Store(true)
+	}
 	s.enqueueLocked(msg)
 	conn := s.conn
 	s.mu.Unlock()
@@ -229,6 +242,9 @@ func (s *Server) Close() error {
 	case stateAccepting:
 		s.cancelAccept()
 	case stateHandshaking, stateConnected, stateClosing:
+		if s.detached {
+			break
+		}
 		if s.forced == nil {
 			s.forced = ErrForcedClose
 		}
@@ -366,19 +382,32 @@ func (s *Server) serve(conn Conn, info ConnInfo) {
 		return
 	}
 
-	bp := getBuf(s.cfg.ReadBufferSize)
-	defer func() { putBuf(bp) }()
-	buf := *bp
-	r, w := 0, 0
+	s.rb = getBuf(s.cfg.ReadBufferSize)
+	defer func() {
+		putBuf(s.rb)
+		s.rb = nil
+	}()
 
 	var (
 		timeout  time.Duration // timeout of the last action
 		deadline time.Time     // when it expires; zero for none
 		setDL    = true        // the read deadline must be (re)set
 		atEOF    bool
+		detached bool
 	)
 	// do carries out an action and reports whether the connection ended.
 	do := func(a Action, err error) bool {
+		if s.streamed {
+			// The handler used the connection directly: its deadlines
+			// are gone, and it may have detached the connection.
+			s.streamed = false
+			s.appRDL = time.Time{}
+			setDL = true
+			if s.isDetached() {
+				reason, detached = ErrDetached, true
+				return true
+			}
+		}
 		if err != nil {
 			reason, panicked = err, true
 			return true
@@ -421,16 +450,18 @@ loop:
 			setDL = true
 			continue
 		}
-		if w == len(buf) {
+		buf := *s.rb
+		if s.w == len(buf) {
 			// The framer needs a longer frame than the buffer holds.
 			nbp := getBuf(2 * len(buf))
-			copy(*nbp, buf[r:w])
-			putBuf(bp)
-			bp, buf, w, r = nbp, *nbp, w-r, 0
+			s.w = copy(*nbp, buf[s.r:s.w])
+			s.r = 0
+			putBuf(s.rb)
+			s.rb, buf = nbp, *nbp
 		}
-		n, err := conn.Read(buf[w:])
+		n, err := conn.Read(buf[s.w:])
 		if n > 0 {
-			w += n
+			s.w += n
 			s.bytesIn.Add(uint64(n))
 			s.ctr.bytesIn.Add(uint64(n))
 		}
@@ -453,9 +484,12 @@ loop:
 				break loop
 			}
 		}
-		// Deliver every whole frame buffered.
-		for r < w || atEOF {
-			frame, adv, ferr := s.cfg.Framer.Frame(buf[r:w], atEOF)
+		// Deliver every whole frame buffered. A callback may consume
+		// buffered input itself through Server.Read, so s.r and s.w are
+		// read afresh each time.
+		for s.r < s.w || atEOF {
+			buf = *s.rb
+			frame, adv, ferr := s.cfg.Framer.Frame(buf[s.r:s.w], atEOF)
 			if ferr != nil {
 				if !do(s.callInfo(h, FrameError{Err: ferr})) {
 					reason = ferr
@@ -467,18 +501,18 @@ loop:
 			if adv == 0 {
 				break
 			}
-			r += adv
+			s.r += adv
 			if frame != nil {
 				if ended = do(s.callPacket(h, frame)); ended {
 					break loop
 				}
 			}
 		}
-		if r == w {
-			r, w = 0, 0
-		} else if w == len(buf) && r > 0 {
-			w = copy(buf, buf[r:w])
-			r = 0
+		if s.r == s.w {
+			s.r, s.w = 0, 0
+		} else if buf := *s.rb; s.w == len(buf) && s.r > 0 {
+			s.w = copy(buf, buf[s.r:s.w])
+			s.r = 0
 		}
 		if atEOF {
 			reason = io.EOF
@@ -486,15 +520,16 @@ loop:
 			ended = true
 		}
 	}
-	if reason != nil && !panicked {
+	if reason != nil && !panicked && !detached {
 		if f := s.forcedErr(); f != nil {
 			reason = f
 		}
 	}
-	s.closeConn(conn, false)
+	if !detached {
+		s.closeConn(conn, false)
+	}
 	s.callDisconnect(h, reason, panicked)
 	s.endConn(reason)
-	*bp = buf
 }
 
 // newHandler asks the app for a handler, containing a panic.

@@ -1,0 +1,154 @@
+package core_test
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/core"
+)
+
+// puller reads "n\n" lines, then pulls n bytes of body through Server.Read
+// from inside Packet, as an HTTP server reads a request body, while other
+// goroutines send it messages.
+type puller struct {
+	core.BaseHandler
+	s    *core.Server
+	msgs int
+}
+
+func (p *puller) Connect(s *core.Server, _ core.ConnInfo) core.Action {
+	p.s = s
+	return core.Continue()
+}
+
+func (p *puller) Packet(line []byte) core.Action {
+	switch string(line) {
+	case "detach":
+		conn, rest, err := p.s.Detach()
+		if err != nil {
+			return core.Close([]byte(err.Error() + "\n"))
+		}
+		go func() {
+			defer conn.Close()
+			_, _ = conn.Write(append([]byte("detached:"), rest...))
+			_, _ = io.Copy(conn, conn)
+		}()
+		return core.Continue()
+	case "stall":
+		_ = p.s.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		_, err := p.s.Read(make([]byte, 1))
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return core.Close([]byte("no deadline\n"))
+		}
+		return core.Send([]byte("deadline\n"))
+	}
+	n, err := strconv.Atoi(string(line))
+	if err != nil {
+		return core.Close([]byte("bad\n"))
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(p.s, body); err != nil {
+		return core.Close([]byte(err.Error() + "\n"))
+	}
+	if _, err := p.s.Write([]byte("got " + strconv.Itoa(len(body)) + " ")); err != nil {
+		return core.Close()
+	}
+	return core.Send(body[len(body)-3:], []byte("\n"))
+}
+
+func (p *puller) Info(msg any) core.Action {
+	p.msgs++
+	return core.Send([]byte("msg " + strconv.Itoa(p.msgs) + "\n"))
+}
+
+func TestServerReadWriteFromCallback(t *testing.T) {
+	app := core.AppFunc(func(core.ConnInfo) core.Handler { return &puller{} })
+	s, ln := serve(t, app, core.Config{Framer: core.Lines(0)})
+	c := dial(t, ln.Addr())
+	if _, err := s.Accept(ctxWait(t)); err != nil {
+		t.Fatal(err)
+	}
+	// Part of the body arrives with the line, part later; messages are
+	// sent meanwhile and must wait until the callback returns.
+	body := strings.Repeat("x", 100000) + "END"
+	c.send("100003\n" + body[:10])
+	eventually(t, "the server to read the line", func() bool { return s.BytesIn() > 0 })
+	for i := 0; i < 3; i++ {
+		if err := s.Send(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.send(body[10:])
+	if got := c.line(); got != "got 100003 END" {
+		t.Fatalf("got %q", got)
+	}
+	for i := 1; i <= 3; i++ {
+		if got := c.line(); got != "msg "+strconv.Itoa(i) {
+			t.Fatalf("got %q", got)
+		}
+	}
+	c.send("stall\n")
+	if got := c.line(); got != "deadline" {
+		t.Fatalf("got %q", got)
+	}
+	c.send("detach\nrest")
+	if got := c.readN(13); got != "detached:rest" {
+		t.Fatalf("got %q", got)
+	}
+	waitDone(t, s)
+	if err := s.Send("late"); !errors.Is(err, core.ErrServerClosed) {
+		t.Fatalf("Send after detach = %v", err)
+	}
+	c.send("still there")
+	if got := c.readN(11); got != "still there" {
+		t.Fatalf("detached connection: %q", got)
+	}
+	_ = c.Close()
+}
+
+func TestServerShuttingDown(t *testing.T) {
+	seen := make(chan bool, 1)
+	release := make(chan struct{})
+	var srv *core.Server
+	p := newProbe()
+	p.connect = func(s *core.Server, _ core.ConnInfo) core.Action {
+		srv = s
+		return core.Continue()
+	}
+	p.packet = func([]byte) core.Action {
+		<-release
+		seen <- srv.ShuttingDown()
+		return core.Send([]byte("done\n"))
+	}
+	app := newProbeApp(func() *probe { return p })
+	e, _ := start(t, app, core.Config{Acceptors: 1})
+	c := dial(t, e.Addr())
+	c.send("x")
+	app.next(t)
+	p.event(t)
+	p.event(t) // the packet callback is running
+	shut := make(chan error, 1)
+	go func() { shut <- e.Shutdown(ctxWait(t)) }()
+	eventually(t, "draining", func() bool {
+		select {
+		case <-e.Draining():
+			return true
+		default:
+			return false
+		}
+	})
+	eventually(t, "the notice", func() bool { return srv.ShuttingDown() })
+	close(release)
+	if !<-seen {
+		t.Fatal("ShuttingDown false during shutdown")
+	}
+	c.eof("done\nbye\n")
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+}
