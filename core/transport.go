@@ -58,6 +58,9 @@ type ConnInfo struct {
 	// LocalAddr and RemoteAddr are the connection's two ends.
 	LocalAddr  net.Addr
 	RemoteAddr net.Addr
+	// Version is the transport protocol's negotiated version where it has
+	// one of its own, for example "v1" for QUIC version 1; empty otherwise.
+	Version string
 	// TLS holds the negotiated TLS state (version, cipher suite, ALPN
 	// protocol, SNI server name, verified peer certificates) for
 	// transports that use TLS, and is nil otherwise.

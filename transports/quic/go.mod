@@ -1,0 +1,3 @@
+module github.com/ace-go/ace/transports/quic
+
+go 1.26.0
