@@ -1,3 +1,30 @@
 module github.com/ace-go/ace/tools
 
-go 1.26
+go 1.26.0
+
+require (
+	github.com/ace-go/ace/apps/echo v0.0.0-00010101000000-000000000000
+	github.com/ace-go/ace/conformance v0.0.0-00010101000000-000000000000
+	github.com/ace-go/ace/core v0.0.0-00010101000000-000000000000
+	github.com/ace-go/ace/transports/tcp v0.0.0-00010101000000-000000000000
+	github.com/prometheus/client_golang v1.25.0
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
+	golang.org/x/exp/typeparams v0.0.0-20231108232855-2478ac86f678 // indirect
+	golang.org/x/mod v0.41.0 // indirect
+	golang.org/x/sync v0.23.0 // indirect
+	golang.org/x/tools v0.51.0 // indirect
+	honnef.co/go/tools v0.8.2 // indirect
+)
+
+replace (
+	github.com/ace-go/ace/apps/echo => ../apps/echo
+	github.com/ace-go/ace/conformance => ../conformance
+	github.com/ace-go/ace/core => ../core
+	github.com/ace-go/ace/transports/tcp => ../transports/tcp
+)
+
+tool honnef.co/go/tools/cmd/staticcheck

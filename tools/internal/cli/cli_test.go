@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/apps/echo"
+)
+
+// run runs the command line args with a context that is already done, so
+// that a serve that starts by mistake stops at once.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var out, errOut bytes.Buffer
+	code = Run(ctx, args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestHelp(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string // every one must appear on stdout
+	}{
+		{[]string{"help"}, []string{"Usage:", "serve", "help"}},
+		{[]string{"-h"}, []string{"Usage:", "serve", "help"}},
+		{[]string{"--help"}, []string{"Usage:", "serve", "help"}},
+		{[]string{"help", "help"}, []string{"Usage:", "ace <command>"}},
+		{[]string{"help", "--help"}, []string{"Usage:", "ace <command>"}},
+		{[]string{"serve", "--help"}, []string{"ace serve <app>", "echo", "--listen", "--shutdown-timeout"}},
+		{[]string{"serve", "-h"}, []string{"ace serve <app>", "echo"}},
+		{[]string{"help", "serve"}, []string{"ace serve <app>", "echo"}},
+		{[]string{"serve", "echo", "--help"}, []string{"ace serve echo [flags]", "/broadcast", "/debug/vars", "/metrics"}},
+		{[]string{"serve", "echo", "-h"}, []string{"ace serve echo [flags]"}},
+		{[]string{"help", "serve", "echo"}, []string{"ace serve echo [flags]"}},
+		// Help wins over the other flags, as it does with package flag.
+		{[]string{"serve", "echo", "--listen", ":1", "-help"}, []string{"ace serve echo [flags]"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
+			code, stdout, stderr := run(t, tt.args...)
+			if code != ExitOK {
+				t.Errorf("exit status %d, want %d", code, ExitOK)
+			}
+			if stderr != "" {
+				t.Errorf("stderr = %q, want nothing", stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestHelpListsEveryFlag checks that the help of every app and of serve
+// names every flag the command accepts, each with its default.
+func TestHelpListsEveryFlag(t *testing.T) {
+	for _, spec := range apps {
+		t.Run(spec.name, func(t *testing.T) {
+			_, stdout, _ := run(t, "serve", spec.name, "--help")
+			fs := flag.NewFlagSet(spec.name, flag.ContinueOnError)
+			new(serveFlags).register(fs)
+			spec.flags(fs)
+			n := 0
+			fs.VisitAll(func(f *flag.Flag) {
+				n++
+				i := strings.Index(stdout, "\n  --"+f.Name+" ")
+				if i < 0 {
+					t.Errorf("help lacks --%s:\n%s", f.Name, stdout)
+					return
+				}
+				// The default closes the flag's entry, before the next one.
+				entry := stdout[i+1:]
+				if j := strings.Index(entry[2:], "\n  --"); j >= 0 {
+					entry = entry[:j+2]
+				}
+				if want := "(default " + defaultText(f) + ")"; !strings.Contains(entry, want) {
+					t.Errorf("help of --%s lacks %q:\n%s", f.Name, want, entry)
+				}
+			})
+			if n < 9 {
+				t.Errorf("only %d flags; want at least the 9 documented", n)
+			}
+		})
+	}
+}
+
+func TestNoArguments(t *testing.T) {
+	code, stdout, stderr := run(t)
+	if code != ExitUsage {
+		t.Errorf("exit status %d, want %d", code, ExitUsage)
+	}
+	if stdout != "" || !strings.Contains(stderr, "Usage:") {
+		t.Errorf("stdout = %q, stderr = %q; want the usage on stderr", stdout, stderr)
+	}
+}
+
+// TestUsageErrors checks that every mistake on the command line is reported
+// on exactly one line of stderr, with exit status 2, and starts nothing.
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bogus"}, `ace: unknown command "bogus"`},
+		{[]string{"-x"}, "ace: flag provided but not defined: -x"},
+		{[]string{"help", "bogus"}, `no help for "bogus"`},
+		{[]string{"help", "serve", "nope"}, `unknown app "nope"`},
+		{[]string{"help", "serve", "echo", "extra"}, "no help for"},
+		{[]string{"serve"}, "ace serve: missing app name; the apps are echo"},
+		{[]string{"serve", "nope"}, `ace serve: unknown app "nope"`},
+		{[]string{"serve", "--listen", ":0", "echo"}, "flags follow it"},
+		{[]string{"serve", "echo", "--bogus"}, "ace serve echo: flag provided but not defined: -bogus"},
+		{[]string{"serve", "echo", "--listen"}, "flag needs an argument: -listen"},
+		{[]string{"serve", "echo", "--acceptors", "many"}, `invalid value "many" for flag -acceptors`},
+		{[]string{"serve", "echo", "--acceptors", "0"}, "--acceptors must be at least 1"},
+		{[]string{"serve", "echo", "--max-conns", "-1"}, "--max-conns must not be negative"},
+		{[]string{"serve", "echo", "--listen", ""}, "--listen must not be empty"},
+		{[]string{"serve", "echo", "--shutdown-timeout", "-1s"}, "--shutdown-timeout must not be negative"},
+		{[]string{"serve", "echo", "--shutdown-timeout", "10"}, `invalid value "10" for flag -shutdown-timeout`},
+		{[]string{"serve", "echo", "--idle-timeout", "-1s"}, "--idle-timeout must not be negative"},
+		{[]string{"serve", "echo", "--max-line", "0"}, "--max-line must be at least 1"},
+		{[]string{"serve", "echo", "--mode", "sideways"}, `unknown mode "sideways"`},
+		{[]string{"serve", "echo", "--mode", "raw", "--greeting", "HI"}, "--greeting applies to line mode only"},
+		{[]string{"serve", "echo", "--mode", "raw", "--max-line", "9"}, "--max-line applies to line mode only"},
+		{[]string{"serve", "echo", "extra"}, `unexpected argument "extra"`},
+		{[]string{"serve", "echo", "--listen", ":0", "extra"}, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
+			code, stdout, stderr := run(t, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit status %d, want %d", code, ExitUsage)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+				t.Errorf("stderr is not one line: %q", stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.want)
+			}
+			if !strings.Contains(stderr, "--help') ") && !strings.Contains(stderr, "--help')\n") {
+				t.Errorf("stderr = %q, want a pointer to the help", stderr)
+			}
+		})
+	}
+}
+
+func TestParseServeDefaults(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	cfg, code := parseServe(echoSpec, nil, &stdout, &stderr)
+	if code != -1 {
+		t.Fatalf("parseServe: code %d, stderr %q", code, stderr.String())
+	}
+	if cfg.listen != "127.0.0.1:8080" {
+		t.Errorf("listen = %q, want 127.0.0.1:8080", cfg.listen)
+	}
+	if cfg.core.Acceptors != 50 || cfg.core.MaxConns != 0 {
+		t.Errorf("acceptors, max conns = %d, %d; want 50, 0", cfg.core.Acceptors, cfg.core.MaxConns)
+	}
+	if cfg.shutdownTimeout != 10*time.Second {
+		t.Errorf("shutdown timeout = %v, want 10s", cfg.shutdownTimeout)
+	}
+	if cfg.debugAddr != "" {
+		t.Errorf("debug addr = %q, want none", cfg.debugAddr)
+	}
+	if _, ok := cfg.app.(*echo.App); !ok {
+		t.Errorf("app is %T, want *echo.App", cfg.app)
+	}
+	if got := attr(cfg.attrs, "mode"); got != "line" {
+		t.Errorf("mode attribute = %v, want line", got)
+	}
+}
+
+func TestParseServeFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	cfg, code := parseServe(echoSpec, []string{
+		"--listen", "unix:/tmp/x.sock", "-acceptors=3", "--max-conns", "7",
+		"--shutdown-timeout", "250ms", "--debug-addr", "127.0.0.1:0",
+		"--mode", "raw", "--idle-timeout", "2s",
+	}, &stdout, &stderr)
+	if code != -1 {
+		t.Fatalf("parseServe: code %d, stderr %q", code, stderr.String())
+	}
+	if cfg.listen != "unix:/tmp/x.sock" || cfg.core.Acceptors != 3 || cfg.core.MaxConns != 7 ||
+		cfg.shutdownTimeout != 250*time.Millisecond || cfg.debugAddr != "127.0.0.1:0" {
+		t.Errorf("parsed %+v", cfg)
+	}
+	if got := attr(cfg.attrs, "mode"); got != "raw" {
+		t.Errorf("mode attribute = %v, want raw", got)
+	}
+	if got := attr(cfg.attrs, "idle_timeout"); got != 2*time.Second {
+		t.Errorf("idle_timeout attribute = %v, want 2s", got)
+	}
+	if fr := cfg.app.(*echo.App).Framer(); fr == nil {
+		t.Error("raw app has no framer")
+	}
+}
+
+// attr returns the value of key in slog-style key-value pairs.
+func attr(kv []any, key string) any {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == key {
+			return kv[i+1]
+		}
+	}
+	return nil
+}
+
+// TestListenFailure checks that an address that cannot be bound is a
+// failure (exit status 1), reported in the log.
+func TestListenFailure(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var stdout, stderr bytes.Buffer
+	code := Run(t.Context(), []string{"serve", "echo", "--listen", ln.Addr().String()}, &stdout, &stderr)
+	if code != ExitFailure {
+		t.Errorf("exit status %d, want %d", code, ExitFailure)
+	}
+	if !strings.Contains(stderr.String(), `msg="ace: echo failed"`) {
+		t.Errorf("stderr = %q, want the failure logged", stderr.String())
+	}
+}

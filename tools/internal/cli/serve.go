@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/ace-go/ace/core"
+	"github.com/ace-go/ace/transports/tcp"
+)
+
+// Defaults of the flags every served app shares.
+const (
+	defaultListen          = "127.0.0.1:8080"
+	defaultShutdownTimeout = 10 * time.Second
+)
+
+// appSpec describes an app that `ace serve` can run.
+type appSpec struct {
+	name    string
+	summary string // one line, for the list of apps
+	doc     string // what the app does, for `ace serve <name> --help`
+	// flags defines the app's own flags on fs and returns a function
+	// that makes the app once fs is parsed. set holds the names of the
+	// flags given on the command line. The function returns log
+	// attributes that describe the app; its error is a usage error.
+	flags func(fs *flag.FlagSet) (build func(set map[string]bool) (core.App, []any, error))
+}
+
+// apps are the apps `ace serve` knows, in the order its help lists them.
+var apps = []appSpec{echoSpec}
+
+// lookupApp returns the app named name.
+func lookupApp(name string) (appSpec, bool) {
+	for _, spec := range apps {
+		if spec.name == name {
+			return spec, true
+		}
+	}
+	return appSpec{}, false
+}
+
+// appNames lists the names of the apps for an error message.
+func appNames() string {
+	names := make([]string, len(apps))
+	for i, spec := range apps {
+		names[i] = spec.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// serveFlags are the flags every app served by `ace serve` shares.
+type serveFlags struct {
+	listen          string
+	acceptors       int
+	maxConns        int
+	shutdownTimeout time.Duration
+	debugAddr       string
+}
+
+// register defines the flags on fs.
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.listen, "listen", defaultListen,
+		"`address` to listen on: host:port, or unix:/path for a Unix\n"+
+			"socket; port 0 picks a free port, which the log reports")
+	fs.IntVar(&f.acceptors, "acceptors", core.DefaultAcceptors,
+		"how many servers wait in accept at any moment (`n` >= 1)")
+	fs.IntVar(&f.maxConns, "max-conns", 0,
+		"most connections served at once (`n`); at the limit accepting\n"+
+			"pauses until one ends; 0 for no limit")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout,
+		"how long a graceful shutdown may take; connections still open\n"+
+			"after it are force-closed (the exit status is still 0)")
+	fs.StringVar(&f.debugAddr, "debug-addr", "",
+		"host:port `address` to serve /debug/vars, /debug/pprof/ and\n"+
+			"/metrics on; empty for none")
+}
+
+// validate reports flag values that make no sense.
+func (f *serveFlags) validate() error {
+	switch {
+	case f.listen == "":
+		return errors.New("--listen must not be empty")
+	case f.acceptors < 1:
+		return fmt.Errorf("--acceptors must be at least 1, not %d", f.acceptors)
+	case f.maxConns < 0:
+		return fmt.Errorf("--max-conns must not be negative, not %d", f.maxConns)
+	case f.shutdownTimeout < 0:
+		return fmt.Errorf("--shutdown-timeout must not be negative, not %v", f.shutdownTimeout)
+	}
+	return nil
+}
+
+// runServe runs `ace serve <app> [flags]`.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const command = "ace serve"
+	switch {
+	case len(args) == 0:
+		return usageErr(stderr, command, "missing app name; the apps are %s", appNames())
+	case isHelpFlag(args[0]):
+		printServeUsage(stdout)
+		return ExitOK
+	case strings.HasPrefix(args[0], "-"):
+		return usageErr(stderr, command, "%s before the app name; flags follow it: ace serve <app> [flags]", args[0])
+	}
+	spec, ok := lookupApp(args[0])
+	if !ok {
+		return usageErr(stderr, command, "unknown app %q; the apps are %s", args[0], appNames())
+	}
+	cfg, code := parseServe(spec, args[1:], stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg.core.Logger = log
+	if err := serve(ctx, log, cfg); err != nil {
+		log.Error("ace: "+spec.name+" failed", "err", err)
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+// parseServe parses the flags of `ace serve <spec.name>` into the
+// configuration of serve. When the command must end without serving, it
+// returns the exit status; otherwise it returns -1.
+func parseServe(spec appSpec, args []string, stdout, stderr io.Writer) (serveConfig, int) {
+	command := "ace serve " + spec.name
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	// Errors are reported by us, on one line; help goes to stdout.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var sf serveFlags
+	sf.register(fs)
+	build := spec.flags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printAppUsage(stdout, spec)
+			return serveConfig{}, ExitOK
+		}
+		return serveConfig{}, usageErr(stderr, command, "%v", err)
+	}
+	if fs.NArg() > 0 {
+		return serveConfig{}, usageErr(stderr, command, "unexpected argument %q; every setting is a flag", fs.Arg(0))
+	}
+	if err := sf.validate(); err != nil {
+		return serveConfig{}, usageErr(stderr, command, "%v", err)
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	app, attrs, err := build(set)
+	if err != nil {
+		return serveConfig{}, usageErr(stderr, command, "%v", err)
+	}
+	return serveConfig{
+		listen:    sf.listen,
+		transport: tcp.Transport{},
+		app:       app,
+		attrs:     attrs,
+		core: core.Config{
+			Acceptors: sf.acceptors,
+			MaxConns:  sf.maxConns,
+		},
+		shutdownTimeout: sf.shutdownTimeout,
+		debugAddr:       sf.debugAddr,
+	}, -1
+}
+
+// serveConfig is everything serve needs to run one endpoint.
+type serveConfig struct {
+	listen          string
+	transport       core.Transport
+	app             core.App
+	attrs           []any // describe the app in the "listening" log
+	core            core.Config
+	shutdownTimeout time.Duration
+	debugAddr       string // empty for no debug server
+
+	// ready, when set, is called once the endpoint and the debug server
+	// listen, with their addresses (debug is nil without a debug server).
+	ready func(addr, debug net.Addr)
+}
+
+// serve runs app on an endpoint until ctx is done, then shuts it down
+// gracefully within c.shutdownTimeout, force-closing the connections that
+// remain after it. It returns an error only if it could not start; a
+// shutdown that had to force-close connections is logged, not an error.
+func serve(ctx context.Context, log *slog.Logger, c serveConfig) error {
+	ep, err := core.Listen(ctx, c.transport, c.listen, c.app, c.core)
+	if err != nil {
+		return err
+	}
+	addr := ep.Addr()
+	log.Info("ace: listening", append([]any{"transport", addr.Network(), "addr", addr.String()}, c.attrs...)...)
+
+	var dbg *debugServer
+	var dbgAddr net.Addr
+	if c.debugAddr != "" {
+		dbg, err = startDebug(ctx, c.debugAddr, ep.Stats, log)
+		if err != nil {
+			_ = ep.Close()
+			return err
+		}
+		dbgAddr = dbg.Addr()
+		log.Info("ace: debug listening", "addr", dbgAddr.String(),
+			"vars", "/debug/vars", "pprof", "/debug/pprof/", "metrics", "/metrics")
+	}
+	if c.ready != nil {
+		c.ready(addr, dbgAddr)
+	}
+
+	<-ctx.Done()
+	log.Info("ace: shutting down", "reason", context.Cause(ctx),
+		"active", ep.Stats().Active, "timeout", c.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.shutdownTimeout)
+	defer cancel()
+	if err := ep.Shutdown(sctx); err != nil {
+		// Shutdown fails only when sctx expired: it force-closed what
+		// remained and waited for it, so the endpoint is gone either way.
+		log.Warn("ace: shutdown timed out; force-closed the remaining connections",
+			"timeout", c.shutdownTimeout, "err", err)
+	}
+	if dbg != nil {
+		if err := dbg.Close(); err != nil {
+			log.Warn("ace: closing the debug server", "err", err)
+		}
+	}
+	s := ep.Stats()
+	log.Info("ace: stopped", "accepted", s.Accepted, "closed", s.Closed, "panicked", s.Panicked)
+	return nil
+}
