@@ -1,0 +1,60 @@
+package conformance_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/ace-go/ace/conformance"
+	"github.com/ace-go/ace/conformance/memory"
+	"github.com/ace-go/ace/core"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// memoryNet makes memory listeners with unique names and dials them by
+// address.
+type memoryNet struct {
+	n         atomic.Int64
+	listeners sync.Map // name -> *memory.Listener
+	wrap      func(*memory.Listener) core.Listener
+}
+
+func (m *memoryNet) listen(context.Context) (core.Listener, error) {
+	ln := memory.Listen(fmt.Sprintf("mem-%d", m.n.Add(1)))
+	m.listeners.Store(ln.Addr().String(), ln)
+	if m.wrap != nil {
+		return m.wrap(ln), nil
+	}
+	return ln, nil
+}
+
+func (m *memoryNet) dial(ctx context.Context, addr net.Addr) (net.Conn, error) {
+	ln, ok := m.listeners.Load(addr.String())
+	if !ok {
+		return nil, fmt.Errorf("no memory listener %q", addr)
+	}
+	return ln.(*memory.Listener).Dial(ctx)
+}
+
+func memoryHarness() conformance.Harness {
+	m := &memoryNet{}
+	return conformance.Harness{
+		Name:        "memory",
+		Transport:   memory.Network,
+		Listen:      m.listen,
+		Dial:        m.dial,
+		NoHalfClose: true, // net.Pipe cannot half-close
+	}
+}
+
+func TestMemory(t *testing.T) {
+	conformance.Run(t, memoryHarness())
+}
