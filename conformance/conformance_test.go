@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/ace-go/ace/conformance"
 	"github.com/ace-go/ace/conformance/memory"
 	"github.com/ace-go/ace/core"
+	"github.com/ace-go/ace/transports/tcp"
 )
 
 func TestMain(m *testing.M) {
@@ -57,4 +59,35 @@ func memoryHarness() conformance.Harness {
 
 func TestMemory(t *testing.T) {
 	conformance.Run(t, memoryHarness())
+}
+
+// dialNet dials addr with package net, on the network the address names.
+func dialNet(ctx context.Context, addr net.Addr) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, addr.Network(), addr.String())
+}
+
+func TestTCP(t *testing.T) {
+	conformance.Run(t, conformance.Harness{
+		Name:      "tcp",
+		Transport: "tcp",
+		Listen: func(ctx context.Context) (core.Listener, error) {
+			return tcp.Listen(ctx, "127.0.0.1:0")
+		},
+		Dial: dialNet,
+	})
+}
+
+func TestUnix(t *testing.T) {
+	dir := t.TempDir()
+	var n atomic.Int64
+	conformance.Run(t, conformance.Harness{
+		Name:      "unix",
+		Transport: "unix",
+		Listen: func(ctx context.Context) (core.Listener, error) {
+			path := filepath.Join(dir, fmt.Sprintf("s%d", n.Add(1)))
+			return tcp.Listen(ctx, "unix:"+path)
+		},
+		Dial: dialNet,
+	})
 }

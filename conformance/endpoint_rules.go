@@ -280,6 +280,7 @@ func testGracefulShutdown(c *tcase) {
 		for _, cl := range cls {
 			cl.expect("bye", "E4: the app sees Shutdown and finishes politely")
 			cl.expectClosed("E4: the connection ends after Shutdown")
+			cl.close()
 		}
 	})
 	if err != nil {
