@@ -27,6 +27,7 @@ type memoryNet struct {
 	n         atomic.Int64
 	listeners sync.Map // name -> *memory.Listener
 	wrap      func(*memory.Listener) core.Listener
+	wrapDial  func(net.Conn) net.Conn
 }
 
 func (m *memoryNet) listen(context.Context) (core.Listener, error) {
@@ -43,7 +44,11 @@ func (m *memoryNet) dial(ctx context.Context, addr net.Addr) (net.Conn, error) {
 	if !ok {
 		return nil, fmt.Errorf("no memory listener %q", addr)
 	}
-	return ln.(*memory.Listener).Dial(ctx)
+	c, err := ln.(*memory.Listener).Dial(ctx)
+	if err == nil && m.wrapDial != nil {
+		c = m.wrapDial(c)
+	}
+	return c, err
 }
 
 func memoryHarness() conformance.Harness {

@@ -604,6 +604,7 @@ func testTerminateOnClose(c *tcase) {
 		if n, ok := waitGoroutines(base, time.Until(c.deadline())); !ok {
 			c.errorf("the %s closed the connection and the server ended, but %d goroutine(s) run, %d before the server started; goroutines:\n%s",
 				side, n, base, allStacks())
+			return
 		}
 	}
 	c.checkProbe(rec)
