@@ -1,0 +1,424 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// waitTimeout bounds every wait, so that a hung process fails the test
+// rather than stalling the run.
+const waitTimeout = 20 * time.Second
+
+// TestEndToEnd builds the ace binary once and runs it as a user would.
+func TestEndToEnd(t *testing.T) {
+	bin := buildAce(t)
+	t.Run("serve", func(t *testing.T) { t.Parallel(); testServe(t, bin) })
+	t.Run("unix", func(t *testing.T) { t.Parallel(); testUnix(t, bin) })
+	t.Run("stalled-client", func(t *testing.T) { t.Parallel(); testStalledClient(t, bin) })
+	t.Run("bad-flag", func(t *testing.T) { t.Parallel(); testBadFlag(t, bin) })
+	t.Run("help", func(t *testing.T) { t.Parallel(); testHelp(t, bin) })
+}
+
+// buildAce builds this package into a temporary directory with the go
+// command that runs the tests (go test puts its GOROOT/bin first in PATH),
+// with the race detector when the tests have it.
+func buildAce(t *testing.T) string {
+	t.Helper()
+	gocmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command to build ace with: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "ace")
+	args := []string{"build", "-o", bin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command(gocmd, append(args, ".")...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// proc is a running ace process whose stderr log is parsed as it comes.
+type proc struct {
+	cmd *exec.Cmd
+	log *logWatcher
+	// exited receives cmd.Wait's result once.
+	exited chan error
+}
+
+// start runs bin with args and stops it, if still running, when the test
+// ends.
+func start(t *testing.T, bin string, args ...string) *proc {
+	t.Helper()
+	p := &proc{
+		cmd:    exec.Command(bin, args...),
+		log:    newLogWatcher(),
+		exited: make(chan error, 1),
+	}
+	p.cmd.Stderr = p.log
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+		if t.Failed() {
+			t.Logf("ace's log:\n%s", p.log)
+		}
+	})
+	return p
+}
+
+// signal sends sig to the process and waits for it to exit, failing unless
+// it exits with status 0 within waitTimeout.
+func (p *proc) signalAndWait(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		p.exited <- err // for the cleanup
+		if err != nil {
+			t.Fatalf("ace exited with %v, want status 0", err)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatalf("ace still running %v after %v", waitTimeout, sig)
+	}
+}
+
+// logWatcher is the stderr of a process: it splits the log into records
+// and lets tests wait for a record.
+type logWatcher struct {
+	mu      sync.Mutex
+	partial []byte
+	lines   []string
+	changed chan struct{} // closed and replaced on every new line
+}
+
+func newLogWatcher() *logWatcher { return &logWatcher{changed: make(chan struct{})} }
+
+func (w *logWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.partial = append(w.partial, p...)
+	for {
+		i := strings.IndexByte(string(w.partial), '\n')
+		if i < 0 {
+			break
+		}
+		w.lines = append(w.lines, string(w.partial[:i]))
+		w.partial = w.partial[i+1:]
+		close(w.changed)
+		w.changed = make(chan struct{})
+	}
+	return len(p), nil
+}
+
+func (w *logWatcher) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.lines, "\n") + string(w.partial)
+}
+
+// wait returns the fields of the first log record whose message is msg,
+// waiting for it up to waitTimeout.
+func (w *logWatcher) wait(t *testing.T, msg string) map[string]string {
+	t.Helper()
+	timeout := time.After(waitTimeout)
+	for seen := 0; ; {
+		w.mu.Lock()
+		lines, changed := w.lines[seen:], w.changed
+		w.mu.Unlock()
+		for _, line := range lines {
+			if rec := parseRecord(line); rec["msg"] == msg {
+				return rec
+			}
+		}
+		seen += len(lines)
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatalf("no %q in the log after %v:\n%s", msg, waitTimeout, w)
+		}
+	}
+}
+
+// has reports whether some log record has message msg.
+func (w *logWatcher) has(msg string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, line := range w.lines {
+		if parseRecord(line)["msg"] == msg {
+			return true
+		}
+	}
+	return false
+}
+
+// recordField matches one key=value of slog's text format; a value with
+// spaces or quotes is a quoted Go string.
+var recordField = regexp.MustCompile(`([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)`)
+
+// parseRecord returns the fields of one line of slog's text format.
+func parseRecord(line string) map[string]string {
+	rec := make(map[string]string)
+	for _, m := range recordField.FindAllStringSubmatch(line, -1) {
+		v := m[2]
+		if strings.HasPrefix(v, `"`) {
+			if u, err := strconv.Unquote(v); err == nil {
+				v = u
+			}
+		}
+		rec[m[1]] = v
+	}
+	return rec
+}
+
+// client is a line-protocol client of the echo app.
+type client struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func dial(t *testing.T, network, addr string) *client {
+	t.Helper()
+	conn, err := net.DialTimeout(network, addr, waitTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := conn.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
+func (c *client) send(line string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.conn, line+"\n"); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *client) expect(want string) {
+	c.t.Helper()
+	line, err := c.r.ReadString('\n')
+	if err != nil {
+		c.t.Fatalf("reading %q: got %q, %v", want, line, err)
+	}
+	if got := strings.TrimSuffix(line, "\n"); got != want {
+		c.t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func (c *client) expectClosed() {
+	c.t.Helper()
+	if b, err := c.r.ReadByte(); err == nil {
+		c.t.Fatalf("read %q, want the connection closed", b)
+	}
+}
+
+// httpGet fetches url and returns its status and body.
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	hc := &http.Client{Timeout: waitTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// testServe runs `ace serve echo` on port 0 with a debug server, talks to it
+// with two clients, reads every debug endpoint, and stops it with SIGTERM
+// while both are connected: each receives BYE and the process exits 0.
+func testServe(t *testing.T, bin string) {
+	p := start(t, bin, "serve", "echo", "--listen", "127.0.0.1:0", "--debug-addr", "127.0.0.1:0")
+	rec := p.log.wait(t, "ace: listening")
+	if rec["transport"] != "tcp" || rec["app"] != "echo" || rec["mode"] != "line" {
+		t.Errorf("listening record %v, want transport=tcp app=echo mode=line", rec)
+	}
+	addr := rec["addr"]
+	debug := "http://" + p.log.wait(t, "ace: debug listening")["addr"]
+
+	a := dial(t, "tcp", addr)
+	a.expect("WELCOME")
+	a.send("  hello  ")
+	a.expect("ECHO: hello")
+	b := dial(t, "tcp", addr)
+	b.expect("WELCOME")
+	a.send("/broadcast hi there")
+	a.expect("SENT 1")
+	b.expect("hi there")
+
+	code, body := httpGet(t, debug+"/debug/vars")
+	if code != http.StatusOK {
+		t.Fatalf("GET /debug/vars: %d", code)
+	}
+	var vars struct {
+		Ace map[string]json.Number `json:"ace"`
+	}
+	if err := json.Unmarshal([]byte(body), &vars); err != nil {
+		t.Fatalf("/debug/vars: %v\n%s", err, body)
+	}
+	for _, k := range []string{"accepting", "active", "accepted", "closed", "panicked", "bytes_in", "bytes_out"} {
+		if _, ok := vars.Ace[k]; !ok {
+			t.Errorf(`/debug/vars: "ace" lacks %q: %v`, k, vars.Ace)
+		}
+	}
+	if vars.Ace["accepted"] != "2" || vars.Ace["active"] != "2" || vars.Ace["accepting"] != "50" {
+		t.Errorf(`/debug/vars: "ace" = %v, want accepted 2, active 2, accepting 50`, vars.Ace)
+	}
+
+	code, body = httpGet(t, debug+"/metrics")
+	if code != http.StatusOK || !strings.Contains(body, "\nace_accepted_total 2\n") {
+		t.Errorf("GET /metrics: %d, want ace_accepted_total 2 in\n%s", code, body)
+	}
+	if code, body := httpGet(t, debug+"/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Errorf("GET /debug/pprof/: %d\n%.200s", code, body)
+	}
+
+	p.signalAndWait(t, syscall.SIGTERM)
+	for _, c := range []*client{a, b} {
+		c.expect("BYE")
+		c.expectClosed()
+	}
+	stopped := p.log.wait(t, "ace: stopped")
+	if stopped["accepted"] != "2" || stopped["closed"] != "2" {
+		t.Errorf("stopped record %v, want accepted=2 closed=2", stopped)
+	}
+	if r := p.log.wait(t, "ace: shutting down")["reason"]; r != "terminated signal received" {
+		t.Errorf("shutdown reason %q, want the signal", r)
+	}
+	if p.log.has("ace: shutdown timed out; force-closed the remaining connections") {
+		t.Error("a graceful shutdown force-closed connections")
+	}
+}
+
+// testUnix serves on a Unix socket and stops with SIGINT.
+func testUnix(t *testing.T, bin string) {
+	path := filepath.Join(t.TempDir(), "ace.sock")
+	p := start(t, bin, "serve", "echo", "--listen", "unix:"+path, "--greeting", "HELLO")
+	rec := p.log.wait(t, "ace: listening")
+	if rec["transport"] != "unix" || rec["addr"] != path {
+		t.Fatalf("listening record %v, want transport=unix addr=%s", rec, path)
+	}
+	c := dial(t, "unix", path)
+	c.expect("HELLO")
+	c.send("over unix")
+	c.expect("ECHO: over unix")
+	p.signalAndWait(t, os.Interrupt)
+	c.expect("BYE")
+	c.expectClosed()
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket file left behind: %v", err)
+	}
+}
+
+// testStalledClient stops a server whose client floods it without ever
+// reading or closing, in raw mode. Such a client can stall the server in a
+// write it cannot finish, and it never completes a close (the server's
+// linger waits for its FIN), so only --shutdown-timeout ends it: the process
+// must say it force-closed, and still exit 0, soon after the timeout.
+func testStalledClient(t *testing.T, bin string) {
+	const shutdownTimeout = 200 * time.Millisecond // below core's 500ms linger
+	p := start(t, bin, "serve", "echo", "--mode", "raw", "--listen", "127.0.0.1:0",
+		"--shutdown-timeout", shutdownTimeout.String())
+	c := dial(t, "tcp", p.log.wait(t, "ace: listening")["addr"])
+	// One round trip proves a server has the connection.
+	if _, err := io.WriteString(c.conn, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := c.r.ReadByte(); err != nil || b != 'x' {
+		t.Fatalf("echo of x: %q, %v", b, err)
+	}
+	// Flood until the server's force-close breaks the connection.
+	flooded := make(chan error, 1)
+	go func() {
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := c.conn.Write(chunk); err != nil {
+				flooded <- err
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	p.signalAndWait(t, syscall.SIGTERM)
+	if d := time.Since(start); d < shutdownTimeout {
+		t.Errorf("exited %v after SIGTERM, before the %v shutdown timeout", d, shutdownTimeout)
+	}
+	rec := p.log.wait(t, "ace: shutdown timed out; force-closed the remaining connections")
+	if rec["timeout"] != shutdownTimeout.String() {
+		t.Errorf("force-close record %v, want timeout=%v", rec, shutdownTimeout)
+	}
+	select {
+	case <-flooded:
+	case <-time.After(waitTimeout):
+		t.Fatal("the flooding client's writes still succeed after ace exited")
+	}
+}
+
+// testBadFlag checks the exit status and the one-line error of a mistake.
+func testBadFlag(t *testing.T, bin string) {
+	cmd := exec.Command(bin, "serve", "echo", "--no-such-flag")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("ace serve echo --no-such-flag: %v, want exit status 2", err)
+	}
+	want := "ace serve echo: flag provided but not defined: -no-such-flag (run 'ace serve echo --help')\n"
+	if stderr.String() != want || stdout.String() != "" {
+		t.Errorf("stdout %q, stderr %q; want stderr %q", stdout.String(), stderr.String(), want)
+	}
+}
+
+// testHelp checks that help goes to stdout with exit status 0.
+func testHelp(t *testing.T, bin string) {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"serve", "--help"}, {"serve", "echo", "--help"}} {
+		out, err := exec.Command(bin, args...).Output()
+		if err != nil {
+			t.Errorf("ace %s: %v", strings.Join(args, " "), err)
+			continue
+		}
+		if !strings.Contains(string(out), "Usage:") {
+			t.Errorf("ace %s printed no usage:\n%s", strings.Join(args, " "), out)
+		}
+	}
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# tools/test.sh runs every check of the project, exactly as CI does (.ci/run
+# calls it), on every module that go.work lists:
+#
+#   build        GOWORK=off go build ./...
+#   gofmt        gofmt -l prints nothing
+#   vet          GOWORK=off go vet ./...
+#   staticcheck  the version pinned by the tool directive of tools/go.mod
+#   tidy         GOWORK=off go mod tidy -diff: go.mod and go.sum are tidy
+#   goleak       every package with tests has a TestMain with goleak.VerifyTestMain
+#   test         GOWORK=off go test -race -shuffle=on -count=1 ./...
+#
+# GOWORK=off tests each module as its users get it: through its own go.mod,
+# whose relative replace directives point at the sibling modules.
+#
+# Then, once for the repository: every go.mod is listed in go.work, the
+# README's run command builds in workspace mode, and the README's code
+# snippets match the files CI compiles.
+#
+# Usage: tools/test.sh [module-dir...]   (default: every module in go.work)
+# It prints a summary table and exits 1 if any check failed.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+if ! command -v go >/dev/null; then
+	echo "test.sh: no go command in PATH; install Go 1.26 or later" >&2
+	exit 1
+fi
+
+# Modules listed in go.work, as ./relative/dirs.
+workspace_modules() {
+	go work edit -json | sed -n 's/^[[:space:]]*"DiskPath": "\(.*\)".*/\1/p'
+}
+
+if [ $# -gt 0 ]; then
+	modules=("$@")
+else
+	mapfile -t modules < <(workspace_modules)
+fi
+if [ ${#modules[@]} -eq 0 ]; then
+	echo "test.sh: no modules found in go.work" >&2
+	exit 1
+fi
+
+# now prints seconds since the epoch, with milliseconds.
+now() { date +%s.%3N; }
+
+# elapsed START prints the seconds since START, to one decimal.
+elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1f", e - s }'; }
+
+begin=$(now)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+failed=0
+summary=()
+
+# go_files prints the .go files of the module in the current directory,
+# leaving out nested modules and testdata.
+go_files() {
+	find . -mindepth 1 \( -type d \( -name testdata -o -name '.*' \
+		-o -exec test -e '{}/go.mod' ';' \) -prune \) -o \( -type f -name '*.go' -print \)
+}
+
+check_gofmt() {
+	local out
+	out=$(go_files | xargs -r gofmt -l) || return 1
+	if [ -n "$out" ]; then
+		echo "not gofmt'ed (run gofmt -w):"
+		echo "$out"
+		return 1
+	fi
+}
+
+check_goleak() {
+	local dir bad=0
+	while IFS= read -r dir; do
+		if ! grep -qs 'goleak\.VerifyTestMain(' "$dir"/*_test.go; then
+			echo "$dir: tests without a TestMain calling goleak.VerifyTestMain(m)"
+			bad=1
+		fi
+	done < <(go_files | grep '_test\.go$' | xargs -r -n1 dirname | sort -u)
+	return $bad
+}
+
+echo "== staticcheck: building the version pinned in tools/go.mod"
+if ! (cd tools && GOWORK=off go build -o "$tmp/staticcheck" honnef.co/go/tools/cmd/staticcheck); then
+	echo "test.sh: cannot build staticcheck" >&2
+	exit 1
+fi
+
+# run_step MODULE STEP COMMAND... runs one check in MODULE and records it.
+run_step() {
+	local mod=$1 step=$2
+	shift 2
+	echo "== $mod: $step"
+	if (cd "$mod" && "$@"); then
+		row+=" $step:ok"
+	else
+		row+=" $step:FAIL"
+		failed=1
+	fi
+}
+
+for mod in "${modules[@]}"; do
+	mod=${mod#./}
+	start=$(now)
+	row=""
+	if [ ! -f "$mod/go.mod" ]; then
+		summary+=("$(printf '%-20s %s' "$mod" "FAIL: no go.mod")")
+		failed=1
+		continue
+	fi
+	if [ -z "$(cd "$mod" && GOWORK=off go list ./... 2>/dev/null)" ]; then
+		# A module just created has no package yet: say so, do not fail.
+		echo "== $mod: no packages yet; only go mod tidy -diff"
+		run_step "$mod" tidy env GOWORK=off go mod tidy -diff
+		summary+=("$(printf '%-20s %6ss %s' "$mod" "$(elapsed "$start")" "no packages yet;$row")")
+		continue
+	fi
+	run_step "$mod" build env GOWORK=off go build ./...
+	run_step "$mod" gofmt check_gofmt
+	run_step "$mod" vet env GOWORK=off go vet ./...
+	run_step "$mod" staticcheck env GOWORK=off "$tmp/staticcheck" ./...
+	run_step "$mod" tidy env GOWORK=off go mod tidy -diff
+	run_step "$mod" goleak check_goleak
+	run_step "$mod" test env GOWORK=off go test -race -shuffle=on -count=1 ./...
+	summary+=("$(printf '%-20s %6ss %s' "$mod" "$(elapsed "$start")" "$row")")
+done
+
+# Repository-wide checks, when every module was checked.
+if [ $# -eq 0 ]; then
+	start=$(now)
+	row=""
+
+	echo "== repo: every go.mod is in go.work"
+	check_work() {
+		local listed missing=0 gomod dir
+		listed=$(workspace_modules | sed 's|^\./||')
+		while IFS= read -r gomod; do
+			dir=$(dirname "${gomod#./}")
+			if ! grep -qxF "$dir" <<<"$listed"; then
+				echo "$dir/go.mod is not in go.work (run: go work use ./$dir)"
+				missing=1
+			fi
+		done < <(find . -name go.mod -not -path './.git/*' -not -path '*/testdata/*')
+		return $missing
+	}
+	run_step . go.work check_work
+
+	echo "== repo: the README's run command builds (go run ./tools/cmd/ace help)"
+	run_step . run-cmd go run ./tools/cmd/ace help >/dev/null
+
+	echo "== repo: README snippets match the files CI compiles"
+	# A line <!-- snippet: PATH --> before a fenced block says that the
+	# block is a verbatim part of PATH.
+	check_snippets() {
+		local path snippet bad=0 n=0
+		while IFS= read -r path; do
+			n=$((n + 1))
+			snippet=$(awk -v marker="<!-- snippet: $path -->" '
+				$0 == marker { found = 1; next }
+				found == 1 && /^```/ { found = 2; next }
+				found == 2 && /^```/ { exit }
+				found == 2 { print }
+			' README.md)
+			if [ ! -f "$path" ]; then
+				echo "README.md: snippet of missing file $path"
+				bad=1
+			elif [ -z "$snippet" ] || [[ "$(<"$path")" != *"$snippet"* ]]; then
+				echo "README.md: the snippet marked $path is not a verbatim part of that file"
+				bad=1
+			fi
+		done < <(sed -n 's/^<!-- snippet: \(.*\) -->$/\1/p' README.md)
+		if [ $n -eq 0 ]; then
+			echo "README.md: no snippet markers found"
+			bad=1
+		fi
+		return $bad
+	}
+	run_step . snippets check_snippets
+	summary+=("$(printf '%-20s %6ss %s' "(repository)" "$(elapsed "$start")" "$row")")
+fi
+
+echo
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+if [ $failed -ne 0 ]; then
+	echo "FAILED in $(elapsed "$begin")s"
+	exit 1
+fi
+echo "PASSED in $(elapsed "$begin")s"
