@@ -78,7 +78,7 @@ check_goleak() {
 	local dir bad=0
 	while IFS= read -r dir; do
 		if ! grep -qs 'goleak\.VerifyTestMain(' "$dir"/*_test.go; then
-			echo "$dir: tests without a TestMain calling goleak.VerifyTestMain(m)"
+			echo "${PWD#"$root"/}/${dir#./}: tests without a TestMain calling goleak.VerifyTestMain(m)"
 			bad=1
 		fi
 	done < <(go_files | grep '_test\.go$' | xargs -r -n1 dirname | sort -u)
