@@ -1,7 +1,10 @@
 module github.com/ace-go/ace/transports/tcp
 
-go 1.26
+go 1.26.0
 
-require github.com/ace-go/ace/core v0.0.0-00010101000000-000000000000
+require (
+	github.com/ace-go/ace/core v0.0.0-00010101000000-000000000000
+	go.uber.org/goleak v1.3.0
+)
 
 replace github.com/ace-go/ace/core => ../../core
