@@ -103,28 +103,55 @@ func TestBrokenHelper(t *testing.T) {
 	conformance.Run(t, h)
 }
 
+// TestBrokenAppHelper runs RunApp against the broken app that brokenEnv
+// names. It does nothing in a normal run.
+func TestBrokenAppHelper(t *testing.T) {
+	kind := os.Getenv(brokenEnv)
+	if kind == "" {
+		t.Skip("run by TestBrokenTransportsFail")
+	}
+	app, ok := brokenApps[kind]
+	if !ok {
+		t.Fatalf("unknown broken app %q", kind)
+	}
+	conformance.RunApp(t, conformance.AppHarness{
+		Name:     "broken app: " + kind,
+		App:      app,
+		Config:   core.Config{Framer: core.Lines(0)},
+		Converse: converse,
+		Timeout:  time.Second,
+	})
+}
+
 func TestBrokenTransportsFail(t *testing.T) {
 	for _, tc := range []struct {
-		kind  string
-		rules []string // the cases to run; all must fail unless kind is "sound"
-		want  string   // a further text the output must hold
+		helper string
+		kind   string
+		rules  []string // the cases to run; all must fail unless kind is "sound"
+		want   string   // a further text the output must hold
 	}{
-		{"sound", []string{"T1_AcceptCloseErrClosed", "S10_TerminateOnClose", "S6_InfoInOrder", "S7_Timeout"}, ""},
-		{"stuck-accept", []string{"T1_AcceptCloseErrClosed"}, "T1: 3 of 3 Accept calls still blocked after Close"},
-		{"leaky", []string{"S10_TerminateOnClose"}, "S10: the client closed the connection and the server ended, but"},
-		{"deaf", []string{"S6_InfoInOrder", "S7_Timeout"}, ""},
-		{"deaf-both", []string{"S7_Timeout"}, "S7: watchdog: the case TestBrokenHelper/S7_Timeout"},
+		{"TestBrokenHelper", "sound", []string{"T1_AcceptCloseErrClosed", "S10_TerminateOnClose", "S6_InfoInOrder", "S7_Timeout"}, ""},
+		{"TestBrokenHelper", "stuck-accept", []string{"T1_AcceptCloseErrClosed"}, "T1: 3 of 3 Accept calls still blocked after Close"},
+		{"TestBrokenHelper", "leaky", []string{"S10_TerminateOnClose"}, "S10: the client closed the connection and the server ended, but"},
+		{"TestBrokenHelper", "deaf", []string{"S6_InfoInOrder", "S7_Timeout"}, ""},
+		{"TestBrokenHelper", "deaf-both", []string{"S7_Timeout"}, "S7: watchdog: the case TestBrokenHelper/S7_Timeout"},
+		{"TestBrokenAppHelper", "sound", []string{"A1_ClientCloseEndsConnection", "A2_ShutdownEndsConnections"}, ""},
+		{"TestBrokenAppHelper", "deaf-to-shutdown", []string{"A2_ShutdownEndsConnections"}, "A2: Shutdown had to force-close connections"},
+		{"TestBrokenAppHelper", "leaky", []string{"A1_ClientCloseEndsConnection"}, "A1: clients closed and their connections ended, but"},
 	} {
-		t.Run(tc.kind, func(t *testing.T) {
+		t.Run(tc.helper+"/"+tc.kind, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(os.Args[0],
-				"-test.run=^TestBrokenHelper$/^("+strings.Join(tc.rules, "|")+")$",
+				"-test.run=^"+tc.helper+"$/^("+strings.Join(tc.rules, "|")+")$",
 				"-test.count=1", "-test.timeout=2m")
 			cmd.Env = append(os.Environ(), brokenEnv+"="+tc.kind)
 			out, err := cmd.CombinedOutput()
 			if tc.kind == "sound" {
+				if !strings.Contains(string(out), "PASS") {
+					t.Fatalf("the sound run ran nothing; output:\n%s", out)
+				}
 				if err != nil {
-					t.Fatalf("the sound transport failed: %v\n%s", err, out)
+					t.Fatalf("the sound one failed: %v\n%s", err, out)
 				}
 				return
 			}
@@ -134,7 +161,7 @@ func TestBrokenTransportsFail(t *testing.T) {
 			}
 			for _, rule := range tc.rules {
 				num, _, _ := strings.Cut(rule, "_")
-				if !strings.Contains(string(out), "--- FAIL: TestBrokenHelper/"+rule+" ") {
+				if !strings.Contains(string(out), "--- FAIL: "+tc.helper+"/"+rule+" ") {
 					t.Errorf("the output does not report %s as failed; output:\n%s", rule, out)
 				}
 				if !strings.Contains(string(out), ": "+num+": ") {

@@ -116,7 +116,7 @@ func (c *tcase) errorf(format string, args ...any) {
 // "S10: ...".
 func namesRule(msg string) bool {
 	head, _, ok := strings.Cut(msg, ": ")
-	if !ok || len(head) < 2 || len(head) > 3 || !strings.Contains("SGET", head[:1]) {
+	if !ok || len(head) < 2 || len(head) > 3 || !strings.Contains("SGETA", head[:1]) {
 		return false
 	}
 	_, err := strconv.Atoi(head[1:])

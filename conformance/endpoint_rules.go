@@ -519,3 +519,57 @@ func testStats(c *tcase) {
 	}
 	c.checkProbe(rec)
 }
+
+// E4: a connection accepted while the endpoint shuts down is ended too:
+// Close and Shutdown return only when every server has ended.
+func testShutdownRacesAccept(c *tcase) {
+	for _, how := range []string{"Close", "Shutdown"} {
+		rec := newRecorder(probeOptions{})
+		ln := &holdListener{Listener: c.listen(), holding: make(chan struct{})}
+		cfg := c.config()
+		cfg.Acceptors = 1
+		e := c.start(ln, rec, cfg)
+		dialed := c.dialAsync(e.Addr())
+		select {
+		case <-ln.holding:
+		case <-c.ctx.Done():
+			c.failf("the endpoint's server did not accept the client")
+		}
+		// The server's Accept has the connection and returns it as soon
+		// as the endpoint cancels the accept.
+		var err error
+		stop := func() { err = e.Close() }
+		if how == "Shutdown" {
+			ctx, cancel := context.WithTimeout(c.ctx, 50*time.Millisecond)
+			defer cancel()
+			stop = func() { err = e.Shutdown(ctx) }
+		}
+		d := time.Until(c.deadline()) / 2
+		if !within(d, stop) {
+			c.errorf("%s did not return within %v: the connection accepted while it ran escaped it and is still served; stats: %+v; goroutines:\n%s",
+				how, d, e.Stats(), allStacks())
+			return
+		}
+		if how == "Shutdown" && !errors.Is(err, context.DeadlineExceeded) && err != nil {
+			c.errorf("Shutdown returned %v", err)
+		}
+		if st := e.Stats(); st.Active != 0 || st.Accepting != 0 {
+			c.errorf("%s returned with servers running; stats: %+v", how, st)
+		}
+		select {
+		case res := <-dialed:
+			if res.err == nil {
+				cl := c.wrap(res.conn)
+				// The greeting may have been sent before the close.
+				data, _ := cl.r.ReadString('\n')
+				if data != "" && !strings.HasPrefix(data, "hello ") {
+					c.errorf("%s: the client received %q", how, data)
+				}
+				cl.expectClosed("E4: " + how + " closes a connection accepted while it ran")
+				cl.close()
+			}
+		case <-c.ctx.Done():
+			c.errorf("%s: the client's Dial did not return", how)
+		}
+	}
+}

@@ -103,6 +103,7 @@ var cases = []ruleCase{
 	{"E3_DrainRefusesNew", testDrainRefusesNew},
 	{"E4_GracefulShutdown", testGracefulShutdown},
 	{"E4_ShutdownForceCloses", testShutdownForceCloses},
+	{"E4_ShutdownRacesAccept", testShutdownRacesAccept},
 	{"E5_MaxConnsPause", testMaxConnsPause},
 	{"E5_MaxConnsRefuse", testMaxConnsRefuse},
 	{"E5_MaxConnsRuntimeChange", testMaxConnsRuntimeChange},

@@ -125,3 +125,29 @@ func wrapConn(c core.Conn) (core.Conn, *spyConn) {
 	}
 	return s, s
 }
+
+// holdListener hands over its first connection late: its Accept takes the
+// connection from the listener, then waits until its context is done before
+// returning it, as if the connection had arrived just before the
+// cancellation. It recreates, every time, a race a real listener loses only
+// sometimes: a server whose Accept returns a connection while its endpoint
+// shuts down.
+type holdListener struct {
+	core.Listener
+	holding chan struct{} // closed once the first connection is held
+	once    sync.Once
+}
+
+func (l *holdListener) Accept(ctx context.Context) (core.Conn, error) {
+	conn, err := l.Listener.Accept(ctx)
+	if err != nil {
+		return nil, err
+	}
+	held := false
+	l.once.Do(func() { held = true })
+	if held {
+		close(l.holding)
+		<-ctx.Done()
+	}
+	return conn, nil
+}
