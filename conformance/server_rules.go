@@ -286,21 +286,38 @@ func testBackpressure(c *tcase) {
 // concurrently with another callback, including while the client is silent.
 func testInfoInOrder(c *tcase) {
 	rec := newRecorder(probeOptions{})
-	ln := c.listen()
+	ln := &spyListener{Listener: c.listen(), wrapConns: true}
 	s := c.newServer(ln, rec, c.config())
 	ref := c.accept(s)
 	cl := c.dial(ln.Addr())
 	c.await(ref)
+	ln.mu.Lock()
+	spy := ln.conns[0]
+	ln.mu.Unlock()
 
-	// The client is silent: the server must wake for each message.
+	// The client is silent and the server blocked reading: it must wake
+	// for each message.
+	const woken = 5
+	for i := 1; i <= woken; i++ {
+		if !c.poll(func() bool { return spy.inRead.Load() > 0 }) {
+			c.failf("the server does not read from its idle connection")
+		}
+		if err := safeSend(s, infoMsg(i)); err != nil {
+			c.failf("Send(%d) to a connected server: %v", i, err)
+		}
+		if !cl.expect("info "+strconv.Itoa(i), "S6: a message sent while the server waits for the silent client reaches Info") {
+			return
+		}
+	}
+	// Many messages at once, still from a silent client.
 	const n = 50
-	for i := 1; i <= n; i++ {
+	for i := woken + 1; i <= n; i++ {
 		if err := safeSend(s, infoMsg(i)); err != nil {
 			c.failf("Send(%d) to a connected server: %v", i, err)
 		}
 	}
-	for i := 1; i <= n; i++ {
-		if !cl.expect("info "+strconv.Itoa(i), "S6: a message sent while the client is silent reaches Info, in order") {
+	for i := woken + 1; i <= n; i++ {
+		if !cl.expect("info "+strconv.Itoa(i), "S6: messages sent while the client is silent reach Info, in order") {
 			return
 		}
 	}
