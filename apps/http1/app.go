@@ -1,0 +1,44 @@
+package http1
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/ace-go/ace/core"
+)
+
+// App serves an http.Handler over HTTP/1.1: it is a [core.App], so an
+// endpoint of any stream transport runs it, one server per connection.
+type App struct {
+	handler http.Handler
+	cfg     Config
+	log     *slog.Logger
+}
+
+// New returns an app that serves h with the limits and timeouts of cfg. A nil
+// h serves http.DefaultServeMux, as net/http does.
+func New(h http.Handler, cfg Config) *App {
+	if h == nil {
+		h = http.DefaultServeMux
+	}
+	cfg = cfg.withDefaults()
+	return &App{handler: h, cfg: cfg, log: cfg.ErrorLog}
+}
+
+// Framer returns core.Raw(): the app parses HTTP itself, from whatever the
+// connection delivers. An endpoint whose core.Config.Framer is nil uses it.
+func (a *App) Framer() core.Framer { return core.Raw() }
+
+// NewHandler implements core.App: it returns the handler of one connection.
+func (a *App) NewHandler(info core.ConnInfo) core.Handler {
+	c := &conn{app: a, cfg: &a.cfg, info: info}
+	if info.RemoteAddr != nil {
+		c.remoteAddr = info.RemoteAddr.String()
+	}
+	c.ctx = context.Background()
+	if info.LocalAddr != nil {
+		c.ctx = context.WithValue(c.ctx, http.LocalAddrContextKey, info.LocalAddr)
+	}
+	return c
+}

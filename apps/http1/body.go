@@ -1,0 +1,132 @@
+package http1
+
+import (
+	"io"
+	"net/http"
+)
+
+// body is a request's Body. It pulls the body from the connection when the
+// handler reads, on the handler's goroutine, which is the server's: first
+// from the input already received, then from the socket, never more than the
+// body holds (a chunked body's framing may read a little ahead, into the
+// connection's input buffer). Nothing is buffered whole.
+type body struct {
+	x         *exchange
+	active    bool // the request has a body
+	chunked   bool
+	left      int64 // bytes left of a Content-Length body
+	n         int64 // bytes read so far
+	limit     int64 // Config.MaxBodyBytes; 0 for none
+	expect100 bool  // 100 Continue is owed before the first read
+	eof       bool
+	closed    bool // the handler closed it
+	done      bool // the handler returned
+	draining  bool // the server reads what the handler left
+	err       error
+	cr        chunkedReader
+}
+
+func (b *body) init(x *exchange) {
+	h := &x.head
+	*b = body{
+		x:         x,
+		active:    true,
+		chunked:   h.chunked,
+		left:      h.length,
+		limit:     x.c.cfg.MaxBodyBytes,
+		expect100: h.expect100,
+	}
+	if b.chunked {
+		b.cr = chunkedReader{src: x.c, maxTrailer: x.c.cfg.MaxHeaderBytes}
+	}
+}
+
+// Read implements io.Reader. The first Read of a request that expects
+// 100-continue sends the interim response, unless the final response has
+// begun. It fails with http.ErrBodyReadAfterClose after Close or once the
+// handler has returned, with a *http.MaxBytesError past Config.MaxBodyBytes,
+// and with an error wrapping ErrBadRequest when the body is malformed.
+func (b *body) Read(p []byte) (int, error) {
+	if b.closed || b.done {
+		return 0, http.ErrBodyReadAfterClose
+	}
+	return b.read(p)
+}
+
+// Close implements io.Closer. What the handler did not read is drained, or
+// the connection closed, once the handler returns.
+func (b *body) Close() error {
+	b.closed = true
+	return nil
+}
+
+func (b *body) read(p []byte) (n int, err error) {
+	switch {
+	case b.err != nil:
+		return 0, b.err
+	case b.eof:
+		return 0, io.EOF
+	case len(p) == 0:
+		return 0, nil
+	}
+	c := b.x.c
+	if b.expect100 {
+		b.expect100 = false
+		if !b.x.w.committed {
+			c.outBuf()
+			c.out = append(c.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
+			c.flushOut()
+		}
+	}
+	if b.chunked {
+		n, err = b.cr.Read(p)
+	} else {
+		n, err = b.readLength(p)
+	}
+	b.n += int64(n)
+	if b.limit > 0 && b.n > b.limit {
+		n -= int(b.n - b.limit)
+		err = &http.MaxBytesError{Limit: b.limit}
+	}
+	switch {
+	case err == io.EOF:
+		b.eof = true
+		if b.chunked && b.cr.trailer != nil {
+			r := b.x.req
+			if r.Trailer == nil {
+				r.Trailer = make(http.Header, len(b.cr.trailer))
+			}
+			for k, v := range b.cr.trailer {
+				r.Trailer[k] = v
+			}
+		}
+	case err != nil:
+		b.err = err
+		b.x.bodyFailed(err, b.draining)
+		c.closing = true
+	}
+	return n, err
+}
+
+// readLength reads a Content-Length body. It returns io.EOF on the read
+// after the last byte.
+func (b *body) readLength(p []byte) (n int, err error) {
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	src := b.x.c
+	if in := src.buffered(); len(in) > 0 {
+		n = copy(p, in)
+		src.consume(n)
+	} else {
+		n, err = src.readDirect(p)
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+	}
+	b.left -= int64(n)
+	return n, err
+}

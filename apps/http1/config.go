@@ -1,0 +1,105 @@
+package http1
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Defaults for the zero Config.
+const (
+	DefaultMaxRequestLineBytes = 8 << 10
+	DefaultMaxHeaderBytes      = 64 << 10
+	DefaultHeaderTimeout       = 10 * time.Second
+	DefaultBodyReadTimeout     = 30 * time.Second
+	DefaultIdleTimeout         = 60 * time.Second
+	DefaultWriteTimeout        = 30 * time.Second
+)
+
+// Config configures an [App]. The zero value is useful: every field has a
+// sensible default. A negative duration disables that timeout.
+type Config struct {
+	// MaxRequestLineBytes bounds the request line (method, target and
+	// version, with its CRLF). A longer one is answered with 414 URI Too
+	// Long. Default 8 KiB.
+	MaxRequestLineBytes int
+
+	// MaxHeaderBytes bounds the whole header section, request line
+	// included; it also bounds the trailer section of a chunked body. A
+	// larger one is answered with 431 Request Header Fields Too Large.
+	// Default 64 KiB.
+	MaxHeaderBytes int
+
+	// MaxBodyBytes bounds a request body. A Content-Length over it is
+	// answered with 413 Content Too Large before the handler runs; a
+	// chunked body that grows over it makes the body's Read fail with an
+	// *http.MaxBytesError, and the server answers 413 if the handler has
+	// not answered. 0 or negative means no limit, as in net/http: handlers
+	// that want one per route use http.MaxBytesReader.
+	MaxBodyBytes int64
+
+	// HeaderTimeout bounds the time from the first byte of a request (or
+	// from the connection's start, for its first request) to the end of
+	// its header section. A client that has sent part of a request by then
+	// is answered with 408 Request Timeout; one that has sent nothing is
+	// closed silently. Trickling bytes does not extend it. Default 10s.
+	HeaderTimeout time.Duration
+
+	// BodyReadTimeout bounds each wait for more of a request body, while
+	// the handler reads it; a read that times out fails with an error
+	// wrapping os.ErrDeadlineExceeded. A deadline set with
+	// http.ResponseController.SetReadDeadline replaces it for the rest of
+	// the request. Default 30s.
+	BodyReadTimeout time.Duration
+
+	// IdleTimeout bounds the wait for the next request on a keep-alive
+	// connection. Default 60s.
+	IdleTimeout time.Duration
+
+	// WriteTimeout bounds each write to the connection: a client that
+	// does not read for that long has its connection closed. A deadline
+	// set with http.ResponseController.SetWriteDeadline replaces it for
+	// the rest of the request. Default 30s. (The endpoint's own
+	// core.Config.WriteTimeout, when set, takes precedence.)
+	WriteTimeout time.Duration
+
+	// ErrorLog receives handler panics (at error level, with the stack)
+	// and misuse of the ResponseWriter (at warn level). Default
+	// slog.Default().
+	ErrorLog *slog.Logger
+}
+
+// withDefaults returns c with its zero fields set to their defaults and its
+// disabled timeouts set to 0.
+func (c Config) withDefaults() Config {
+	if c.MaxRequestLineBytes <= 0 {
+		c.MaxRequestLineBytes = DefaultMaxRequestLineBytes
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if c.MaxRequestLineBytes > c.MaxHeaderBytes {
+		c.MaxRequestLineBytes = c.MaxHeaderBytes
+	}
+	if c.MaxBodyBytes < 0 {
+		c.MaxBodyBytes = 0
+	}
+	c.HeaderTimeout = duration(c.HeaderTimeout, DefaultHeaderTimeout)
+	c.BodyReadTimeout = duration(c.BodyReadTimeout, DefaultBodyReadTimeout)
+	c.IdleTimeout = duration(c.IdleTimeout, DefaultIdleTimeout)
+	c.WriteTimeout = duration(c.WriteTimeout, DefaultWriteTimeout)
+	if c.ErrorLog == nil {
+		c.ErrorLog = slog.Default()
+	}
+	return c
+}
+
+// duration returns def for 0, 0 (none) for a negative d, and d otherwise.
+func duration(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
+}

@@ -1,0 +1,387 @@
+package http1
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ace-go/ace/core"
+)
+
+// Buffer sizes.
+const (
+	// inBufSize is the initial size of the storage for input kept across
+	// packets or read while a handler reads a chunked body.
+	inBufSize = 4 << 10
+	// outFlushSize is how many bytes of responses are gathered before
+	// they are written: pipelined responses go out together, up to this.
+	outFlushSize = 32 << 10
+	// commitSize is how much body a handler may write before its response
+	// header is sent: a response that ends within it gets a
+	// Content-Length, a longer one is sent chunked.
+	commitSize = 8 << 10
+	// maxDrain bounds how much of a body the handler left unread the
+	// server reads and drops to keep the connection: past it, the server
+	// closes the connection instead.
+	maxDrain = 256 << 10
+)
+
+// phase says what a connection waits for between requests.
+type phase uint8
+
+const (
+	phaseIdle phase = iota // the first byte of the next request
+	phaseHead              // the rest of a request's header section
+)
+
+// conn is the core.Handler of one connection. Every method runs on the
+// connection's server goroutine, and so does the net/http Handler, inside
+// Packet.
+type conn struct {
+	app        *App
+	cfg        *Config
+	srv        *core.Server
+	info       core.ConnInfo
+	remoteAddr string
+	ctx        context.Context // parent of every request's context
+
+	// Input received and not consumed yet. It aliases the data of the
+	// current Packet call, or lives in own when it must outlive it.
+	in       []byte
+	own      *[]byte
+	inOwned  bool
+	scan     headScanner
+	phase    phase
+	deadline time.Time // when the header or idle wait ends; zero for never
+	served   int       // requests answered
+
+	// Output: responses waiting to be written, and per-response scratch
+	// reused from one request to the next.
+	out    []byte
+	outp   *[]byte
+	bodyp  *[]byte  // backs a response's body before its header is sent
+	hdr    []byte   // a response's header fields, as snapshotted
+	keys   []string // for sorting header keys
+	chunkb [16]byte
+
+	x        *exchange // the request being served
+	closing  bool      // close after the responses gathered
+	hijacked bool
+	werr     error     // a write failed; the connection is dead
+	rdl, wdl time.Time // deadlines set with http.ResponseController,
+	rdlSet   bool      // in place of the configured timeouts
+	wdlSet   bool
+}
+
+// Connect implements core.Handler. The first request must arrive within the
+// header timeout.
+func (c *conn) Connect(srv *core.Server, _ core.ConnInfo) core.Action {
+	c.srv = srv
+	c.deadline = c.after(c.cfg.HeaderTimeout)
+	return c.next()
+}
+
+// Packet implements core.Handler: it serves every request data completes.
+func (c *conn) Packet(data []byte) core.Action {
+	if len(c.in) == 0 {
+		c.in, c.inOwned = data, false
+	} else {
+		c.appendInput(data)
+	}
+	c.serve()
+	return c.next()
+}
+
+// Info implements core.Handler: timeouts and the shutdown notice.
+func (c *conn) Info(msg any) core.Action {
+	switch msg.(type) {
+	case core.Timeout:
+		return c.timedOut()
+	case core.Shutdown:
+		if c.phase == phaseIdle {
+			c.release()
+			return core.Close()
+		}
+		// A request is arriving: it is answered, with Connection:
+		// close, unless its header timeout ends it first.
+	}
+	return c.next()
+}
+
+// Disconnect implements core.Handler: it releases the buffers.
+func (c *conn) Disconnect(error) { c.release() }
+
+// serve serves every whole request in the input, in order.
+func (c *conn) serve() {
+	for !c.closing && !c.hijacked && c.werr == nil {
+		if c.scan.pos == 0 {
+			c.in = c.in[skipEmptyLines(c.in):]
+		}
+		if len(c.in) == 0 {
+			return
+		}
+		if c.phase == phaseIdle {
+			c.phase = phaseHead
+			if c.served > 0 {
+				c.deadline = c.after(c.cfg.HeaderTimeout)
+			}
+		}
+		n, err := c.scan.scan(c.in, c.cfg.MaxRequestLineBytes, c.cfg.MaxHeaderBytes)
+		if err != nil {
+			c.reject(err)
+			return
+		}
+		if n == 0 {
+			return
+		}
+		c.serveRequest(n)
+		if len(c.out) >= outFlushSize {
+			c.flushOut()
+		}
+	}
+}
+
+// serveRequest serves the request whose header section is c.in[:n].
+func (c *conn) serveRequest(n int) {
+	x := &exchange{c: c}
+	err := parseHead(&x.head, c.in[:n])
+	c.in = c.in[n:]
+	if err == nil && c.cfg.MaxBodyBytes > 0 && x.head.length > c.cfg.MaxBodyBytes {
+		err = errBodyTooLarge
+	}
+	if err != nil {
+		c.reject(err)
+		return
+	}
+	c.x = x
+	x.serve()
+	c.x = nil
+	c.served++
+	c.phase = phaseIdle
+	c.deadline = c.after(c.cfg.IdleTimeout)
+	c.rdl, c.wdl, c.rdlSet, c.wdlSet = time.Time{}, time.Time{}, false, false
+}
+
+// next writes the responses gathered, keeps the input that must outlive
+// the callback, and tells the server what to wait for.
+func (c *conn) next() core.Action {
+	c.flushOut()
+	switch {
+	case c.hijacked:
+		c.release()
+		return core.Continue() // the server ends: the connection is detached
+	case c.closing || c.werr != nil:
+		c.release()
+		return core.Close()
+	}
+	c.releaseOut()
+	c.keepInput()
+	if c.deadline.IsZero() {
+		return core.Continue()
+	}
+	d := time.Until(c.deadline)
+	if d <= 0 {
+		return c.timedOut()
+	}
+	return core.Continue().WithTimeout(d)
+}
+
+// timedOut ends a connection whose header or idle timeout expired: with 408
+// if part of a request arrived, silently otherwise.
+func (c *conn) timedOut() core.Action {
+	if c.phase == phaseHead {
+		c.reject(errTimeout)
+		c.flushOut()
+	}
+	c.release()
+	return core.Close()
+}
+
+// reject answers a request the server will not serve with the status err
+// carries, and closes the connection after it.
+func (c *conn) reject(err error) {
+	code := StatusOf(err)
+	if code == 0 {
+		code = http.StatusBadRequest
+	}
+	reason := http.StatusText(code)
+	if se, ok := err.(*statusError); ok {
+		reason = se.reason
+	}
+	c.writeError(code, reason)
+}
+
+// writeError gathers a plain-text error response that closes the
+// connection.
+func (c *conn) writeError(code int, reason string) {
+	body := http.StatusText(code) + ": " + reason + "\n"
+	b := c.outBuf()
+	b = appendStatusLine(b, code)
+	b = append(b, "Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nDate: "...)
+	b = appendDate(b)
+	b = append(b, "\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	b = append(b, "\r\n\r\n"...)
+	c.out = append(b, body...)
+	c.closing = true
+}
+
+// after returns the time d from now, or zero (never) when d is 0.
+func (c *conn) after(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
+// Output.
+
+// outBuf returns the output buffer, taking one from the pool if needed.
+func (c *conn) outBuf() []byte {
+	if c.outp == nil {
+		c.outp = getBuf(inBufSize)
+		c.out = (*c.outp)[:0]
+	}
+	return c.out
+}
+
+// flushOut writes the responses gathered.
+func (c *conn) flushOut() {
+	if len(c.out) == 0 || c.werr != nil || c.hijacked {
+		c.out = c.out[:0]
+		return
+	}
+	c.write(c.out)
+	c.out = c.out[:0]
+}
+
+// write writes p to the connection at once, within the write deadline.
+func (c *conn) write(p []byte) {
+	if c.werr != nil {
+		return
+	}
+	dl := c.wdl
+	if !c.wdlSet {
+		dl = c.after(c.cfg.WriteTimeout)
+	}
+	_ = c.srv.SetWriteDeadline(dl)
+	if _, err := c.srv.Write(p); err != nil {
+		c.werr = fmt.Errorf("http1: writing response: %w", err)
+		c.closing = true
+		if c.x != nil {
+			c.x.cancel()
+		}
+	}
+}
+
+// releaseOut returns the output buffers to their pools.
+func (c *conn) releaseOut() {
+	if c.outp != nil {
+		*c.outp = c.out[:cap(c.out)]
+		putBuf(c.outp)
+		c.outp, c.out = nil, nil
+	}
+	putBuf(c.bodyp)
+	c.bodyp = nil
+}
+
+// release returns every buffer; the connection is ending.
+func (c *conn) release() {
+	c.releaseOut()
+	c.in, c.inOwned = nil, false
+	putBuf(c.own)
+	c.own = nil
+	c.hdr, c.keys = nil, nil
+}
+
+// Input.
+
+// appendInput appends data to input kept from earlier packets.
+func (c *conn) appendInput(data []byte) {
+	c.room(len(data))
+	c.in = append(c.in, data...)
+}
+
+// keepInput copies input that aliases the packet into storage of its own,
+// and frees that storage when no input is left.
+func (c *conn) keepInput() {
+	if len(c.in) == 0 {
+		c.in, c.inOwned = nil, false
+		putBuf(c.own)
+		c.own = nil
+		return
+	}
+	if !c.inOwned {
+		c.room(0)
+	}
+}
+
+// room makes the input live in its own storage with room for at least n
+// more bytes after it (one at least), moving or growing it as needed.
+func (c *conn) room(n int) {
+	n = max(n, 1)
+	if c.inOwned && cap(c.in)-len(c.in) >= n {
+		return
+	}
+	need := len(c.in) + n
+	if c.own == nil || cap(*c.own) < need {
+		nb := getBuf(max(need, inBufSize))
+		c.in = (*nb)[:copy(*nb, c.in)]
+		putBuf(c.own) // after the copy: c.in may have lived there
+		c.own = nb
+	} else {
+		c.in = (*c.own)[:copy(*c.own, c.in)]
+	}
+	c.inOwned = true
+}
+
+// buffered implements source.
+func (c *conn) buffered() []byte { return c.in }
+
+// consume implements source.
+func (c *conn) consume(n int) { c.in = c.in[n:] }
+
+// fill implements source: it reads more input, after writing what waits to
+// be written, for the client may wait for it before sending more.
+func (c *conn) fill() error {
+	if c.hijacked {
+		return http.ErrHijacked
+	}
+	c.room(512)
+	space := c.in[len(c.in):cap(c.in)]
+	n, err := c.read(space)
+	c.in = c.in[:len(c.in)+n]
+	if n > 0 {
+		return nil
+	}
+	return err
+}
+
+// readDirect implements source.
+func (c *conn) readDirect(p []byte) (int, error) {
+	if c.hijacked {
+		return 0, http.ErrHijacked
+	}
+	return c.read(p)
+}
+
+// read reads from the connection within the body read deadline.
+func (c *conn) read(p []byte) (int, error) {
+	c.flushOut()
+	if c.werr != nil {
+		return 0, c.werr
+	}
+	dl := c.rdl
+	if !c.rdlSet {
+		dl = c.after(c.cfg.BodyReadTimeout)
+	}
+	_ = c.srv.SetReadDeadline(dl)
+	n, err := c.srv.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("http1: reading body: %w", err)
+	}
+	return n, err
+}

@@ -1,0 +1,168 @@
+package http1
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"runtime/debug"
+	"strings"
+)
+
+// exchange is one request and its response: everything a request needs,
+// in one allocation.
+type exchange struct {
+	c      *conn
+	head   head
+	body   body
+	w      response
+	req    *http.Request
+	cancel context.CancelFunc
+
+	// bodyErr is the first framing or limit error met reading the body,
+	// and byServer says the server met it draining the body after the
+	// handler, which never saw it.
+	bodyErr  error
+	byServer bool
+}
+
+// serve runs the handler for the request and finishes its response.
+func (x *exchange) serve() {
+	x.req = x.newRequest()
+	x.w.init(x)
+	p := x.run()
+	x.finish(p)
+	x.cancel()
+	x.body.done = true
+	x.w.finished = true
+}
+
+// newRequest builds the *http.Request the handler receives.
+func (x *exchange) newRequest() *http.Request {
+	c, h := x.c, &x.head
+	r := http.Request{
+		Method:        h.method,
+		URL:           h.url,
+		Proto:         h.proto,
+		ProtoMajor:    1,
+		ProtoMinor:    h.minor,
+		Header:        h.header,
+		Body:          http.NoBody,
+		ContentLength: h.length,
+		Close:         h.close,
+		Host:          h.host,
+		RemoteAddr:    c.remoteAddr,
+		RequestURI:    h.target,
+		TLS:           c.info.TLS,
+	}
+	if h.chunked || h.length > 0 {
+		x.body.init(x)
+		r.Body = &x.body
+	}
+	if h.chunked {
+		r.TransferEncoding = []string{"chunked"}
+		if h.hasTrailer {
+			r.Trailer = make(http.Header)
+			for _, v := range h.header["Trailer"] {
+				for key := range strings.SplitSeq(v, ",") {
+					if key = trimOWS(key); isToken(key) {
+						r.Trailer[canonicalKey(key)] = nil
+					}
+				}
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	x.cancel = cancel
+	return r.WithContext(ctx)
+}
+
+// run calls the handler and returns what it panicked with, if it did.
+func (x *exchange) run() (panicked any) {
+	defer func() {
+		panicked = recover()
+	}()
+	x.c.app.handler.ServeHTTP(&x.w, x.req)
+	return nil
+}
+
+// finish completes the response after the handler returned: the status the
+// server owes when the handler panicked or the body was malformed, the end
+// of the body, and what is left of the request body.
+func (x *exchange) finish(panicked any) {
+	c, w := x.c, &x.w
+	if c.hijacked {
+		return
+	}
+	if panicked != nil {
+		c.closing = true
+		if panicked == http.ErrAbortHandler {
+			return
+		}
+		c.app.log.Error("http1: panic serving request",
+			"remote", c.remoteAddr, "method", x.head.method, "uri", x.head.target,
+			"panic", panicked, "stack", string(debug.Stack()))
+		if !w.committed {
+			c.writeError(http.StatusInternalServerError, "the handler panicked")
+		}
+		return
+	}
+	if !w.committed {
+		// Drain before the header goes out, so that it can say
+		// whether the connection stays open.
+		x.drainBody()
+		if x.bodyErr != nil && (x.byServer || w.untouched()) {
+			c.reject(x.bodyErr)
+			return
+		}
+	}
+	w.finish()
+	x.drainBody()
+}
+
+// drainBody reads and drops what the handler left of the body, up to
+// maxDrain bytes, so that the connection can carry the next request. When
+// it cannot, the connection is closed after the response.
+func (x *exchange) drainBody() {
+	b, c := &x.body, x.c
+	switch {
+	case !b.active || b.eof:
+		return
+	case b.err != nil, b.expect100, c.closing:
+		// Broken, or never asked for (the client waits for 100
+		// Continue), or about to be cut off anyway.
+		c.closing = true
+		return
+	}
+	b.draining = true
+	scratch := getBuf(4 << 10)
+	defer putBuf(scratch)
+	var n int64
+	for n <= maxDrain {
+		m, err := b.read(*scratch)
+		n += int64(m)
+		if err != nil {
+			break
+		}
+	}
+	if !b.eof {
+		c.closing = true
+	}
+}
+
+// bodyFailed records an error reading the body.
+func (x *exchange) bodyFailed(err error, draining bool) {
+	if StatusOf(err) == 0 {
+		if !isTimeout(err) {
+			return
+		}
+		err = &statusError{code: http.StatusRequestTimeout, reason: "body not received in time"}
+	}
+	if x.bodyErr == nil {
+		x.bodyErr, x.byServer = err, draining
+	}
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}

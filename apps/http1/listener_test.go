@@ -1,0 +1,157 @@
+package http1_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/apps/http1"
+	"github.com/ace-go/ace/core"
+)
+
+// loopbackListener adapts a TCP listener on 127.0.0.1 to core.Listener: apps
+// may not import transports, so the tests bring their own.
+//
+// Accept checks ctx only before it blocks. The tests never need more: an
+// endpoint closes its listener before anything else when it drains, which
+// returns every pending Accept with an error wrapping net.ErrClosed.
+type loopbackListener struct {
+	*net.TCPListener
+}
+
+func listenLoopback(tb testing.TB) loopbackListener {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return loopbackListener{ln.(*net.TCPListener)}
+}
+
+func (l loopbackListener) Accept(ctx context.Context) (core.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c, err := l.AcceptTCP()
+	if err != nil {
+		return nil, err
+	}
+	return loopbackConn{c}, nil
+}
+
+// loopbackConn is an accepted connection; embedding *net.TCPConn keeps
+// CloseWrite and vectored writes.
+type loopbackConn struct {
+	*net.TCPConn
+}
+
+func (c loopbackConn) Info() core.ConnInfo {
+	return core.ConnInfo{Transport: "tcp", LocalAddr: c.LocalAddr(), RemoteAddr: c.RemoteAddr()}
+}
+
+// testTimeout bounds every blocking step of a test.
+const testTimeout = 10 * time.Second
+
+// serve starts an endpoint serving h with cfg on a loopback port and
+// returns its address. The endpoint is closed when the test ends.
+func serve(tb testing.TB, h http.Handler, cfg http1.Config) string {
+	tb.Helper()
+	return start(tb, h, cfg).Addr().String()
+}
+
+// start is serve returning the endpoint.
+func start(tb testing.TB, h http.Handler, cfg http1.Config) *core.Endpoint {
+	tb.Helper()
+	ep := core.Start(listenLoopback(tb), http1.New(h, cfg), core.Config{Acceptors: 4})
+	tb.Cleanup(func() {
+		if err := ep.Close(); err != nil {
+			tb.Errorf("closing endpoint: %v", err)
+		}
+	})
+	return ep
+}
+
+// client is a raw test connection.
+type client struct {
+	tb      testing.TB
+	conn    *net.TCPConn
+	r       *bufio.Reader
+	interim []int // 1xx statuses received before the last response
+}
+
+// dial connects to addr. Every read and write must complete within
+// testTimeout; the connection is closed when the test ends.
+func dial(tb testing.TB, addr string) *client {
+	tb.Helper()
+	c, err := net.DialTimeout("tcp", addr, testTimeout)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = c.Close() })
+	if err := c.SetDeadline(time.Now().Add(testTimeout)); err != nil {
+		tb.Fatal(err)
+	}
+	return &client{tb: tb, conn: c.(*net.TCPConn), r: bufio.NewReader(c)}
+}
+
+// send writes s as is.
+func (c *client) send(s string) {
+	c.tb.Helper()
+	if _, err := io.WriteString(c.conn, s); err != nil {
+		c.tb.Fatalf("send %q: %v", s, err)
+	}
+}
+
+// response reads one response to a request with the given method, and its
+// whole body. Interim (1xx) responses before it are noted in c.interim.
+func (c *client) response(method string) (*http.Response, string) {
+	c.tb.Helper()
+	c.interim = c.interim[:0]
+	var resp *http.Response
+	for {
+		var err error
+		resp, err = http.ReadResponse(c.r, &http.Request{Method: method})
+		if err != nil {
+			c.tb.Fatalf("reading response: %v", err)
+		}
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
+		c.interim = append(c.interim, resp.StatusCode)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.tb.Fatalf("reading response body: %v", err)
+	}
+	return resp, string(b)
+}
+
+// expectEOF checks that the server has closed the connection with nothing
+// more to say.
+func (c *client) expectEOF() {
+	c.tb.Helper()
+	b, err := c.r.ReadByte()
+	if err == nil {
+		rest, _ := c.r.Peek(c.r.Buffered())
+		c.tb.Fatalf("want EOF, got more data: %q", append([]byte{b}, rest...))
+	}
+	if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "reset") {
+		c.tb.Fatalf("want EOF, got %v", err)
+	}
+}
+
+// ping checks that the connection still serves requests.
+func (c *client) ping() {
+	c.tb.Helper()
+	c.send("GET /ping HTTP/1.1\r\nHost: test\r\n\r\n")
+	resp, body := c.response("GET")
+	if resp.StatusCode != http.StatusOK || body != "pong" {
+		c.tb.Fatalf("ping: got %d %q, want 200 pong", resp.StatusCode, body)
+	}
+}

@@ -1,0 +1,495 @@
+package http1
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// headScanner finds the end of a request's header section in input that
+// arrives piecemeal. It remembers how far it has looked, so trickled input
+// is scanned once, not once per byte received. Every line must end in CRLF
+// (RFC 9112, section 2.2): a bare LF is an error as soon as it arrives.
+type headScanner struct {
+	pos       int // input[:pos] has been scanned
+	lineStart int // where the line being scanned starts
+}
+
+// reset forgets the scan, for the next request.
+func (s *headScanner) reset() { *s = headScanner{} }
+
+// scan looks at in, the input from the first byte of the request line on
+// (in[:s.pos] is what it was given before), and returns the length of the
+// header section, through the empty line that ends it, or 0 if the section
+// is incomplete. maxLine bounds the request line and maxHead the whole
+// section, both with their line endings.
+func (s *headScanner) scan(in []byte, maxLine, maxHead int) (int, error) {
+	for {
+		i := bytes.IndexByte(in[s.pos:], '\n')
+		if i < 0 {
+			s.pos = len(in)
+			switch {
+			case s.lineStart == 0 && len(in) > maxLine:
+				return 0, errTooLong
+			case len(in) > maxHead:
+				return 0, errHeaders
+			}
+			return 0, nil
+		}
+		lf := s.pos + i
+		if lf == 0 || in[lf-1] != '\r' {
+			return 0, errBareLF
+		}
+		end := lf + 1
+		switch {
+		case s.lineStart == 0 && end > maxLine:
+			return 0, errTooLong
+		case end > maxHead:
+			return 0, errHeaders
+		}
+		if s.lineStart > 0 && lf-1 == s.lineStart {
+			s.reset()
+			return end, nil
+		}
+		s.lineStart, s.pos = end, end
+	}
+}
+
+// skipEmptyLines returns how many bytes of CRLF pairs start in: a server
+// ignores empty lines before a request line (RFC 9112, section 2.2).
+func skipEmptyLines(in []byte) int {
+	n := 0
+	for len(in)-n >= 2 && in[n] == '\r' && in[n+1] == '\n' {
+		n += 2
+	}
+	return n
+}
+
+// head is the parsed header section of one request.
+type head struct {
+	method     string
+	target     string // the request-target as received
+	proto      string
+	minor      int // 0 for HTTP/1.0, 1 or more for HTTP/1.1 and later 1.x
+	url        *url.URL
+	header     http.Header
+	host       string
+	length     int64 // body length; -1 when chunked
+	chunked    bool
+	close      bool // the connection closes after this request
+	keepAlive  bool // an HTTP/1.0 request asked for keep-alive
+	expect100  bool
+	hasTrailer bool // the request announced trailer fields
+}
+
+// parseHead parses a complete header section, as scan delimited it: request
+// line, field lines and the empty line, each ending in CRLF. It applies the
+// rules of RFC 9112 and RFC 9110 that decide how the request is read: the
+// request-target's form, Host, Content-Length, Transfer-Encoding, Connection
+// and Expect. It returns a *statusError when the request must be rejected.
+func parseHead(h *head, b []byte) error {
+	s := string(b) // every string of the request is a piece of this one
+	eol := strings.Index(s, "\r\n")
+	if eol < 0 {
+		return errRequestLine
+	}
+	if err := h.parseRequestLine(s[:eol]); err != nil {
+		return err
+	}
+	if err := h.parseFields(s[eol+2:]); err != nil {
+		return err
+	}
+	return h.parseFraming()
+}
+
+// parseRequestLine parses method SP request-target SP HTTP-version.
+func (h *head) parseRequestLine(line string) error {
+	method, rest, ok1 := strings.Cut(line, " ")
+	target, proto, ok2 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 {
+		if strings.IndexByte(line, '\r') >= 0 {
+			return errBareCR
+		}
+		return errRequestLine
+	}
+	minor, err := parseVersion(proto)
+	if err != nil {
+		return err
+	}
+	if !isToken(method) {
+		return errMethod
+	}
+	h.method, h.target, h.proto, h.minor = method, target, proto, minor
+	u, err := parseTarget(method, target)
+	if err != nil {
+		return err
+	}
+	h.url = u
+	return nil
+}
+
+// parseVersion parses "HTTP/" DIGIT "." DIGIT and returns the minor version.
+// A major version other than 1 is not supported (505); a higher minor
+// version is treated as the highest this server implements, HTTP/1.1
+// (RFC 9110, section 6.2), by the caller.
+func parseVersion(v string) (int, error) {
+	if len(v) != 8 || v[:5] != "HTTP/" || !isDigit(v[5]) || v[6] != '.' || !isDigit(v[7]) {
+		if strings.IndexByte(v, '\r') >= 0 {
+			return 0, errBareCR
+		}
+		return 0, errVersionSyntax
+	}
+	if v[5] != '1' {
+		return 0, errVersion
+	}
+	return int(v[7] - '0'), nil
+}
+
+// parseTarget parses a request-target in the form its method allows
+// (RFC 9112, section 3.2): the authority form for CONNECT only, the
+// asterisk form for OPTIONS only, and the origin and absolute forms for the
+// rest.
+func parseTarget(method, t string) (*url.URL, error) {
+	if !validTarget(t) {
+		if strings.IndexByte(t, '\r') >= 0 {
+			return nil, errBareCR
+		}
+		return nil, errTarget
+	}
+	switch {
+	case method == http.MethodConnect:
+		// authority-form = uri-host ":" port
+		host, port, ok := cutLast(t, ':')
+		if !ok || host == "" || !allDigits(port) || !httpguts.ValidHostHeader(host) ||
+			strings.ContainsAny(host, "/?@%") {
+			return nil, errTarget
+		}
+		return &url.URL{Host: t}, nil
+	case t == "*":
+		if method != http.MethodOptions {
+			return nil, errTarget
+		}
+		return &url.URL{Path: "*"}, nil
+	case t[0] == '/':
+		return parseOrigin(t)
+	}
+	u, err := url.ParseRequestURI(t)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" || u.User != nil ||
+		!httpguts.ValidHostHeader(u.Host) {
+		return nil, errTarget
+	}
+	return u, nil
+}
+
+// parseOrigin parses an origin-form target, absolute-path [ "?" query ].
+// The common case, a path with nothing to unescape, is parsed here into
+// exactly what url.ParseRequestURI returns (the fuzz test checks it); the
+// rest is left to the url package.
+func parseOrigin(t string) (*url.URL, error) {
+	path, query, hasQuery := strings.Cut(t, "?")
+	if plainPath(path) && strings.IndexByte(query, '?') < 0 {
+		u := &url.URL{Path: path, RawQuery: query}
+		if hasQuery && query == "" {
+			u.ForceQuery = true
+		}
+		return u, nil
+	}
+	u, err := url.ParseRequestURI(t)
+	if err != nil {
+		return nil, errTarget
+	}
+	return u, nil
+}
+
+// plainPath reports whether p holds only characters that a path keeps as
+// they are, so that unescaping and escaping it again are no-ops.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if !plainPathByte[p[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var plainPathByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	// Not '!', '\'', '(', ')' or '*': the url package escapes those in
+	// paths, and so records the raw path.
+	for _, c := range "-._~$&+,;=:@/" {
+		t[c] = true
+	}
+	return t
+}()
+
+// validTarget reports whether every byte of t is a visible ASCII character
+// other than '#' (a fragment is never sent), and every '%' starts a valid
+// percent-encoding. It does not otherwise check the URI grammar: real clients
+// send characters such as '|' and '{' unescaped in queries.
+func validTarget(t string) bool {
+	if t == "" {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c <= ' ' || c >= 0x7f || c == '#':
+			return false
+		case c == '%':
+			if i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// parseFields parses the field lines of s, which ends with the empty line,
+// into h.header.
+func (h *head) parseFields(s string) error {
+	n := strings.Count(s, "\r\n") - 1
+	h.header = make(http.Header, n)
+	vals := make([]string, n) // one backing array for single values
+	for {
+		eol := strings.Index(s, "\r\n")
+		line := s[:eol]
+		s = s[eol+2:]
+		if line == "" {
+			return nil
+		}
+		name, value, err := parseField(line)
+		if err != nil {
+			return err
+		}
+		key := canonicalKey(name)
+		if vv := h.header[key]; vv != nil {
+			h.header[key] = append(vv, value)
+		} else {
+			vals[0] = value
+			h.header[key] = vals[:1:1]
+			vals = vals[1:]
+		}
+	}
+}
+
+// parseField splits a field line into its name and its value, without the
+// value's surrounding whitespace (RFC 9112, section 5).
+func parseField(line string) (name, value string, err error) {
+	switch line[0] {
+	case ' ', '\t':
+		return "", "", errObsFold
+	}
+	name, value, ok := strings.Cut(line, ":")
+	switch {
+	case !ok:
+		if strings.IndexByte(line, '\r') >= 0 {
+			return "", "", errBareCR
+		}
+		return "", "", errNoColon
+	case name != "" && (name[len(name)-1] == ' ' || name[len(name)-1] == '\t'):
+		return "", "", errSpaceColon
+	case !httpguts.ValidHeaderFieldName(name):
+		if strings.IndexByte(name, '\r') >= 0 {
+			return "", "", errBareCR
+		}
+		return "", "", errFieldName
+	}
+	value = trimOWS(value)
+	if !httpguts.ValidHeaderFieldValue(value) {
+		if strings.IndexByte(value, '\r') >= 0 {
+			return "", "", errBareCR
+		}
+		return "", "", errFieldValue
+	}
+	return name, value, nil
+}
+
+// parseFraming applies the fields that decide how the request is read.
+func (h *head) parseFraming() error {
+	hdr := h.header
+	hosts := hdr["Host"]
+	switch {
+	case len(hosts) > 1:
+		return errManyHosts
+	case len(hosts) == 0 && h.minor >= 1:
+		return errNoHost
+	case len(hosts) == 1 && !httpguts.ValidHostHeader(hosts[0]):
+		return errBadHost
+	}
+	delete(hdr, "Host")
+	switch {
+	case h.url.Host != "": // absolute or authority form (RFC 9112, 3.2.2)
+		h.host = h.url.Host
+	case len(hosts) == 1:
+		h.host = hosts[0]
+	}
+
+	h.length = 0
+	cl, hasCL := hdr["Content-Length"]
+	if hasCL {
+		n, err := parseContentLength(cl)
+		if err != nil {
+			return err
+		}
+		h.length = n
+	}
+	if te, ok := hdr["Transfer-Encoding"]; ok {
+		switch {
+		case hasCL:
+			return errCLAndTE
+		case h.minor == 0:
+			return errTE10
+		}
+		if err := checkCodings(te); err != nil {
+			return err
+		}
+		h.chunked, h.length = true, -1
+		_, h.hasTrailer = hdr["Trailer"]
+	}
+
+	conn := hdr["Connection"]
+	h.keepAlive = h.minor == 0 && httpguts.HeaderValuesContainsToken(conn, "keep-alive")
+	h.close = httpguts.HeaderValuesContainsToken(conn, "close") || (h.minor == 0 && !h.keepAlive)
+
+	if ex, ok := hdr["Expect"]; ok {
+		for _, v := range ex {
+			for elem := range strings.SplitSeq(v, ",") {
+				switch elem = trimOWS(elem); {
+				case elem == "":
+				case strings.EqualFold(elem, "100-continue"):
+					// An HTTP/1.0 client cannot understand 100
+					// (RFC 9110, section 10.1.1).
+					h.expect100 = h.minor >= 1
+				default:
+					return errExpect
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// parseContentLength parses the values of Content-Length: 1*DIGIT each, in
+// one or several field lines or a comma-separated list, all equal
+// (RFC 9110, section 8.6).
+func parseContentLength(values []string) (int64, error) {
+	n := int64(-1)
+	for _, v := range values {
+		for elem := range strings.SplitSeq(v, ",") {
+			elem = trimOWS(elem)
+			if !allDigits(elem) {
+				return 0, errContentLength
+			}
+			m, err := strconv.ParseInt(elem, 10, 64)
+			if err != nil {
+				return 0, errContentLength
+			}
+			if n >= 0 && m != n {
+				return 0, errLengthMismatch
+			}
+			n = m
+		}
+	}
+	return n, nil
+}
+
+// checkCodings checks the transfer codings of a request: chunked must be
+// the final one and appear once, or the body's length cannot be known
+// (400, RFC 9112, section 6.3); any other coding is one this server does not
+// implement (501, RFC 9112, section 6.1).
+func checkCodings(values []string) error {
+	var codings, chunked int
+	last := ""
+	for _, v := range values {
+		for elem := range strings.SplitSeq(v, ",") {
+			elem = trimOWS(elem)
+			if elem == "" {
+				continue
+			}
+			name, _, _ := strings.Cut(elem, ";")
+			name = trimOWS(name)
+			if !isToken(name) {
+				return errChunkedNotLast
+			}
+			codings++
+			last = name
+			if strings.EqualFold(name, "chunked") {
+				chunked++
+			}
+		}
+	}
+	switch {
+	case codings == 0:
+		return errTEEmpty
+	case chunked != 1 || !strings.EqualFold(last, "chunked"):
+		return errChunkedNotLast
+	case codings > 1:
+		return errCoding
+	}
+	return nil
+}
+
+// canonicalKey returns the canonical form of a valid field name, without
+// allocating when it already is canonical.
+func canonicalKey(name string) string {
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (upper && 'a' <= c && c <= 'z') || (!upper && 'A' <= c && c <= 'Z') {
+			return http.CanonicalHeaderKey(name)
+		}
+		upper = c == '-'
+	}
+	return name
+}
+
+// trimOWS trims optional whitespace, SP and HTAB, from both ends of s.
+func trimOWS(s string) string {
+	for s != "" && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for s != "" && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// cutLast slices s around the last sep.
+func cutLast(s string, sep byte) (before, after string, found bool) {
+	if i := strings.LastIndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
+
+func isToken(s string) bool { return httpguts.ValidHeaderFieldName(s) }
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isHex(c byte) bool {
+	return isDigit(c) || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+}
