@@ -74,9 +74,9 @@ var (
 	errChunkOverhead  = badRequest("too much chunk framing for too little data")
 	errTrailer        = badRequest("malformed trailer section")
 
-	errVersion = &statusError{code: http.StatusHTTPVersionNotSupported, reason: "unsupported HTTP version"}
-	errTooLong = &statusError{code: http.StatusRequestURITooLong, reason: "request line too long"}
-	errHeaders = &statusError{code: http.StatusRequestHeaderFieldsTooLarge, reason: "header section too large"}
+	errVersion         = &statusError{code: http.StatusHTTPVersionNotSupported, reason: "unsupported HTTP version"}
+	errTooLong         = &statusError{code: http.StatusRequestURITooLong, reason: "request line too long"}
+	errHeaders         = &statusError{code: http.StatusRequestHeaderFieldsTooLarge, reason: "header section too large"}
 	errTrailerTooLarge = &statusError{code: http.StatusRequestHeaderFieldsTooLarge,
 		reason: "trailer section too large"}
 	errBodyTooLarge = &statusError{code: http.StatusRequestEntityTooLarge, reason: "Content-Length over the limit"}
