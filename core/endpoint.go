@@ -281,9 +281,15 @@ func (h *govHooks) accepted(s *Server) bool {
 	e.mu.Lock()
 	delete(e.waiting, s)
 	admit := true
-	if e.cfg.RefuseAtLimit && e.limit > 0 && len(e.live) >= e.limit {
+	switch {
+	case e.draining:
+		// The accept raced Drain, Shutdown or Close: a connection
+		// taken now would escape them. No new connection is served
+		// once draining has begun (rule E3).
 		admit = false
-	} else {
+	case e.cfg.RefuseAtLimit && e.limit > 0 && len(e.live) >= e.limit:
+		admit = false
+	default:
 		e.live[s] = struct{}{}
 	}
 	e.mu.Unlock()
