@@ -62,8 +62,9 @@ func newUnixConn(c *net.UnixConn) *UnixConn {
 }
 
 // Info describes the connection: transport "unix" and its two addresses,
-// both *net.UnixAddr; the remote one usually has an empty name, since
-// clients rarely bind their end.
+// both *net.UnixAddr. The remote one names nothing useful unless the client
+// bound its end, which clients rarely do (package net reports it as "@" on
+// Linux).
 func (c *UnixConn) Info() core.ConnInfo { return c.info }
 
 // NetConn returns the underlying *net.UnixConn.

@@ -41,8 +41,8 @@ type socketListener interface {
 // others, whose contexts are live, wait until every canceled caller has
 // left; the last one to leave clears the deadline and lets them accept
 // again. A short pause for every acceptor per cancellation is the price, and
-// cancellations are rare: an endpoint cancels an accept only when it lowers
-// its connection limit.
+// cancellations are rare: an endpoint cancels an accept when it lowers its
+// connection limit or closes a server that waits in accept.
 type Listener struct {
 	ln    socketListener
 	nagle bool // clear TCP_NODELAY on accepted TCP connections
@@ -74,8 +74,9 @@ func (l *Listener) Addr() net.Addr { return l.ln.Addr() }
 
 // Close closes the listener. Accept calls blocked on it, and later ones,
 // return an error that wraps net.ErrClosed. Connections already accepted stay
-// open. For a Unix socket, Close removes the socket file. Close is
-// idempotent: later calls return what the first returned.
+// open. For a Unix socket, Close removes the socket file (an abstract
+// socket has none). Close is idempotent: later calls return what the first
+// returned.
 func (l *Listener) Close() error {
 	l.closeOnce.Do(func() {
 		if err := l.ln.Close(); err != nil {
