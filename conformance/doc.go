@@ -37,7 +37,9 @@
 // # Running the suites
 //
 // Run them with -race, and never in parallel with other tests of the same
-// binary: the suites count goroutines to find leaks. They promise no false
-// positives: a failure is a broken rule, never the suite's bad luck with
-// timing. They may miss a breach that shows only sometimes; -count helps.
+// binary: the suites count goroutines to find leaks. They are built to have
+// no false positives: a failure is a broken rule, not the suite's bad luck
+// with timing (they wait on events, with deadlines, and their few timing
+// margins are generous). They may miss a breach that shows only sometimes;
+// -count helps.
 package conformance

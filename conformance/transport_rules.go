@@ -175,7 +175,7 @@ func testAcceptContextCancel(c *tcase) {
 
 	srv, cl, err := acceptPair(c.ctx, c.h, ln)
 	if err != nil {
-		c.errorf("after cancelled Accept calls, the listener cannot accept: %v", err)
+		c.errorf("after cancelled Accept calls, the listener cannot accept: %v; goroutines:\n%s", err, allStacks())
 		return
 	}
 	defer srv.Close()
