@@ -1,3 +1,16 @@
 module github.com/ace-go/ace/transports/tls
 
 go 1.26.0
+
+require (
+	github.com/ace-go/ace/core v0.0.0-00010101000000-000000000000
+	github.com/ace-go/ace/transports/tcp v0.0.0-00010101000000-000000000000
+)
+
+require golang.org/x/net v0.62.0 // indirect
+
+replace (
+	github.com/ace-go/ace/conformance => ../../conformance
+	github.com/ace-go/ace/core => ../../core
+	github.com/ace-go/ace/transports/tcp => ../tcp
+)

@@ -1,0 +1,286 @@
+package tlstransport_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/net/nettest"
+
+	"github.com/ace-go/ace/core"
+	"github.com/ace-go/ace/transports/tcp"
+	tlstransport "github.com/ace-go/ace/transports/tls"
+)
+
+// pair is a server Conn from a Listener and the client Conn connected to it,
+// both past the handshake.
+type pair struct {
+	ln     *tlstransport.Listener
+	server *tlstransport.Conn
+	client *tlstransport.Conn
+}
+
+func (p pair) close() {
+	_ = p.client.Close()
+	_ = p.server.Close()
+	_ = p.ln.Close()
+}
+
+// newPair listens on addr with a certificate from ca and connects a client.
+func newPair(ctx context.Context, ca *testCA, cert tls.Certificate, addr string) (pair, error) {
+	tr := tlstransport.Transport{Config: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	ln, err := tr.ListenTLS(ctx, addr)
+	if err != nil {
+		return pair{}, err
+	}
+	type result struct {
+		conn *tlstransport.Conn
+		err  error
+	}
+	accepted := make(chan result, 1)
+	go func() {
+		c, err := ln.Accept(ctx)
+		if err != nil {
+			accepted <- result{err: err}
+			return
+		}
+		sc := c.(*tlstransport.Conn)
+		if err := sc.HandshakeContext(ctx); err != nil {
+			_ = sc.Close()
+			accepted <- result{err: err}
+			return
+		}
+		accepted <- result{conn: sc}
+	}()
+	cl, dialErr := tlstransport.Dial(ctx, aceAddr(ln.Addr()), clientConfig(ca))
+	res := <-accepted
+	if err := errors.Join(dialErr, res.err); err != nil {
+		if cl != nil {
+			_ = cl.Close()
+		}
+		if res.conn != nil {
+			_ = res.conn.Close()
+		}
+		_ = ln.Close()
+		return pair{}, err
+	}
+	return pair{ln: ln, server: res.conn, client: cl}, nil
+}
+
+// addrs are the inner transports the Conn tests run over.
+func addrs(t *testing.T) map[string]func() string {
+	dir := t.TempDir()
+	n := 0
+	return map[string]func() string{
+		"tcp": func() string { return "127.0.0.1:0" },
+		"unix": func() string {
+			n++
+			return "unix:" + filepath.Join(dir, fmt.Sprintf("s%d", n))
+		},
+	}
+}
+
+// TestNettestServerSide runs nettest.TestConn with the server's Conn as the
+// connection under test (the conformance suite's T2_ConnTest tests the
+// client's).
+func TestNettestServerSide(t *testing.T) {
+	ca := newCA(t, "nettest CA")
+	cert := ca.issue(t, serverLeaf).cert
+	for name, next := range addrs(t) {
+		t.Run(name, func(t *testing.T) {
+			nettest.TestConn(t, func() (c1, c2 net.Conn, stop func(), err error) {
+				ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+				defer cancel()
+				p, err := newPair(ctx, ca, cert, next())
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				return p.server, p.client, p.close, nil
+			})
+		})
+	}
+}
+
+// TestInfo checks what a Conn reports before and after the handshake.
+func TestInfo(t *testing.T) {
+	noLeaks(t)
+	ca := newCA(t, "info CA")
+	cert := ca.issue(t, serverLeaf).cert
+	for name, next := range addrs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			want := map[string]string{"tcp": "tls", "unix": "tls+unix"}[name]
+			tr := tlstransport.Transport{Config: &tls.Config{Certificates: []tls.Certificate{cert}}, NextProtos: []string{"ace"}}
+			ln, err := tr.ListenTLS(ctx, next())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			dialed := make(chan error, 1)
+			go func() {
+				cfg := clientConfig(ca)
+				cfg.NextProtos = []string{"ace"}
+				c, err := tlstransport.Dial(ctx, aceAddr(ln.Addr()), cfg)
+				if err == nil {
+					// Wait for the server to close.
+					_, _ = io.Copy(io.Discard, c)
+					_ = c.Close()
+				}
+				dialed <- err
+			}()
+			c, err := ln.Accept(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := c.Info()
+			if before.Transport != want || before.TLS != nil || before.Version != "" {
+				t.Errorf("Info before the handshake = %+v, want transport %q, no TLS state, no version", before, want)
+			}
+			if before.LocalAddr.String() != ln.Addr().String() {
+				t.Errorf("Info().LocalAddr = %v, want the listener's %v", before.LocalAddr, ln.Addr())
+			}
+			sc := c.(*tlstransport.Conn)
+			switch inner := sc.NetConn().(type) {
+			case *tcp.Conn, *tcp.UnixConn:
+			default:
+				t.Errorf("NetConn() is a %T, want the tcp package's connection", inner)
+			}
+			if err := sc.HandshakeContext(ctx); err != nil {
+				t.Fatal(err)
+			}
+			after := c.Info()
+			if after.Transport != want || after.TLS == nil {
+				t.Fatalf("Info after the handshake = %+v, want transport %q with TLS state", after, want)
+			}
+			if after.Version != "TLS 1.3" || after.TLS.Version != tls.VersionTLS13 {
+				t.Errorf("Version = %q (%#x), want TLS 1.3", after.Version, after.TLS.Version)
+			}
+			if after.TLS.NegotiatedProtocol != "ace" || after.TLS.CipherSuite == 0 || !after.TLS.HandshakeComplete {
+				t.Errorf("TLS state lacks ALPN or cipher suite: %+v", after.TLS)
+			}
+			if got := core.InfoOf(c); got.Transport != want || got.TLS == nil {
+				t.Errorf("core.InfoOf = %+v", got)
+			}
+			_ = c.Close()
+			if err := <-dialed; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestWriteTimeoutKeepsStream checks that a write that times out leaves the
+// connection usable and the stream whole: exactly the bytes that Write
+// reported written arrive, in order, followed by what is written after the
+// deadline is cleared. crypto/tls alone makes every later write fail.
+func TestWriteTimeoutKeepsStream(t *testing.T) {
+	noLeaks(t)
+	ca := newCA(t, "timeout CA")
+	cert := ca.issue(t, serverLeaf).cert
+	for name, next := range addrs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			p, err := newPair(ctx, ca, cert, next())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.close()
+
+			// The client does not read: the server writes until its
+			// deadline stops it.
+			var sent bytes.Buffer
+			chunk := make([]byte, 4096)
+			if err := p.server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+			var werr error
+			for i := 0; werr == nil; i++ {
+				for j := range chunk {
+					chunk[j] = byte(i + j)
+				}
+				var n int
+				n, werr = p.server.Write(chunk)
+				sent.Write(chunk[:n])
+			}
+			var ne net.Error
+			if !errors.As(werr, &ne) || !ne.Timeout() {
+				t.Fatalf("Write returned %v, want a timeout", werr)
+			}
+			// A deadline in the past: nothing is written.
+			if n, err := p.server.Write([]byte("lost")); n != 0 || !errors.As(err, &ne) || !ne.Timeout() {
+				t.Fatalf("Write past the deadline = %d, %v; want 0 and a timeout", n, err)
+			}
+
+			if err := p.server.SetWriteDeadline(time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			received := make(chan []byte, 1)
+			go func() {
+				_ = p.client.SetReadDeadline(time.Now().Add(waitTimeout))
+				got, _ := io.ReadAll(p.client)
+				received <- got
+			}()
+			sent.WriteString("the end")
+			if _, err := p.server.Write([]byte("the end")); err != nil {
+				t.Fatalf("Write after clearing the deadline: %v", err)
+			}
+			if err := p.server.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			got := <-received
+			if !bytes.Equal(got, sent.Bytes()) {
+				t.Fatalf("the client received %d bytes, the server reported %d written (equal prefix %d)",
+					len(got), sent.Len(), commonPrefix(got, sent.Bytes()))
+			}
+		})
+	}
+}
+
+func commonPrefix(a, b []byte) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// TestCloseAfterPeerGone checks that Close succeeds when the close_notify
+// alert cannot be sent because the peer has already closed.
+func TestCloseAfterPeerGone(t *testing.T) {
+	noLeaks(t)
+	ca := newCA(t, "close CA")
+	cert := ca.issue(t, serverLeaf).cert
+	for name, next := range addrs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			p, err := newPair(ctx, ca, cert, next())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.close()
+			if err := p.client.Close(); err != nil {
+				t.Fatalf("client Close: %v", err)
+			}
+			// The server sees the client's close_notify, then closes.
+			if _, err := p.server.Read(make([]byte, 1)); err != io.EOF {
+				t.Fatalf("server Read after the client closed: %v, want io.EOF", err)
+			}
+			if err := p.server.Close(); err != nil {
+				t.Errorf("server Close after the peer closed: %v, want nil", err)
+			}
+			if err := p.server.Close(); !errors.Is(err, net.ErrClosed) {
+				t.Errorf("second Close: %v, want net.ErrClosed", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,158 @@
+package tlstransport
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/ace-go/ace/core"
+	"github.com/ace-go/ace/transports/tcp"
+)
+
+// ErrNoCertificate is returned by Transport.Listen when the transport has no
+// certificate to serve.
+var ErrNoCertificate = errors.New("tlstransport: no certificate: set Transport.Certs, or a Config with Certificates, GetCertificate or GetConfigForClient")
+
+// Transport serves TLS over an inner stream transport. It implements
+// [core.Transport]. A Transport holds only configuration, so one value can
+// listen many times.
+//
+// The zero Transport has no certificate, so it cannot listen: set Certs, or
+// give a Config that has one. Every other field has a useful zero value.
+//
+//	store, err := tlstransport.LoadCertStore(tlstransport.KeyPair{CertFile: "cert.pem", KeyFile: "key.pem"})
+//	if err != nil {
+//		return err
+//	}
+//	t := tlstransport.Transport{Certs: store, NextProtos: []string{"ace-echo"}}
+//	ep, err := core.Listen(ctx, t, "127.0.0.1:8443", app, core.Config{})
+type Transport struct {
+	// Inner carries the bytes. When nil, it is the zero tcp.Transport, so
+	// addresses are "host:port" for TCP or "unix:/path" for a Unix domain
+	// socket.
+	Inner core.Transport
+
+	// Certs serves the certificates, chosen by SNI, and reloads them from
+	// disk (see CertStore). When set, it replaces Config's Certificates
+	// and GetCertificate.
+	Certs *CertStore
+
+	// Config, when not nil, is the TLS configuration to start from: it is
+	// cloned, and the fields below that are set replace its own. It is the
+	// escape hatch for anything they do not cover (cipher suites, session
+	// tickets, GetConfigForClient, an in-memory certificate such as
+	// SelfSigned makes, ...).
+	Config *tls.Config
+
+	// NextProtos lists the ALPN protocols the server supports, in order
+	// of preference. A client that offers ALPN protocols but none of
+	// these fails the handshake; a client that offers none is served
+	// without ALPN.
+	NextProtos []string
+
+	// ClientAuth is the mutual TLS policy: tls.RequireAndVerifyClientCert
+	// makes every client present a certificate issued by a CA in
+	// ClientCAFile; tls.VerifyClientCertIfGiven asks for one and verifies
+	// it if the client has one. When ClientAuth is tls.NoClientCert (the
+	// zero value) and Config sets no policy, a ClientCAFile turns on
+	// tls.RequireAndVerifyClientCert, since that is why one names a
+	// client CA.
+	ClientAuth tls.ClientAuthType
+
+	// ClientCAFile is a PEM file of the CA certificates that client
+	// certificates are verified against. When empty, Config's ClientCAs
+	// are used; when those are nil too, the system's roots.
+	ClientCAFile string
+
+	// MinVersion is the lowest TLS version the server accepts, such as
+	// tls.VersionTLS13. When 0, Config's MinVersion is used, and when
+	// that is 0 too, TLS 1.2.
+	MinVersion uint16
+}
+
+var _ core.Transport = Transport{}
+
+// Listen listens on addr with the inner transport and returns a [Listener]
+// serving TLS on it (rule T1). It implements [core.Transport]; ListenTLS
+// returns the concrete type. ctx bounds only the setting up of the listener.
+func (t Transport) Listen(ctx context.Context, addr string) (core.Listener, error) {
+	ln, err := t.ListenTLS(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	return ln, nil
+}
+
+// ListenTLS is Listen returning the concrete [*Listener].
+func (t Transport) ListenTLS(ctx context.Context, addr string) (*Listener, error) {
+	cfg, err := t.TLSConfig()
+	if err != nil {
+		return nil, err
+	}
+	inner := t.Inner
+	if inner == nil {
+		inner = tcp.Transport{}
+	}
+	ln, err := inner.Listen(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	return NewListener(ln, cfg), nil
+}
+
+// TLSConfig returns the server configuration that Listen uses: Config
+// cloned, or a new one, with the transport's fields applied. It reads
+// ClientCAFile, and fails if that cannot be read or holds no certificate, or
+// if the configuration has no certificate to serve.
+func (t Transport) TLSConfig() (*tls.Config, error) {
+	cfg := &tls.Config{}
+	if t.Config != nil {
+		cfg = t.Config.Clone()
+	}
+	if t.Certs != nil {
+		cfg.Certificates = nil
+		cfg.GetCertificate = t.Certs.GetCertificate
+	}
+	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil {
+		return nil, ErrNoCertificate
+	}
+	if len(t.NextProtos) > 0 {
+		cfg.NextProtos = append([]string(nil), t.NextProtos...)
+	}
+	if t.ClientCAFile != "" {
+		pool, err := loadCertPool(t.ClientCAFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ClientCAs = pool
+		if cfg.ClientAuth == tls.NoClientCert {
+			cfg.ClientAuth = tls.RequireAndVerifyClientCert
+		}
+	}
+	if t.ClientAuth != tls.NoClientCert {
+		cfg.ClientAuth = t.ClientAuth
+	}
+	if t.MinVersion != 0 {
+		cfg.MinVersion = t.MinVersion
+	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	return cfg, nil
+}
+
+// loadCertPool reads a PEM file of CA certificates.
+func loadCertPool(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("tlstransport: client CA: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("tlstransport: client CA: no PEM certificate in %s", file)
+	}
+	return pool, nil
+}
