@@ -161,7 +161,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 // person reading the log.
 func explain(err error, took time.Duration) error {
 	var (
-		headerErr *tls.RecordHeaderError
+		headerErr tls.RecordHeaderError
 		verifyErr *tls.CertificateVerificationError
 	)
 	switch {

@@ -195,25 +195,27 @@ func TestWriteTimeoutKeepsStream(t *testing.T) {
 			}
 			defer p.close()
 
-			// The client does not read: the server writes until its
-			// deadline stops it.
+			// Small socket buffers, and a client that does not read: one
+			// large Write cannot finish before its deadline.
+			if err := p.server.NetConn().(bufferSizer).SetWriteBuffer(32 << 10); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.client.NetConn().(bufferSizer).SetReadBuffer(32 << 10); err != nil {
+				t.Fatal(err)
+			}
 			var sent bytes.Buffer
-			chunk := make([]byte, 4096)
+			big := make([]byte, 4<<20)
+			for i := range big {
+				big[i] = byte(i * 7)
+			}
 			if err := p.server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
 				t.Fatal(err)
 			}
-			var werr error
-			for i := 0; werr == nil; i++ {
-				for j := range chunk {
-					chunk[j] = byte(i + j)
-				}
-				var n int
-				n, werr = p.server.Write(chunk)
-				sent.Write(chunk[:n])
-			}
+			n, werr := p.server.Write(big)
+			sent.Write(big[:n])
 			var ne net.Error
-			if !errors.As(werr, &ne) || !ne.Timeout() {
-				t.Fatalf("Write returned %v, want a timeout", werr)
+			if !errors.As(werr, &ne) || !ne.Timeout() || n != len(big) {
+				t.Fatalf("Write cut short by its deadline = %d, %v; want %d (sealed records are sent later) and a timeout", n, werr, len(big))
 			}
 			// A deadline in the past: nothing is written.
 			if n, err := p.server.Write([]byte("lost")); n != 0 || !errors.As(err, &ne) || !ne.Timeout() {
@@ -243,6 +245,12 @@ func TestWriteTimeoutKeepsStream(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bufferSizer is implemented by TCP and Unix connections.
+type bufferSizer interface {
+	SetReadBuffer(bytes int) error
+	SetWriteBuffer(bytes int) error
 }
 
 func commonPrefix(a, b []byte) int {

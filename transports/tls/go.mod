@@ -3,11 +3,13 @@ module github.com/ace-go/ace/transports/tls
 go 1.26.0
 
 require (
+	github.com/ace-go/ace/conformance v0.0.0-00010101000000-000000000000
 	github.com/ace-go/ace/core v0.0.0-00010101000000-000000000000
 	github.com/ace-go/ace/transports/tcp v0.0.0-00010101000000-000000000000
+	go.uber.org/goleak v1.3.0
 )
 
-require golang.org/x/net v0.62.0 // indirect
+require golang.org/x/net v0.62.0
 
 replace (
 	github.com/ace-go/ace/conformance => ../../conformance
