@@ -36,9 +36,23 @@ func (a *App) NewHandler(info core.ConnInfo) core.Handler {
 	if info.RemoteAddr != nil {
 		c.remoteAddr = info.RemoteAddr.String()
 	}
-	c.ctx = context.Background()
+	c.ctx = context.WithValue(context.Background(), connKey{}, c)
 	if info.LocalAddr != nil {
 		c.ctx = context.WithValue(c.ctx, http.LocalAddrContextKey, info.LocalAddr)
 	}
 	return c
+}
+
+// connKey is the context key of the connection serving a request.
+type connKey struct{}
+
+// ShuttingDown reports whether the endpoint serving r is shutting down
+// gracefully. A handler that streams for a long time (server-sent events,
+// long polls) can check it between writes and end, so that the shutdown
+// need not wait for its deadline; net/http's equivalent is
+// http.Server.RegisterOnShutdown. It reports false for a request this
+// package did not serve.
+func ShuttingDown(r *http.Request) bool {
+	c, ok := r.Context().Value(connKey{}).(*conn)
+	return ok && c.srv != nil && c.srv.ShuttingDown()
 }

@@ -29,8 +29,8 @@ type exchange struct {
 func (x *exchange) serve() {
 	x.req = x.newRequest()
 	x.w.init(x)
-	p := x.run()
-	x.finish(p)
+	p, stack := x.run()
+	x.finish(p, stack)
 	x.cancel()
 	x.body.done = true
 	x.w.finished = true
@@ -76,19 +76,22 @@ func (x *exchange) newRequest() *http.Request {
 	return r.WithContext(ctx)
 }
 
-// run calls the handler and returns what it panicked with, if it did.
-func (x *exchange) run() (panicked any) {
+// run calls the handler and returns what it panicked with, if it did, and
+// the stack of the panic.
+func (x *exchange) run() (panicked any, stack []byte) {
 	defer func() {
-		panicked = recover()
+		if panicked = recover(); panicked != nil && panicked != http.ErrAbortHandler {
+			stack = debug.Stack()
+		}
 	}()
 	x.c.app.handler.ServeHTTP(&x.w, x.req)
-	return nil
+	return nil, nil
 }
 
 // finish completes the response after the handler returned: the status the
 // server owes when the handler panicked or the body was malformed, the end
 // of the body, and what is left of the request body.
-func (x *exchange) finish(panicked any) {
+func (x *exchange) finish(panicked any, stack []byte) {
 	c, w := x.c, &x.w
 	if c.hijacked {
 		return
@@ -100,7 +103,7 @@ func (x *exchange) finish(panicked any) {
 		}
 		c.app.log.Error("http1: panic serving request",
 			"remote", c.remoteAddr, "method", x.head.method, "uri", x.head.target,
-			"panic", panicked, "stack", string(debug.Stack()))
+			"panic", panicked, "stack", string(stack))
 		if !w.committed {
 			c.writeError(http.StatusInternalServerError, "the handler panicked")
 		}
@@ -127,9 +130,9 @@ func (x *exchange) drainBody() {
 	switch {
 	case !b.active || b.eof:
 		return
-	case b.err != nil, b.expect100, c.closing:
+	case b.err != nil, b.expect100, c.closing, !b.chunked && b.left > maxDrain:
 		// Broken, or never asked for (the client waits for 100
-		// Continue), or about to be cut off anyway.
+		// Continue), or about to be cut off anyway, or too long.
 		c.closing = true
 		return
 	}

@@ -155,3 +155,14 @@ func (c *client) ping() {
 		c.tb.Fatalf("ping: got %d %q, want 200 pong", resp.StatusCode, body)
 	}
 }
+
+// await waits for ch to deliver or close, for at most testTimeout, so that a
+// handler waiting for a test that failed cannot hang the endpoint's Close.
+func await[T any](tb testing.TB, ch <-chan T) {
+	tb.Helper()
+	select {
+	case <-ch:
+	case <-time.After(testTimeout):
+		tb.Errorf("nothing on the channel in %v", testTimeout)
+	}
+}
