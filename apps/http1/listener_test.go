@@ -144,6 +144,7 @@ func (c *client) expectEOF() {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "reset") {
 		c.tb.Fatalf("want EOF, got %v", err)
 	}
+	_ = c.conn.Close() // the server lingers until the client closes too
 }
 
 // ping checks that the connection still serves requests.

@@ -1,0 +1,330 @@
+package http1_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/apps/http1"
+)
+
+// eventually waits, for at most testTimeout, until cond holds.
+func eventually(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(testTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("still not %s after %v", what, testTimeout)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// logBuffer collects log output, safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestHijack checks that a handler can take the connection, with the bytes
+// the client sent after the request, and that the server ends cleanly.
+func TestHijack(t *testing.T) {
+	done := make(chan struct{})
+	ep := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		conn, brw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		defer func() { _ = conn.Close() }()
+		if _, err := w.Write([]byte("x")); err != http.ErrHijacked {
+			t.Errorf("Write after Hijack: %v, want ErrHijacked", err)
+		}
+		_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+		for range 2 {
+			_ = brw.Flush()
+			line, err := brw.ReadString('\n')
+			if err != nil {
+				t.Errorf("reading the hijacked connection: %v", err)
+				return
+			}
+			_, _ = brw.WriteString("echo: " + line)
+		}
+		_ = brw.Flush()
+	}), http1.Config{})
+	c := dial(t, ep.Addr().String())
+	c.send("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello\n")
+	resp, _ := c.response("GET")
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("status %d, want 101", resp.StatusCode)
+	}
+	if line, err := c.r.ReadString('\n'); line != "echo: hello\n" {
+		t.Fatalf("got %q, %v", line, err)
+	}
+	c.send("again\n")
+	if line, err := c.r.ReadString('\n'); line != "echo: again\n" {
+		t.Fatalf("got %q, %v", line, err)
+	}
+	c.expectEOF()
+	await(t, done)
+	eventually(t, "counted closed", func() bool {
+		s := ep.Stats()
+		return s.Active == 0 && s.Closed == 1
+	})
+}
+
+// TestPanic checks that a handler panic becomes a 500, a log line with the
+// stack, and a closed connection, and that the endpoint goes on.
+func TestPanic(t *testing.T) {
+	var logs logBuffer
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Lost", "yes")
+		_, _ = io.WriteString(w, "lost")
+		panic("boom")
+	})
+	mux.HandleFunc("/abort", func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) })
+	mux.HandleFunc("/late", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "partial")
+		w.(http.Flusher).Flush()
+		panic("late boom")
+	})
+	ep := start(t, mux, http1.Config{ErrorLog: slog.New(slog.NewTextHandler(&logs, nil))})
+	addr := ep.Addr().String()
+
+	c := dial(t, addr)
+	c.send("GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /panic HTTP/1.1\r\nHost: a\r\n\r\nGET /ok HTTP/1.1\r\nHost: a\r\n\r\n")
+	if _, body := c.response("GET"); body != "ok" {
+		t.Errorf("first pipelined response %q, want ok", body)
+	}
+	resp, _ := c.response("GET")
+	if resp.StatusCode != http.StatusInternalServerError || !resp.Close || resp.Header.Get("X-Lost") != "" {
+		t.Errorf("panic: %d, close %v, header %v; want a clean 500 that closes", resp.StatusCode, resp.Close, resp.Header)
+	}
+	c.expectEOF()
+	eventually(t, "logged", func() bool { return strings.Contains(logs.String(), "boom") })
+	if l := logs.String(); !strings.Contains(l, "panic serving request") || !strings.Contains(l, "TestPanic") {
+		t.Errorf("log line without the stack of the panic: %s", l)
+	}
+
+	// After the response has begun, the connection can only be cut.
+	c = dial(t, addr)
+	c.send("GET /late HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, err := http.ReadResponse(c.r, nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("late: %v, %v", resp, err)
+	}
+	if b, err := io.ReadAll(resp.Body); string(b) != "partial" || err == nil {
+		t.Errorf("late: %q, %v; want a truncated body", b, err)
+	}
+
+	// ErrAbortHandler aborts silently.
+	before := logs.String()
+	c = dial(t, addr)
+	c.send("GET /abort HTTP/1.1\r\nHost: a\r\n\r\n")
+	c.expectEOF()
+	if logs.String() != before && strings.Contains(logs.String()[len(before):], "abort") {
+		t.Errorf("ErrAbortHandler was logged: %s", logs.String()[len(before):])
+	}
+
+	c = dial(t, addr)
+	c.send("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n")
+	if _, body := c.response("GET"); body != "ok" {
+		t.Errorf("after the panics: %q, want ok", body)
+	}
+}
+
+// TestExpectContinue checks that 100 Continue is sent when the handler reads
+// the body, and only then.
+func TestExpectContinue(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "pong") })
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = w.Write(b)
+	})
+	mux.HandleFunc("/noread", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no", http.StatusForbidden)
+	})
+	addr := serve(t, mux, http1.Config{})
+
+	// The client waits for the interim response before sending the body.
+	c := dial(t, addr)
+	c.send("POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+	interim, err := http.ReadResponse(c.r, nil)
+	if err != nil || interim.StatusCode != http.StatusContinue {
+		t.Fatalf("want 100 Continue first, got %v, %v", interim, err)
+	}
+	c.send("hello")
+	resp, body := c.response("POST")
+	if resp.StatusCode != 200 || body != "hello" || len(c.interim) != 0 {
+		t.Errorf("got %d %q (interim %v), want 200 hello", resp.StatusCode, body, c.interim)
+	}
+	c.ping()
+
+	// A handler that answers without reading gets no 100, and the
+	// connection closes, since the client never sent the body.
+	c = dial(t, addr)
+	c.send("POST /noread HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+	resp, _ = c.response("POST")
+	if resp.StatusCode != http.StatusForbidden || len(c.interim) != 0 || !resp.Close {
+		t.Errorf("got %d (interim %v, close %v), want 403 without 100, closing", resp.StatusCode, c.interim, resp.Close)
+	}
+	c.expectEOF()
+
+	// An HTTP/1.0 client cannot understand 100: it gets none.
+	c = dial(t, addr)
+	c.send("POST /echo HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello")
+	resp, body = c.response("POST")
+	if resp.StatusCode != 200 || body != "hello" || len(c.interim) != 0 {
+		t.Errorf("1.0: got %d %q (interim %v)", resp.StatusCode, body, c.interim)
+	}
+}
+
+// TestTimeouts checks the header timeout (408 for a partial request, a
+// silent close for none) and the idle timeout.
+func TestTimeouts(t *testing.T) {
+	addr := serve(t, http.HandlerFunc(rulesHandler), http1.Config{
+		HeaderTimeout: 100 * time.Millisecond,
+		IdleTimeout:   100 * time.Millisecond,
+	})
+	c := dial(t, addr)
+	c.send("GET / HTTP/1.1\r\nHost")
+	resp, _ := c.response("GET")
+	if resp.StatusCode != http.StatusRequestTimeout || !resp.Close {
+		t.Errorf("partial request: %d, close %v; want 408 and close", resp.StatusCode, resp.Close)
+	}
+	c.expectEOF()
+
+	c = dial(t, addr)
+	c.expectEOF() // nothing sent
+
+	c = dial(t, addr)
+	c.ping()
+	c.expectEOF() // idle
+}
+
+// TestSlowloris checks that clients trickling their headers a byte at a time
+// do not stop another client being served, and that the header timeout ends
+// them although they keep sending.
+func TestSlowloris(t *testing.T) {
+	const (
+		clients = 50
+		timeout = 500 * time.Millisecond
+	)
+	ep := start(t, http.HandlerFunc(rulesHandler), http1.Config{HeaderTimeout: timeout})
+	addr := ep.Addr().String()
+	var (
+		wg       sync.WaitGroup
+		answered atomic.Int32
+		stop     = make(chan struct{})
+	)
+	for range clients {
+		c := dial(t, addr)
+		c.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ")
+		wg.Add(2)
+		go func() { // trickle a byte every 10ms until cut off
+			defer wg.Done()
+			tick := time.NewTicker(10 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+				if _, err := c.conn.Write([]byte{'a'}); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			began := time.Now()
+			resp, err := http.ReadResponse(c.r, nil)
+			if err != nil {
+				t.Errorf("slow client: %v", err)
+				return
+			}
+			answered.Add(1)
+			if resp.StatusCode != http.StatusRequestTimeout {
+				t.Errorf("slow client: status %d, want 408", resp.StatusCode)
+			}
+			if d := time.Since(began); d > 4*timeout {
+				t.Errorf("slow client cut off after %v, header timeout %v", d, timeout)
+			}
+		}()
+	}
+	eventually(t, "all slow clients connected", func() bool { return ep.Stats().Active == clients })
+
+	c := dial(t, addr)
+	for range 10 {
+		c.ping()
+	}
+	if n := answered.Load(); n != 0 {
+		t.Errorf("%d slow clients were cut off before the fast one was served; the test is too slow to tell", n)
+	}
+	wg.Wait()
+	close(stop)
+}
+
+// TestShutdown checks graceful shutdown: an idle keep-alive connection
+// closes at once, and a request in flight finishes with Connection: close.
+func TestShutdown(t *testing.T) {
+	entered := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "pong") })
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		deadline := time.Now().Add(testTimeout)
+		for !http1.ShuttingDown(r) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		_, _ = io.WriteString(w, "done")
+	})
+	ep := start(t, mux, http1.Config{IdleTimeout: time.Hour})
+	addr := ep.Addr().String()
+
+	idle := dial(t, addr)
+	idle.ping()
+	busy := dial(t, addr)
+	busy.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+	await(t, entered)
+
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		defer cancel()
+		shut <- ep.Shutdown(ctx)
+	}()
+	idle.expectEOF()
+	resp, body := busy.response("GET")
+	if resp.StatusCode != 200 || body != "done" || !resp.Close {
+		t.Errorf("in flight: %d %q, close %v; want 200 done with Connection: close", resp.StatusCode, body, resp.Close)
+	}
+	busy.expectEOF()
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+}
