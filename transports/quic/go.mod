@@ -10,6 +10,7 @@ require (
 )
 
 require (
+	github.com/ace-go/ace/transports/tcp v0.0.0-00010101000000-000000000000
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect

@@ -8,12 +8,16 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"io"
 	"math/big"
 	"net"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/quic-go/quic-go"
+
+	"github.com/ace-go/ace/core"
 	quictransport "github.com/ace-go/ace/transports/quic"
 )
 
@@ -26,70 +30,99 @@ const patience = 5 * time.Second
 type testPKI struct {
 	server *tls.Config // the server's certificate
 	client *tls.Config // trusts the CA
+	roots  *x509.CertPool
+	// clientCert is a client certificate signed by the CA, for mutual TLS.
+	clientCert tls.Certificate
+}
+
+// certs returns the test PKI, generating it on first use.
+func certs(t testing.TB) testPKI {
+	t.Helper()
+	p, err := sharedPKI()
+	if err != nil {
+		t.Fatalf("generating the test PKI: %v", err)
+	}
+	return p
 }
 
 var (
 	pkiOnce sync.Once
 	pki     testPKI
+	pkiErr  error
 )
 
-// certs returns the test PKI, generating it on first use.
-func certs(t testing.TB) testPKI {
-	t.Helper()
-	pkiOnce.Do(func() {
-		caKey := newKey(t)
-		caTmpl := &x509.Certificate{
-			SerialNumber:          big.NewInt(1),
-			Subject:               pkix.Name{CommonName: "quictransport test CA"},
-			NotBefore:             time.Now().Add(-time.Hour),
-			NotAfter:              time.Now().Add(24 * time.Hour),
-			KeyUsage:              x509.KeyUsageCertSign,
-			BasicConstraintsValid: true,
-			IsCA:                  true,
-		}
-		caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-		if err != nil {
-			t.Fatalf("creating the CA: %v", err)
-		}
-		ca, err := x509.ParseCertificate(caDER)
-		if err != nil {
-			t.Fatalf("parsing the CA: %v", err)
-		}
-		key := newKey(t)
-		leafTmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(2),
-			Subject:      pkix.Name{CommonName: "localhost"},
-			DNSNames:     []string{"localhost"},
-			IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}
-		leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatalf("creating the server certificate: %v", err)
-		}
-		roots := x509.NewCertPool()
-		roots.AddCert(ca)
-		pki = testPKI{
-			server: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}},
-			client: &tls.Config{RootCAs: roots},
-		}
-	})
-	if pki.server == nil {
-		t.Fatal("the test PKI could not be generated")
-	}
-	return pki
+// sharedPKI returns the PKI shared by the tests, generating it on first use.
+func sharedPKI() (testPKI, error) {
+	pkiOnce.Do(func() { pki, pkiErr = newPKI() })
+	return pki, pkiErr
 }
 
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
+// newPKI generates a CA and a server certificate for localhost, 127.0.0.1
+// and ::1 signed by it.
+func newPKI() (testPKI, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return testPKI{}, err
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "quictransport test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return testPKI{}, err
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return testPKI{}, err
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatalf("generating a key: %v", err)
+		return testPKI{}, err
 	}
-	return key
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return testPKI{}, err
+	}
+	clientKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return testPKI{}, err
+	}
+	clientTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(3),
+		Subject:      pkix.Name{CommonName: "test client"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	clientDER, err := x509.CreateCertificate(rand.Reader, clientTmpl, ca, &clientKey.PublicKey, caKey)
+	if err != nil {
+		return testPKI{}, err
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	return testPKI{
+		server:     &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}},
+		client:     &tls.Config{RootCAs: roots},
+		roots:      roots,
+		clientCert: tls.Certificate{Certificate: [][]byte{clientDER}, PrivateKey: clientKey},
+	}, nil
 }
 
 // listen listens on 127.0.0.1:0 with cfg, closing the listener when the
@@ -104,13 +137,8 @@ func listen(t testing.TB, cfg quictransport.Config) *quictransport.Listener {
 	return ln
 }
 
-// dial dials ln with Dial, closing the connection when the test ends.
-func dial(t testing.TB, ln net.Listener) *quictransport.Conn {
-	t.Helper()
-	return dialAddr(t, ln.Addr())
-}
-
-func dialAddr(t testing.TB, addr net.Addr) *quictransport.Conn {
+// dial dials addr with Dial, closing the connection when the test ends.
+func dial(t testing.TB, addr net.Addr) *quictransport.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
@@ -119,7 +147,120 @@ func dialAddr(t testing.TB, addr net.Addr) *quictransport.Conn {
 		t.Fatalf("dial %v: %v", addr, err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
+	_ = c.SetDeadline(time.Now().Add(patience))
 	return c
+}
+
+// dialQUIC connects to addr with quic-go alone, offering the protocols
+// alpn, and opens no stream; the connection is closed when the test ends.
+func dialQUIC(t testing.TB, addr net.Addr, alpn ...string) (*quic.Conn, error) {
+	t.Helper()
+	conf := certs(t).client.Clone()
+	conf.NextProtos = alpn
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	qc, err := quic.DialAddr(ctx, addr.String(), conf, nil)
+	if err == nil {
+		t.Cleanup(func() { _ = qc.CloseWithError(0, "") })
+	}
+	return qc, err
+}
+
+// echoApp is the raw echo app: every byte back unchanged, no greeting.
+type echoApp struct{}
+
+func (echoApp) NewHandler(core.ConnInfo) core.Handler { return echoHandler{} }
+
+type echoHandler struct{ core.BaseHandler }
+
+func (echoHandler) Packet(data []byte) core.Action { return core.Send(data) }
+
+// serve starts an endpoint serving the raw echo app on a fresh QUIC
+// listener, closed when the test ends.
+func serve(t testing.TB, cfg core.Config) *core.Endpoint {
+	t.Helper()
+	ln := listen(t, quictransport.Config{})
+	e := core.Start(ln, echoApp{}, cfg)
+	t.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+// roundTrip writes msg on c and expects it back.
+func roundTrip(t testing.TB, c io.ReadWriter, msg string) {
+	t.Helper()
+	if _, err := io.WriteString(c, msg); err != nil {
+		t.Fatalf("writing %q: %v", msg, err)
+	}
+	buf := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		t.Fatalf("reading the echo of %q: %v", msg, err)
+	}
+	if string(buf) != msg {
+		t.Fatalf("echo: got %q, want %q", buf, msg)
+	}
+}
+
+// listenTLS is listen with a tls.Config of the test's own.
+func listenTLS(t testing.TB, conf *tls.Config, cfg quictransport.Config) *quictransport.Listener {
+	t.Helper()
+	ln, err := quictransport.Listen(context.Background(), "127.0.0.1:0", conf, cfg)
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	return ln
+}
+
+// acceptPair dials ln with conf and returns both ends of the connection,
+// the server's after its handshake; both are closed when the test ends.
+func acceptPair(t testing.TB, ln *quictransport.Listener, conf *tls.Config) (srv, cl *quictransport.Conn) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	type dialed struct {
+		c   *quictransport.Conn
+		err error
+	}
+	ch := make(chan dialed, 1)
+	go func() {
+		c, err := quictransport.Dial(ctx, ln.Addr().String(), conf)
+		ch <- dialed{c, err}
+	}()
+	conn, acceptErr := ln.Accept(ctx)
+	d := <-ch
+	if d.err != nil {
+		if conn != nil {
+			_ = conn.Close()
+		}
+		t.Fatalf("dial: %v", d.err)
+	}
+	t.Cleanup(func() { _ = d.c.Close() })
+	if acceptErr != nil {
+		t.Fatalf("accept: %v", acceptErr)
+	}
+	srv = conn.(*quictransport.Conn)
+	t.Cleanup(func() { _ = srv.Close() })
+	if err := srv.HandshakeContext(ctx); err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	_ = srv.SetDeadline(time.Now().Add(patience))
+	_ = d.c.SetDeadline(time.Now().Add(patience))
+	return srv, d.c
+}
+
+// poll calls cond every millisecond until it holds, and fails the test if
+// it does not within patience. It is for conditions no event announces.
+func poll(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, patience)
+		}
+		<-tick.C
+	}
 }
 
 // ctx returns a context that ends after patience, or when the test ends.
