@@ -243,10 +243,13 @@ func (c *Conn) setWriteDeadline(t time.Time) {
 
 // Close closes the connection, first sending a close_notify alert if the
 // handshake is complete and no Write is in progress (a Write in progress is
-// interrupted instead). If the alert cannot be sent because the peer has
-// already gone, Close still reports success: the connection is closed,
-// which is all Close promises.
+// interrupted instead). Close waits at most 100ms for the socket to take the
+// alert, so that closing a connection whose peer stopped reading is prompt;
+// crypto/tls alone would wait 5s. If the alert cannot be sent, because the
+// peer has gone or does not read, Close still reports success: the
+// connection is closed, which is all Close promises.
 func (c *Conn) Close() error {
+	c.raw.closing.Store(true)
 	err := c.Conn.Close()
 	if err != nil && !errors.Is(err, net.ErrClosed) && c.raw.closedCleanly() {
 		return nil

@@ -292,3 +292,43 @@ func TestCloseAfterPeerGone(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseStuckPeer checks that Close is prompt when the peer stopped
+// reading and the socket cannot take the close_notify alert: crypto/tls
+// alone waits 5s for it.
+func TestCloseStuckPeer(t *testing.T) {
+	noLeaks(t)
+	ca := newCA(t, "stuck CA")
+	cert := ca.issue(t, serverLeaf).cert
+	for name, next := range addrs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			p, err := newPair(ctx, ca, cert, next())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.close()
+			if err := p.server.NetConn().(bufferSizer).SetWriteBuffer(32 << 10); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.client.NetConn().(bufferSizer).SetReadBuffer(32 << 10); err != nil {
+				t.Fatal(err)
+			}
+			// Fill the socket, with no Write in progress afterwards.
+			if err := p.server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.server.Write(make([]byte, 4<<20)); err == nil {
+				t.Fatal("a 4MB Write to a client that does not read did not time out")
+			}
+			start := time.Now()
+			if err := p.server.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("Close took %v with a peer that does not read", took)
+			}
+		})
+	}
+}

@@ -4,7 +4,15 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
+	"time"
 )
+
+// closeNotifyWait bounds how long Conn.Close waits for the socket to take the
+// close_notify alert (and any bytes still pending before it). crypto/tls
+// alone waits up to 5s, which a peer that stopped reading would cost every
+// Close.
+const closeNotifyWait = 100 * time.Millisecond
 
 // rawConn is the connection crypto/tls writes its records to. It passes
 // everything through to the inner connection, except that a write timeout
@@ -29,6 +37,8 @@ type rawConn struct {
 	mu       sync.Mutex // serialises socket writes; guards the fields below
 	pending  []byte     // sealed bytes the socket has not taken yet
 	timedOut error      // the timeout that left bytes pending, for Conn.Write
+
+	closing atomic.Bool // Conn.Close has begun
 
 	closeMu  sync.Mutex
 	closed   bool  // Close was called
@@ -57,6 +67,18 @@ func (r *rawConn) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return n, err
+}
+
+// SetWriteDeadline sets the inner connection's write deadline, except that
+// once Conn.Close has begun it is never later than closeNotifyWait from now:
+// crypto/tls sets one 5s away before it writes its close_notify alert.
+func (r *rawConn) SetWriteDeadline(t time.Time) error {
+	if r.closing.Load() {
+		if limit := time.Now().Add(closeNotifyWait); t.IsZero() || t.After(limit) {
+			t = limit
+		}
+	}
+	return r.Conn.SetWriteDeadline(t)
 }
 
 // flush sends what is pending. It returns the socket's error, a timeout
