@@ -44,6 +44,17 @@
 // Before the handshake, Info has the transport name and the addresses, and a
 // nil TLS.
 //
+// A Conn keeps net.Conn's contract where a bare tls.Conn does not, so that it
+// passes golang.org/x/net/nettest's TestConn: a Write that times out leaves
+// the connection usable (crypto/tls would fail every later Write, since a
+// sealed record cannot be taken back; Conn sends what the socket did not take
+// before anything written later), and Close succeeds once the connection is
+// closed, waiting at most 100ms for the close_notify alert.
+//
+// The client side is the same type: [Dial] connects to an address as
+// Transport.Listen takes it and completes the handshake, and [Client] wraps
+// a connection of your own.
+//
 // # Configuration
 //
 // A [Transport] implements core.Transport: it listens with its Inner
