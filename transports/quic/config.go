@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -83,6 +84,13 @@ type Config struct {
 	// is discarded by the CONNECTION_CLOSE frame; see [Conn.Close].
 	// Default 1s; negative closes at once.
 	Linger time.Duration
+
+	// Logger receives, at debug level, the connections that end before
+	// Accept returns them, with the reason: failed QUIC handshakes (an
+	// untrusted certificate, no common ALPN protocol, a client that went
+	// silent) and connections left in quic-go's queue when the listener
+	// closed. Default slog.Default().
+	Logger *slog.Logger
 }
 
 // withDefaults returns c with its zero fields set to their defaults.
@@ -98,6 +106,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Linger == 0 {
 		c.Linger = DefaultLinger
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	return c
 }

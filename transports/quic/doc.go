@@ -50,7 +50,11 @@
 // core's server calls it on its own goroutine, bounded by
 // core.Config.HandshakeTimeout, after its governor has already started the
 // next server (rule T3). A client that completes QUIC's handshake but never
-// opens a stream thus costs one server for at most that timeout.
+// opens a stream thus costs one server for at most that timeout, and core
+// logs the failure at debug level. A connection that ends before Accept
+// returns it (an untrusted certificate, no common ALPN protocol, a client
+// that went silent mid-handshake) never reaches core: the listener logs it
+// at debug level on Config.Logger, with quic-go's reason.
 //
 // ALPN is required by QUIC. The server accepts the protocols of Config.ALPN,
 // or of the tls.Config's NextProtos, or [DefaultALPN] ("ace"); a client that
@@ -71,7 +75,7 @@
 // background until the peer has had what was sent, at most Config.Linger
 // (default 1s): a server's Conn until the client closes the connection, a
 // client's Conn until the server's side of the stream has ended. Close
-// itself returns at once. CloseWrite half-closes: the peer reads io.EOF, and
+// itself does not wait for the peer. CloseWrite half-closes: the peer reads io.EOF, and
 // a peer's half-close reads as io.EOF here.
 //
 // # The UDP socket

@@ -33,6 +33,9 @@ type testPKI struct {
 	roots  *x509.CertPool
 	// clientCert is a client certificate signed by the CA, for mutual TLS.
 	clientCert tls.Certificate
+
+	ca    *x509.Certificate
+	caKey *ecdsa.PrivateKey
 }
 
 // certs returns the test PKI, generating it on first use.
@@ -99,30 +102,39 @@ func newPKI() (testPKI, error) {
 	if err != nil {
 		return testPKI{}, err
 	}
-	clientKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return testPKI{}, err
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	p := testPKI{
+		server: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}},
+		client: &tls.Config{RootCAs: roots},
+		roots:  roots,
+		ca:     ca,
+		caKey:  caKey,
 	}
-	clientTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(3),
-		Subject:      pkix.Name{CommonName: "test client"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
+	p.clientCert, err = p.issueClient("test client", time.Now().Add(24*time.Hour))
+	return p, err
+}
+
+// issueClient returns a client certificate for cn signed by the CA, valid
+// from a day ago until notAfter.
+func (p testPKI) issueClient(cn string, notAfter time.Time) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: cn},
+		NotBefore:    time.Now().Add(-24 * time.Hour),
+		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}
-	clientDER, err := x509.CreateCertificate(rand.Reader, clientTmpl, ca, &clientKey.PublicKey, caKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, p.caKey)
 	if err != nil {
-		return testPKI{}, err
+		return tls.Certificate{}, err
 	}
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
-	return testPKI{
-		server:     &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}},
-		client:     &tls.Config{RootCAs: roots},
-		roots:      roots,
-		clientCert: tls.Certificate{Certificate: [][]byte{clientDER}, PrivateKey: clientKey},
-	}, nil
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
 // listen listens on 127.0.0.1:0 with cfg, closing the listener when the
@@ -140,9 +152,15 @@ func listen(t testing.TB, cfg quictransport.Config) *quictransport.Listener {
 // dial dials addr with Dial, closing the connection when the test ends.
 func dial(t testing.TB, addr net.Addr) *quictransport.Conn {
 	t.Helper()
+	return dialConf(t, addr, certs(t).client)
+}
+
+// dialConf is dial with a client configuration of the test's own.
+func dialConf(t testing.TB, addr net.Addr, conf *tls.Config) *quictransport.Conn {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
-	c, err := quictransport.Dial(ctx, addr.String(), certs(t).client)
+	c, err := quictransport.Dial(ctx, addr.String(), conf)
 	if err != nil {
 		t.Fatalf("dial %v: %v", addr, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/quic-go/quic-go"
 
@@ -51,15 +52,41 @@ func Listen(ctx context.Context, addr string, tlsConf *tls.Config, cfg Config) (
 	if err != nil {
 		return nil, fmt.Errorf("quictransport: listen: %w", err)
 	}
-	udp := pc.(*net.UDPConn)
-	tr := &quic.Transport{Conn: udp}
-	ql, err := tr.Listen(conf, cfg.quicConfig())
+	l := &Listener{udp: pc.(*net.UDPConn), tlsConf: conf, cfg: cfg, refs: 1}
+	l.tr = &quic.Transport{Conn: l.udp, ConnContext: l.connContext}
+	l.ql, err = l.tr.Listen(conf, cfg.quicConfig())
 	if err != nil {
-		_ = tr.Close()
-		_ = udp.Close()
+		_ = l.tr.Close()
+		_ = l.udp.Close()
 		return nil, fmt.Errorf("quictransport: listen: %w", err)
 	}
-	return &Listener{udp: udp, tr: tr, ql: ql, tlsConf: conf, cfg: cfg, refs: 1}, nil
+	return l, nil
+}
+
+// pendingKey keys the *pending of a connection in its context.
+type pendingKey struct{}
+
+// pending is what the listener knows of a connection before Accept returns
+// it.
+type pending struct {
+	remote   net.Addr
+	accepted atomic.Bool
+}
+
+// connContext runs when quic-go starts a connection for a new client. It
+// arranges for the connection to be logged, with the reason, if it ends
+// before Accept returns it; quic-go gives no other sign of a failed
+// handshake.
+func (l *Listener) connContext(ctx context.Context, info *quic.ClientInfo) (context.Context, error) {
+	p := &pending{remote: info.RemoteAddr}
+	ctx = context.WithValue(ctx, pendingKey{}, p)
+	context.AfterFunc(ctx, func() {
+		if !p.accepted.Load() {
+			l.cfg.Logger.Debug("quictransport: connection ended before it was accepted",
+				"remote", p.remote, "err", context.Cause(ctx))
+		}
+	})
+	return ctx, nil
 }
 
 // Addr returns the UDP address the listener is bound to.
@@ -92,6 +119,9 @@ func (l *Listener) Accept(ctx context.Context) (core.Conn, error) {
 	}
 	l.refs++
 	l.mu.Unlock()
+	if p, ok := qc.Context().Value(pendingKey{}).(*pending); ok {
+		p.accepted.Store(true)
+	}
 	context.AfterFunc(qc.Context(), l.release)
 	return newConn(qc, nil, l.cfg.Linger), nil
 }

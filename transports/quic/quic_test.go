@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -294,8 +296,9 @@ func TestHandshakeContextRetry(t *testing.T) {
 	}
 }
 
-// 0-RTT is never accepted: a client that resumes a session, asking for
-// early data, completes a full 1-RTT handshake.
+// 0-RTT is never accepted: a client that resumes a session and dials for
+// 0-RTT gets none (the server's session tickets do not allow early data),
+// although the session resumes.
 func Test0RTTNotAccepted(t *testing.T) {
 	ln := listen(t, quictransport.Config{})
 	infos := make(chan core.ConnInfo, 2)
@@ -516,4 +519,131 @@ func TestTransport(t *testing.T) {
 	if _, err := (quictransport.Transport{}).Listen(ctx(t), "127.0.0.1:0"); err == nil {
 		t.Error("a Transport without TLSConfig listened")
 	}
+}
+
+// Handshake abuse: garbage datagrams, a client that vanishes after its first
+// packet, a client that rejects the server's certificate, and, under mutual
+// TLS, clients with no, an expired or an untrusted certificate. None is
+// accepted, each failure is logged at debug level with its reason, none
+// holds up the only acceptor (a good client is served meanwhile), and none
+// leaks a goroutine (TestMain's check).
+func TestHandshakeAbuse(t *testing.T) {
+	pki := certs(t)
+	stranger, err := newPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired, err := pki.issueClient("expired client", time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverConf := pki.server.Clone()
+	serverConf.ClientAuth = tls.RequireAndVerifyClientCert
+	serverConf.ClientCAs = pki.roots
+	logs := &syncBuffer{}
+	ln := listenTLS(t, serverConf, quictransport.Config{
+		HandshakeTimeout: 300 * time.Millisecond,
+		Logger:           slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	e := core.Start(ln, echoApp{}, core.Config{Acceptors: 1})
+	t.Cleanup(func() { _ = e.Close() })
+	addr := ln.Addr().String()
+
+	junk, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range [][]byte{[]byte("not quic at all"), bytes.Repeat([]byte{0xc3}, 1200)} {
+		if _, err := junk.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = junk.Close()
+
+	vanishing(t, ln.Addr())
+
+	withCert := func(c tls.Certificate) *tls.Config {
+		conf := pki.client.Clone()
+		conf.Certificates = []tls.Certificate{c}
+		return conf
+	}
+	for _, bad := range []struct {
+		name string
+		conf *tls.Config
+	}{
+		{"a client that does not trust the server", &tls.Config{RootCAs: stranger.roots}},
+		{"a client with no certificate", pki.client},
+		{"a client with an expired certificate", withCert(expired)},
+		{"a client with an untrusted certificate", withCert(stranger.clientCert)},
+	} {
+		// TLS 1.3 clients finish their handshake before the server has
+		// checked their certificate: Dial may succeed, and the server's
+		// refusal then ends the connection.
+		c, err := quictransport.Dial(ctx(t), addr, bad.conf)
+		if err == nil {
+			_ = c.SetReadDeadline(time.Now().Add(patience))
+			_, err = c.Read(make([]byte, 1))
+			_ = c.Close()
+			if err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("%s: connected, and reading gave %v, want the connection refused", bad.name, err)
+			}
+		}
+	}
+
+	good := dialConf(t, ln.Addr(), withCert(pki.clientCert))
+	roundTrip(t, good, "served despite the abuse")
+
+	const want = 5 // the bad clients and the vanishing one
+	poll(t, "every failed handshake is logged", func() bool {
+		return strings.Count(logs.String(), "ended before it was accepted") >= want
+	})
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if !strings.Contains(line, "level=DEBUG") || !strings.Contains(line, "remote=127.0.0.1:") || !strings.Contains(line, "err=") {
+			t.Errorf("log line without level DEBUG, remote address or reason: %s", line)
+		}
+	}
+	if st := e.Stats(); st.Accepted != 1 {
+		t.Errorf("%d connections accepted, want only the good client's", st.Accepted)
+	}
+	t.Logf("logs:\n%s", logs)
+}
+
+// vanishing starts a QUIC handshake with addr and vanishes after its first
+// packet: every later datagram it would send is dropped, and it gives up.
+func vanishing(t *testing.T, addr net.Addr) {
+	t.Helper()
+	uc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uc.Close()
+	conf := certs(t).client.Clone()
+	conf.NextProtos = []string{quictransport.DefaultALPN}
+	dctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	qc, err := quic.Dial(dctx, &firstOnly{PacketConn: uc, uc: uc}, addr, conf, nil)
+	if err == nil {
+		_ = qc.CloseWithError(0, "")
+		t.Fatal("a client whose packets are dropped completed its handshake")
+	}
+}
+
+// firstOnly sends its first datagram and drops the others. It hides the
+// socket's ReadMsgUDP and WriteMsgUDP, so that quic-go writes through
+// WriteTo, but lets quic-go size the socket's buffers.
+type firstOnly struct {
+	net.PacketConn
+	uc   *net.UDPConn
+	sent atomic.Bool
+}
+
+func (c *firstOnly) SetReadBuffer(n int) error             { return c.uc.SetReadBuffer(n) }
+func (c *firstOnly) SetWriteBuffer(n int) error            { return c.uc.SetWriteBuffer(n) }
+func (c *firstOnly) SyscallConn() (syscall.RawConn, error) { return c.uc.SyscallConn() }
+
+func (c *firstOnly) WriteTo(p []byte, addr net.Addr) (int, error) {
+	if c.sent.Swap(true) {
+		return len(p), nil
+	}
+	return c.PacketConn.WriteTo(p, addr)
 }
