@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/ace-go/ace/tools/bench"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// TestShortRun runs the whole harness as CI does, in short mode, and checks
+// that the table it prints and the report it writes have every row. Without
+// wrk it runs the other tests, then skips.
+func TestShortRun(t *testing.T) {
+	args := []string{"-short", "-q"}
+	_, wrkErr := exec.LookPath("wrk")
+	if wrkErr != nil {
+		args = append(args, "-tests", "echo,idle")
+	}
+	out := filepath.Join(t.TempDir(), "BENCHMARKS.md")
+	args = append(args, "-out", out)
+	var stdout, stderr bytes.Buffer
+	if err := run(args, &stdout, &stderr); err != nil {
+		t.Fatalf("bench %s: %v\nstderr:\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	md, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ group, server string }
+	want := []row{
+		{bench.GroupEcho, bench.AceEcho}, {bench.GroupEcho, bench.PlainEcho}, {bench.GroupEcho, bench.GnetEcho},
+		{bench.GroupIdleEcho, bench.AceEcho}, {bench.GroupIdleEcho, bench.PlainEcho}, {bench.GroupIdleEcho, bench.GnetEcho},
+		{bench.GroupIdleHTTP, bench.AceHTTP}, {bench.GroupIdleHTTP, bench.NetHTTP}, {bench.GroupIdleHTTP, bench.FastHTTP},
+	}
+	if wrkErr == nil {
+		want = append(want,
+			row{bench.GroupKeepAlive, bench.AceHTTP}, row{bench.GroupKeepAlive, bench.NetHTTP}, row{bench.GroupKeepAlive, bench.FastHTTP},
+			row{bench.GroupPipelined, bench.AceHTTP}, row{bench.GroupPipelined, bench.NetHTTP}, row{bench.GroupPipelined, bench.FastHTTP})
+	}
+	for _, r := range want {
+		server := r.server
+		if strings.HasPrefix(server, "ace-") {
+			server = "**" + server + "**"
+		}
+		prefix := "| " + r.group + " | " + server + " | "
+		for name, text := range map[string]string{"table": stdout.String(), "BENCHMARKS.md": string(md)} {
+			if !strings.Contains(text, prefix) {
+				t.Errorf("%s has no row %q:\n%s", name, prefix, text)
+			}
+		}
+	}
+	for _, want := range []string{"## Goals", "-short -q", "Short mode"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("BENCHMARKS.md lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("stderr:\n%s", stderr.String())
+	}
+	if wrkErr != nil {
+		t.Skipf("wrk is not installed, so the HTTP loads did not run: %v", wrkErr)
+	}
+}
+
+// TestShortWritesNothing checks that -short alone writes no report.
+func TestShortWritesNothing(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("go.work", []byte("go 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// An unknown test fails the run after the flags are read, before
+	// anything is built; the point is that no file appears either way.
+	var stdout, stderr bytes.Buffer
+	if err := run([]string{"-short", "-tests", "nope"}, &stdout, &stderr); err == nil {
+		t.Fatal("run with an unknown test succeeded")
+	}
+	if _, err := os.Stat("BENCHMARKS.md"); !os.IsNotExist(err) {
+		t.Errorf("short run wrote BENCHMARKS.md (stat: %v)", err)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-bogus"},
+		{"extra"},
+		{"-conns", "0"},
+		{"-duration", "-1s"},
+		{"-idle", "0"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if err := run(append(args, "-short", "-tests", "echo"), &stdout, &stderr); err == nil {
+			t.Errorf("bench %v succeeded", args)
+		}
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	got := commandLine([]string{"-duration", "5s", "-note", "two words", ""})
+	want := `go run ./tools/bench/cmd/bench -duration 5s -note "two words" ""`
+	if got != want {
+		t.Errorf("commandLine = %s, want %s", got, want)
+	}
+}
+
+func TestRepoRoot(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "go.work"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	got, err := filepath.EvalSymlinks(repoRoot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := filepath.EvalSymlinks(root)
+	if got != want {
+		t.Errorf("repoRoot = %s, want %s", got, want)
+	}
+}

@@ -1,0 +1,40 @@
+package bench
+
+import (
+	"testing"
+)
+
+func FuzzParseWrk(f *testing.F) {
+	for _, s := range []string{wrkKeepAlive, wrkErrors, wrkPipelined, ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, out string) {
+		r, err := ParseWrk(out)
+		if err != nil {
+			return
+		}
+		if r.Requests < 0 || r.Elapsed < 0 || r.PerSecond < 0 || r.Errors() < 0 {
+			t.Fatalf("negative figures from %q: %+v", out, r)
+		}
+		for p, d := range r.Latency {
+			if p < 0 || p > 100 || d < 0 {
+				t.Fatalf("bad percentile %v = %v from %q", p, d, out)
+			}
+		}
+		if _, ok := r.Latency[99]; !ok {
+			t.Fatalf("accepted %q without a p99", out)
+		}
+	})
+}
+
+func FuzzParseVmRSS(f *testing.F) {
+	f.Add("Name:\tbench\nVmRSS:\t   12345 kB\n")
+	f.Add("VmRSS: 0 kB")
+	f.Add("VmRSS:\t1 MB\n")
+	f.Fuzz(func(t *testing.T, status string) {
+		n, err := ParseVmRSS(status)
+		if err == nil && (n < 0 || n%1024 != 0) {
+			t.Fatalf("ParseVmRSS(%q) = %d", status, n)
+		}
+	})
+}

@@ -1,0 +1,512 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ace-go/ace/tools/bench/internal/serve"
+)
+
+// The tests the harness can run; Config.Tests picks among them.
+const (
+	TestEcho = "echo" // echo round trips
+	TestHTTP = "http" // HTTP keep-alive and pipelined, with wrk
+	TestIdle = "idle" // resident memory per idle connection
+)
+
+// The groups of rows of the table, each one Ace server against its peers.
+const (
+	GroupEcho      = "echo"
+	GroupKeepAlive = "http keep-alive"
+	GroupPipelined = "http pipelined"
+	GroupIdleEcho  = "idle memory, echo"
+	GroupIdleHTTP  = "idle memory, http"
+)
+
+// Server names: the server programs under cmd/.
+const (
+	AceEcho   = "ace-echo"
+	PlainEcho = "plain-echo"
+	GnetEcho  = "gnet-echo"
+	AceHTTP   = "ace-http"
+	NetHTTP   = "nethttp"
+	FastHTTP  = "fasthttp"
+)
+
+var (
+	echoServers = []string{AceEcho, PlainEcho, GnetEcho}
+	httpServers = []string{AceHTTP, NetHTTP, FastHTTP}
+)
+
+// cmdPackage is the import path of the server programs' parent directory.
+const cmdPackage = "github.com/ace-go/ace/tools/bench/cmd/"
+
+// Config configures a run of the harness. Start from Defaults.
+type Config struct {
+	// Short runs every part briefly, to check that the harness works; its
+	// numbers mean little.
+	Short bool
+	// Duration is how long each measured load runs. wrk counts in whole
+	// seconds, so HTTP loads run at least one.
+	Duration time.Duration
+	// Warmup runs before each measured load, on the same server process.
+	Warmup time.Duration
+	// Rounds is how many times each load runs on each server, in turn;
+	// the table reports the median round.
+	Rounds int
+	// Conns is how many connections each load keeps busy.
+	Conns int
+	// Size is the echo message size in bytes.
+	Size int
+	// MaxRoundTrips bounds each echo measurement; 0 means no bound.
+	MaxRoundTrips int64
+	// Threads is wrk's thread count.
+	Threads int
+	// Pipeline is how many requests the pipelined HTTP load sends back to
+	// back.
+	Pipeline int
+	// Idle is how many idle connections the memory measurement opens.
+	Idle int
+	// Tests picks the tests to run (TestEcho, TestHTTP, TestIdle); empty
+	// means all.
+	Tests []string
+	// ProfileDir, when set, gets CPU and allocation profiles of the Ace
+	// servers under the same loads, taken in runs of their own after the
+	// measurements, and their top entries go into the report.
+	ProfileDir string
+	// Wrk is the wrk executable; empty looks it up in PATH.
+	Wrk string
+	// Logger receives progress; nil discards it.
+	Logger *slog.Logger
+}
+
+// Defaults returns the default configuration, or the short one.
+func Defaults(short bool) Config {
+	if short {
+		return Config{
+			Short: true, Duration: 300 * time.Millisecond, Rounds: 1,
+			Conns: 8, Size: 64, MaxRoundTrips: 1_000_000, Threads: 2, Pipeline: 16, Idle: 300,
+		}
+	}
+	return Config{
+		Duration: 10 * time.Second, Warmup: 2 * time.Second, Rounds: 3,
+		Conns: 50, Size: 64, MaxRoundTrips: 100_000_000, Threads: 2, Pipeline: 16, Idle: 10_000,
+	}
+}
+
+func (c *Config) runs(test string) bool {
+	return len(c.Tests) == 0 || slices.Contains(c.Tests, test)
+}
+
+func (c *Config) validate() error {
+	for _, t := range c.Tests {
+		if t != TestEcho && t != TestHTTP && t != TestIdle {
+			return fmt.Errorf("bench: unknown test %q (want %s, %s or %s)", t, TestEcho, TestHTTP, TestIdle)
+		}
+	}
+	switch {
+	case c.Duration <= 0:
+		return errors.New("bench: duration must be positive")
+	case c.Warmup < 0:
+		return errors.New("bench: warmup must not be negative")
+	case c.Rounds < 1 || c.Rounds > 100:
+		return errors.New("bench: rounds must be 1 to 100")
+	case c.Conns < 1 || c.Conns > 10_000:
+		return errors.New("bench: conns must be 1 to 10000")
+	case c.Size < 1 || c.Size > 1<<20:
+		return errors.New("bench: size must be 1 to 1048576 bytes")
+	case c.Threads < 1 || c.Pipeline < 1:
+		return errors.New("bench: threads and pipeline must be positive")
+	case c.Idle < 1 || c.Idle > 200_000:
+		return errors.New("bench: idle must be 1 to 200000")
+	}
+	return nil
+}
+
+// harness is one run in progress.
+type harness struct {
+	cfg    Config
+	log    *slog.Logger
+	bins   string // directory of the server programs
+	script string // pipeline.lua
+	wrk    string
+	report *Report
+	block  int // the last source-address block used for idle connections
+}
+
+// Run builds the server programs, runs the configured loads against each,
+// one server at a time, and returns the report. Every process it starts is
+// ended before it returns, whatever happens, and it stops early when ctx is
+// done.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &harness{cfg: cfg, log: cfg.Logger, report: &Report{Config: cfg, Started: time.Now()}}
+	if cfg.runs(TestHTTP) {
+		path := cfg.Wrk
+		if path == "" {
+			path = "wrk"
+		}
+		var err error
+		if h.wrk, err = exec.LookPath(path); err != nil {
+			return nil, fmt.Errorf("bench: the HTTP test needs wrk (apt-get install wrk): %w", err)
+		}
+	}
+	if cfg.runs(TestIdle) {
+		if err := checkFileLimit(cfg.Idle); err != nil {
+			return nil, err
+		}
+	}
+	h.report.Machine = probeMachine(ctx, h.wrk)
+
+	dir, err := os.MkdirTemp("", "ace-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	h.bins = dir
+	if h.script, err = WriteScript(dir); err != nil {
+		return nil, err
+	}
+	if err := h.build(ctx); err != nil {
+		return nil, err
+	}
+
+	if cfg.runs(TestEcho) {
+		if err := h.echo(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.runs(TestHTTP) {
+		if err := h.http(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.runs(TestIdle) {
+		if err := h.idle(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ProfileDir != "" {
+		if err := h.profile(ctx); err != nil {
+			return nil, err
+		}
+	}
+	h.report.Machine.LoadAfter = loadAverage()
+	h.report.Finished = time.Now()
+	h.report.Goals = Goals(h.report.Rows)
+	return h.report, nil
+}
+
+// checkFileLimit raises this process's limit on open files and checks that
+// it can hold n idle connections and their baseline.
+func checkFileLimit(n int) error {
+	if err := serve.RaiseFileLimit(); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("bench: getrlimit: %w", err)
+	}
+	if need := uint64(n + max(n/100, 10) + 256); lim.Cur < need {
+		return fmt.Errorf("bench: %d idle connections need %d open files; the limit is %d (ulimit -n)", n, need, lim.Cur)
+	}
+	return nil
+}
+
+// build compiles the server programs the configured tests need into h.bins.
+func (h *harness) build(ctx context.Context) error {
+	var names []string
+	if h.cfg.runs(TestEcho) || h.cfg.runs(TestIdle) {
+		names = append(names, echoServers...)
+	}
+	if h.cfg.runs(TestHTTP) || h.cfg.runs(TestIdle) {
+		names = append(names, httpServers...)
+	}
+	args := []string{"build", "-o", h.bins + string(filepath.Separator)}
+	for _, n := range names {
+		args = append(args, cmdPackage+n)
+	}
+	h.log.Info("building servers", "servers", strings.Join(names, " "))
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.SysProcAttr = childAttr()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("bench: go %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// start starts the server program name, with extra flags.
+func (h *harness) start(ctx context.Context, name string, flags ...string) (*Process, error) {
+	return StartServer(ctx, name, filepath.Join(h.bins, name), flags...)
+}
+
+// rotate returns s turned left by r, so that each round starts with a
+// different server and none is always the first on a cold machine.
+func rotate(s []string, r int) []string {
+	r %= len(s)
+	return append(slices.Clone(s[r:]), s[:r]...)
+}
+
+// echo runs the echo load on every echo server.
+func (h *harness) echo(ctx context.Context) error {
+	runs := make(map[string][]Row)
+	for round := range h.cfg.Rounds {
+		for _, name := range rotate(echoServers, round) {
+			row, err := h.echoOnce(ctx, name, nil)
+			if err != nil {
+				return err
+			}
+			h.log.Info("echo", "round", round+1, "server", name, "rt/s", int64(row.Value), "p99", row.P99)
+			runs[name] = append(runs[name], row)
+		}
+	}
+	for _, name := range echoServers {
+		h.report.Rows = append(h.report.Rows, median(runs[name]))
+	}
+	return nil
+}
+
+// echoOnce runs the echo load once on a fresh process of server name.
+func (h *harness) echoOnce(ctx context.Context, name string, flags []string) (Row, error) {
+	p, err := h.start(ctx, name, flags...)
+	if err != nil {
+		return Row{}, err
+	}
+	defer p.Stop()
+	if err := probeOnce(ctx, p.Addr, EchoProbe); err != nil {
+		return Row{}, fmt.Errorf("bench: %s: %w", name, err)
+	}
+	var before, after ServerStats
+	res, err := RunEcho(ctx, EchoLoad{
+		Addr: p.Addr, Conns: h.cfg.Conns, Size: h.cfg.Size,
+		Warmup: h.cfg.Warmup, Duration: h.cfg.Duration, MaxRoundTrips: h.cfg.MaxRoundTrips,
+		OnMeasure:  func() (err error) { before, err = p.Stats(ctx); return err },
+		OnMeasured: func() (err error) { after, err = p.Stats(ctx); return err },
+	})
+	if err != nil {
+		return Row{}, fmt.Errorf("bench: echo load on %s: %w", name, err)
+	}
+	if res.RoundTrips == 0 {
+		return Row{}, fmt.Errorf("bench: echo load on %s: no round trip completed", name)
+	}
+	if err := p.Stop(); err != nil {
+		return Row{}, err
+	}
+	return Row{
+		Group: GroupEcho, Server: name, Ace: name == AceEcho,
+		Value: res.PerSecond(), Unit: "RT/s", HigherIsBetter: true,
+		P50: res.Latency.Percentile(50), P99: res.Latency.Percentile(99),
+		Allocs: perOp(after.Allocs-before.Allocs, uint64(res.RoundTrips)), HasAllocs: true,
+		Count: res.RoundTrips,
+	}, nil
+}
+
+// http runs wrk, keep-alive and then pipelined, on every HTTP server.
+func (h *harness) http(ctx context.Context) error {
+	keep := make(map[string][]Row)
+	pipe := make(map[string][]Row)
+	for round := range h.cfg.Rounds {
+		for _, name := range rotate(httpServers, round) {
+			k, p, err := h.httpOnce(ctx, name, nil, true, true)
+			if err != nil {
+				return err
+			}
+			h.log.Info("http", "round", round+1, "server", name,
+				"keepalive req/s", int64(k.Value), "p99", k.P99,
+				"pipelined req/s", int64(p.Value), "p99", p.P99)
+			keep[name] = append(keep[name], k)
+			pipe[name] = append(pipe[name], p)
+		}
+	}
+	for _, name := range httpServers {
+		h.report.Rows = append(h.report.Rows, median(keep[name]))
+	}
+	for _, name := range httpServers {
+		h.report.Rows = append(h.report.Rows, median(pipe[name]))
+	}
+	return nil
+}
+
+// httpOnce runs wrk on a fresh process of server name: a warm-up, then the
+// keep-alive load and the pipelined one, each if asked for.
+func (h *harness) httpOnce(ctx context.Context, name string, flags []string, keepAlive, pipelined bool) (k, pl Row, err error) {
+	p, err := h.start(ctx, name, flags...)
+	if err != nil {
+		return k, pl, err
+	}
+	defer p.Stop()
+	if err := probeOnce(ctx, p.Addr, HTTPProbe); err != nil {
+		return k, pl, fmt.Errorf("bench: %s: %w", name, err)
+	}
+	load := WrkLoad{
+		URL:     "http://" + p.Addr + "/",
+		Threads: h.cfg.Threads, Conns: h.cfg.Conns, Script: h.script,
+	}
+	if h.cfg.Warmup > 0 {
+		warm := load
+		warm.Duration = h.cfg.Warmup
+		if _, err := RunWrk(ctx, h.wrk, warm); err != nil {
+			return k, pl, fmt.Errorf("bench: warm-up of %s: %w", name, err)
+		}
+	}
+	load.Duration = h.cfg.Duration
+	if keepAlive {
+		if k, err = h.wrkRow(ctx, p, GroupKeepAlive, load); err != nil {
+			return k, pl, err
+		}
+	}
+	if pipelined {
+		load.Pipeline = h.cfg.Pipeline
+		if pl, err = h.wrkRow(ctx, p, GroupPipelined, load); err != nil {
+			return k, pl, err
+		}
+	}
+	return k, pl, p.Stop()
+}
+
+// wrkRow runs one wrk load on p and makes its row.
+func (h *harness) wrkRow(ctx context.Context, p *Process, group string, load WrkLoad) (Row, error) {
+	before, err := p.Stats(ctx)
+	if err != nil {
+		return Row{}, err
+	}
+	res, err := RunWrk(ctx, h.wrk, load)
+	if err != nil {
+		return Row{}, fmt.Errorf("bench: %s on %s: %w", group, p.Name, err)
+	}
+	after, err := p.Stats(ctx)
+	if err != nil {
+		return Row{}, err
+	}
+	if res.Requests == 0 || res.Non2xx > 0 {
+		return Row{}, fmt.Errorf("bench: %s on %s: %d requests, %d answered with an error status",
+			group, p.Name, res.Requests, res.Non2xx)
+	}
+	// With pipelining, wrk's correction for coordinated omission assumes
+	// one request per round trip and breaks its high percentiles: they
+	// come out as 0. Such a p99 is left out rather than shown.
+	p50, p99 := res.Latency[50], res.Latency[99]
+	if p99 < p50 || p99 == 0 {
+		p99 = 0
+	}
+	row := Row{
+		Group: group, Server: p.Name, Ace: p.Name == AceHTTP,
+		Value: res.PerSecond, Unit: "req/s", HigherIsBetter: true,
+		P50: p50, P99: p99,
+		Allocs: perOp(after.Allocs-before.Allocs, uint64(res.Requests)), HasAllocs: true,
+		Count: res.Requests,
+	}
+	if n := res.Errors(); n > 0 {
+		row.Note = fmt.Sprintf("wrk counted %d socket errors", n)
+	}
+	return row, nil
+}
+
+// idle measures the memory of idle connections on every server.
+func (h *harness) idle(ctx context.Context) error {
+	for _, g := range []struct {
+		group   string
+		servers []string
+		ace     string
+		probe   Probe
+	}{
+		{GroupIdleEcho, echoServers, AceEcho, EchoProbe},
+		{GroupIdleHTTP, httpServers, AceHTTP, HTTPProbe},
+	} {
+		for _, name := range g.servers {
+			res, err := h.idleOnce(ctx, name, g.probe, "")
+			if err != nil {
+				return err
+			}
+			b := res.Breakdown()
+			row := Row{
+				Group: g.group, Server: name, Ace: name == g.ace,
+				Value: res.PerConn(), Unit: "B/conn", Count: int64(res.Conns),
+				Idle: &b,
+			}
+			if !res.BeforeStable || !res.AfterStable {
+				row.Note = "resident memory still moving after " + rssPatience.String()
+			}
+			h.log.Info("idle", "server", name, "bytes/conn", int64(row.Value),
+				"rss before", res.Before, "rss after", res.After)
+			h.report.Rows = append(h.report.Rows, row)
+		}
+	}
+	return nil
+}
+
+// idleOnce measures idle connections on a fresh process of server name;
+// heapProfile, when not empty, gets a heap profile with them all open; flags
+// go to the server program.
+func (h *harness) idleOnce(ctx context.Context, name string, probe Probe, heapProfile string, flags ...string) (*IdleResult, error) {
+	p, err := h.start(ctx, name, flags...)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Stop()
+	h.block = h.block%254 + 1
+	l := IdleLoad{Conns: h.cfg.Idle, Block: h.block, Probe: probe}
+	if heapProfile != "" {
+		l.AtPeak = func() error { return p.HeapProfile(ctx, heapProfile) }
+	}
+	res, err := MeasureIdle(ctx, p, l)
+	if err != nil {
+		return nil, fmt.Errorf("bench: idle connections on %s: %w", name, err)
+	}
+	return res, p.Stop()
+}
+
+// probeOnce checks that the server at addr answers probe.
+func probeOnce(ctx context.Context, addr string, probe Probe) error {
+	c, err := dialProbe(ctx, addr, nil, probe)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// perOp returns n/ops, or 0 without ops.
+func perOp(n, ops uint64) float64 {
+	if ops == 0 {
+		return 0
+	}
+	return float64(n) / float64(ops)
+}
+
+// median returns the row with the median value (the lower one of the two
+// middle rows for an even count), so that its latencies come from the same
+// round as its throughput. Each round's value is kept in Rounds.
+func median(rows []Row) Row {
+	sorted := slices.Clone(rows)
+	slices.SortFunc(sorted, func(a, b Row) int {
+		switch {
+		case a.Value < b.Value:
+			return -1
+		case a.Value > b.Value:
+			return 1
+		}
+		return 0
+	})
+	m := sorted[(len(sorted)-1)/2]
+	m.Rounds = nil
+	for _, r := range rows {
+		m.Rounds = append(m.Rounds, r.Value)
+	}
+	return m
+}

@@ -1,0 +1,89 @@
+package bench
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Markdown renders the report as BENCHMARKS.md: the date, the machine, the
+// exact command, the table, the goals, how each figure was measured, and the
+// profiles when there are some. note, when not empty, is added as written.
+func (r *Report) Markdown(command, note string) string {
+	var b strings.Builder
+	m := r.Machine
+	c := r.Config
+	b.WriteString("# Benchmarks\n\n")
+	b.WriteString("Ace against the servers users would otherwise pick, one at a time on loopback, in one run on one machine (issue 5). Written by the harness in `tools/bench`; do not edit by hand.\n\n")
+	fmt.Fprintf(&b, "- Date: %s (took %s)\n", r.Started.UTC().Format("2006-01-02 15:04 MST"),
+		r.Finished.Sub(r.Started).Round(time.Second))
+	fmt.Fprintf(&b, "- Machine: %s, %d logical CPUs (GOMAXPROCS %d), Linux %s\n", orUnknown(m.CPU), m.Cores, m.GOMAXPROCS, orUnknown(m.Kernel))
+	fmt.Fprintf(&b, "- Go: %s", orUnknown(m.Go))
+	if m.Wrk != "" {
+		fmt.Fprintf(&b, "; wrk: %s", m.Wrk)
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(&b, "- Load average (1, 5, 15 min) at the start: %s; at the end: %s\n", orUnknown(m.LoadBefore), orUnknown(m.LoadAfter))
+	fmt.Fprintf(&b, "- Command, from the repository root: `%s`\n", command)
+	fmt.Fprintf(&b, "- Settings: %s measured per load after %s of warm-up, median of %d rounds; %d connections; echo messages of %d bytes; wrk with %d threads, pipelined %d deep; %s idle connections\n",
+		c.Duration, c.Warmup, c.Rounds, c.Conns, c.Size, c.Threads, c.Pipeline, thousands(int64(c.Idle)))
+	if c.Short {
+		b.WriteString("- **Short mode**: a smoke test of the harness; these figures mean little.\n")
+	}
+	if note != "" {
+		fmt.Fprintf(&b, "\n%s\n", note)
+	}
+
+	b.WriteString("\n## Results\n\n")
+	b.WriteString(r.Table())
+	b.WriteString("\n`ace ÷ this` divides the Ace server's figure by this row's: above 1 Ace is ahead on throughput, below 1 Ace is ahead on memory. `allocs/op` counts the server's heap allocations per round trip or request over the measured load. p50 and p99 are latencies; with pipelining wrk measures each batch, and its p99 is not available (its correction for coordinated omission assumes one request per round trip and yields 0).\n")
+
+	if len(r.Goals) > 0 {
+		b.WriteString("\n## Goals (issue 5)\n\n")
+		b.WriteString(r.GoalsTable())
+	}
+
+	if t := r.IdleTable(); t != "" {
+		b.WriteString("\n## Idle connections, per connection, as the Go runtime sees them\n\n")
+		b.WriteString(t)
+		b.WriteString("\nGrowth per idle connection between the two readings, from runtime/metrics after a GC: heap objects, goroutine stacks, goroutines. Resident memory also holds runtime overhead and free pages not yet returned.\n")
+	}
+
+	if c.Rounds > 1 {
+		b.WriteString("\n## Every round\n\n| load | server | rounds |\n|---|---|---|\n")
+		for _, row := range r.Rows {
+			if len(row.Rounds) < 2 {
+				continue
+			}
+			vals := make([]string, len(row.Rounds))
+			for i, v := range row.Rounds {
+				vals[i] = thousands(int64(v))
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s %s |\n", row.Group, row.Server, strings.Join(vals, " / "), row.Unit)
+		}
+	}
+
+	b.WriteString("\n## How each figure is measured\n\n")
+	b.WriteString(methodNotes)
+
+	if len(r.Profiles) > 0 {
+		b.WriteString("\n## Profiles of the Ace servers\n\nTaken in runs of their own after the measurements, under the same loads. Allocation profiles count objects allocated over the server's whole life (start-up included).\n")
+		for _, p := range r.Profiles {
+			fmt.Fprintf(&b, "\n### %s, %s, %s\n\n```\n%s\n```\n", p.Server, p.Load, p.Kind, p.Top)
+		}
+	}
+	return b.String()
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+const methodNotes = `- Every server is a small program under ` + "`tools/bench/cmd`" + `, built fresh by the harness and run alone, listening on 127.0.0.1, with GOMAXPROCS as the machine gives. The load generator runs on the same machine and shares its cores.
+- **echo**: the harness's Go load generator keeps every connection busy in a closed loop: send one message, read it back in full, check every byte (each message differs from the one before), repeat. Round trips per second over the measured time; p50 and p99 of the round-trip time. ace-echo is core's endpoint on the TCP transport with the echo app in raw mode; plain-echo is one goroutine per connection copying through a 4 KiB buffer (io.CopyBuffer; the splice path of io.Copy would hold a pipe, two more descriptors, for every idle connection); gnet-echo is gnet v2 with an event loop per core.
+- **http keep-alive / pipelined**: wrk with --latency, keep-alive connections; pipelined sends 16 requests back to back through ` + "`tools/bench/pipeline.lua`" + `, and its latency is that of each batch of 16. Every server answers GET / with 200 and the 13-byte body ` + "`Hello, World!`" + `: ace-http and nethttp run the same net/http Handler; fasthttp an equivalent handler, without its Server header.
+- **idle memory**: the harness opens a baseline of connections (1% of them, at least 10), then the idle connections, each doing one exchange (an echo, or a GET) so that the server has served it, not merely accepted it, and then staying silent. Before each reading the server collects garbage and returns free memory to the OS (debug.FreeOSMemory); the reading is its VmRSS from /proc/<pid>/status once three readings 100 ms apart agree within 64 KiB. The figure is the growth between the two readings divided by the number of idle connections. Connections come from several 127.0.x.y source addresses so that ephemeral ports never run short.
+`

@@ -1,0 +1,69 @@
+package bench
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestProcess(t *testing.T) {
+	p, err := startTestServer(t, "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if _, _, err := net.SplitHostPort(p.Addr); err != nil || !strings.HasPrefix(p.Addr, "127.0.0.1:") {
+		t.Fatalf("address %q, want 127.0.0.1:port", p.Addr)
+	}
+	st, err := p.Stats(t.Context())
+	if err != nil || st.Accepted != 0 || st.Allocs == 0 || st.Goroutines == 0 {
+		t.Fatalf("stats %+v, %v; want 0 accepted and some allocations and goroutines", st, err)
+	}
+	if err := probeOnce(t.Context(), p.Addr, EchoProbe); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = p.Stats(t.Context()); err != nil || st.Accepted != 1 {
+		t.Fatalf("after one probe: stats %+v, %v; want 1 accepted", st, err)
+	}
+	if err := p.GC(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	heap := filepath.Join(t.TempDir(), "heap.pprof")
+	if err := p.HeapProfile(t.Context(), heap); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(heap); err != nil || fi.Size() == 0 {
+		t.Errorf("heap profile: %v, %v", fi, err)
+	}
+	if err := p.HeapProfile(t.Context(), filepath.Join(t.TempDir(), "no", "such", "dir")); err == nil {
+		t.Error("heap profile into a missing directory succeeded")
+	}
+	if _, err := ReadRSS(p.Pid); err != nil {
+		t.Error(err)
+	}
+	if err := p.Stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if err := p.Stop(); err != nil {
+		t.Fatalf("second stop: %v", err)
+	}
+	if _, err := p.Stats(t.Context()); err == nil {
+		t.Error("stats of a stopped process succeeded")
+	}
+}
+
+func TestStartServerWithoutAddress(t *testing.T) {
+	_, err := startTestServer(t, "mute")
+	if err == nil || !strings.Contains(err.Error(), `printed "hello"`) {
+		t.Fatalf("err = %v, want one about the line printed", err)
+	}
+}
+
+func TestStartServerFails(t *testing.T) {
+	_, err := startTestServer(t, "unknown") // exits with status 2
+	if err == nil || !strings.Contains(err.Error(), "exited") {
+		t.Fatalf("err = %v, want one saying it exited", err)
+	}
+}

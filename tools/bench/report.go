@@ -1,0 +1,264 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Row is one line of the table: one server under one load.
+type Row struct {
+	// Group is the load, one of the Group constants.
+	Group string
+	// Server names the server program; Ace marks ours, the one the
+	// group's ratios compare to its peers.
+	Server string
+	Ace    bool
+	// Value is the figure, in Unit: round trips or requests per second,
+	// or bytes of resident memory per idle connection.
+	Value          float64
+	Unit           string
+	HigherIsBetter bool
+	// P50 and P99 are latencies, 0 when not measured.
+	P50, P99 time.Duration
+	// Allocs is the server's heap allocations per round trip or request,
+	// when HasAllocs.
+	Allocs    float64
+	HasAllocs bool
+	// Count is how many round trips, requests or connections the figure
+	// rests on.
+	Count int64
+	// Rounds holds the figure of each round, when there were several.
+	Rounds []float64
+	// Idle is the Go runtime's view of an idle connection, for the idle
+	// memory rows.
+	Idle *IdleBreakdown
+	// Note flags anything that makes the figure doubtful.
+	Note string
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Config            Config
+	Machine           Machine
+	Started, Finished time.Time
+	Rows              []Row
+	Goals             []Goal
+	Profiles          []Profile
+}
+
+// Row returns the row of server in group.
+func (r *Report) Row(group, server string) (Row, bool) {
+	return findRow(r.Rows, group, server)
+}
+
+func findRow(rows []Row, group, server string) (Row, bool) {
+	for _, row := range rows {
+		if row.Group == group && row.Server == server {
+			return row, true
+		}
+	}
+	return Row{}, false
+}
+
+// aceRow returns the Ace row of group.
+func aceRow(rows []Row, group string) (Row, bool) {
+	for _, row := range rows {
+		if row.Group == group && row.Ace {
+			return row, true
+		}
+	}
+	return Row{}, false
+}
+
+// Ratio returns the Ace server's figure divided by row's, in row's group:
+// above 1 Ace is ahead for throughput, below 1 Ace is ahead for memory.
+func Ratio(rows []Row, row Row) (float64, bool) {
+	ace, ok := aceRow(rows, row.Group)
+	if !ok || row.Ace || row.Value == 0 {
+		return 0, false
+	}
+	return ace.Value / row.Value, true
+}
+
+// Goal is one of issue 5's goals and whether the run met it.
+type Goal struct {
+	Name string
+	Got  string
+	Met  bool
+	// NA marks a goal the run could not judge; Got says why.
+	NA bool
+}
+
+// Goals checks the goals of issue 5 against rows; it leaves out those whose
+// rows are missing.
+func Goals(rows []Row) []Goal {
+	var goals []Goal
+	ratio := func(name, group, peer string, want float64) {
+		ace, ok1 := aceRow(rows, group)
+		other, ok2 := findRow(rows, group, peer)
+		if !ok1 || !ok2 || other.Value == 0 {
+			return
+		}
+		r := ace.Value / other.Value
+		goals = append(goals, Goal{
+			Name: name,
+			Got: fmt.Sprintf("%s vs %s %s: %.2fx", formatValue(ace.Value, ace.Unit),
+				formatValue(other.Value, other.Unit), peer, r),
+			Met: r >= want,
+		})
+	}
+	p99 := func(name, group, peer string) {
+		ace, ok1 := aceRow(rows, group)
+		other, ok2 := findRow(rows, group, peer)
+		if !ok1 || !ok2 {
+			return
+		}
+		if ace.P99 <= 0 || other.P99 <= 0 {
+			goals = append(goals, Goal{Name: name, Got: "no p99: wrk cannot measure it here", NA: true})
+			return
+		}
+		goals = append(goals, Goal{
+			Name: name,
+			Got:  fmt.Sprintf("%s vs %s %s", formatLatency(ace.P99), formatLatency(other.P99), peer),
+			Met:  ace.P99 <= other.P99,
+		})
+	}
+	ratio("echo round trips/s ≥ 1.0x plain Go", GroupEcho, PlainEcho, 1)
+	ratio("echo round trips/s ≥ gnet", GroupEcho, GnetEcho, 1)
+	if ace, ok := aceRow(rows, GroupEcho); ok {
+		goals = append(goals, Goal{
+			Name: "echo: 0 allocations per round trip",
+			Got:  fmt.Sprintf("%.3f allocs/op", ace.Allocs),
+			Met:  ace.Allocs < 0.005, // rounds to 0.00
+		})
+	}
+	for _, g := range []string{GroupKeepAlive, GroupPipelined} {
+		ratio(g+" req/s ≥ fasthttp", g, FastHTTP, 1)
+		ratio(g+" req/s ≥ 1.5x net/http", g, NetHTTP, 1.5)
+		p99(g+" p99 ≤ net/http", g, NetHTTP)
+	}
+	if ace, ok := aceRow(rows, GroupIdleHTTP); ok {
+		if nh, ok := findRow(rows, GroupIdleHTTP, NetHTTP); ok {
+			goals = append(goals, Goal{
+				Name: "idle memory per connection ≤ net/http",
+				Got:  fmt.Sprintf("%s vs %s %s", formatValue(ace.Value, ace.Unit), formatValue(nh.Value, nh.Unit), NetHTTP),
+				Met:  ace.Value <= nh.Value,
+			})
+		}
+	}
+	for _, g := range []string{GroupIdleEcho, GroupIdleHTTP} {
+		if ace, ok := aceRow(rows, g); ok {
+			goals = append(goals, Goal{
+				Name: fmt.Sprintf("idle memory per connection ≤ 4 KiB (%s)", ace.Server),
+				Got:  formatValue(ace.Value, ace.Unit),
+				Met:  ace.Value <= 4096,
+			})
+		}
+	}
+	return goals
+}
+
+// Table renders the rows as a Markdown table, which also reads well in a
+// terminal.
+func (r *Report) Table() string {
+	var b strings.Builder
+	b.WriteString("| load | server | result | p50 | p99 | allocs/op | ace ÷ this |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
+	for _, row := range r.Rows {
+		ratio := "—"
+		if v, ok := Ratio(r.Rows, row); ok {
+			ratio = fmt.Sprintf("%.2fx", v)
+		}
+		allocs := "—"
+		if row.HasAllocs {
+			allocs = fmt.Sprintf("%.2f", row.Allocs)
+		}
+		server := row.Server
+		if row.Ace {
+			server = "**" + server + "**"
+		}
+		result := formatValue(row.Value, row.Unit)
+		if row.Note != "" {
+			result += " (" + row.Note + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Group, server, result,
+			formatLatency(row.P50), formatLatency(row.P99), allocs, ratio)
+	}
+	return b.String()
+}
+
+// GoalsTable renders the goals as a Markdown table.
+func (r *Report) GoalsTable() string {
+	var b strings.Builder
+	b.WriteString("| goal | measured | met |\n|---|---|---|\n")
+	for _, g := range r.Goals {
+		met := "no"
+		switch {
+		case g.NA:
+			met = "n/a"
+		case g.Met:
+			met = "yes"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.Name, g.Got, met)
+	}
+	return b.String()
+}
+
+// IdleTable renders what the Go runtime says an idle connection is made of,
+// for the idle memory rows, as a Markdown table; "" when there are none.
+func (r *Report) IdleTable() string {
+	var b strings.Builder
+	for _, row := range r.Rows {
+		if row.Idle == nil {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("| server | resident | Go heap | goroutine stacks | goroutines |\n|---|---:|---:|---:|---:|\n")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f |\n", row.Server, formatValue(row.Value, row.Unit),
+			formatValue(row.Idle.Heap, row.Unit), formatValue(row.Idle.Stacks, row.Unit), row.Idle.Goroutines)
+	}
+	return b.String()
+}
+
+// formatValue renders v in unit with thousands separators.
+func formatValue(v float64, unit string) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return thousands(int64(math.Round(v))) + " " + unit
+}
+
+// thousands renders n with commas between groups of three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// formatLatency renders d in µs or ms, or "—" when it was not measured.
+func formatLatency(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
