@@ -121,9 +121,9 @@ func Dial(ctx context.Context, addr string, cfg *tls.Config) (*Conn, error) {
 		return nil, fmt.Errorf("tlstransport: dial %s: %w", addr, err)
 	}
 	c := Client(inner, cfg)
-	if err := c.HandshakeContext(ctx); err != nil {
+	if err := c.Conn.HandshakeContext(ctx); err != nil {
 		_ = c.Close()
-		return nil, fmt.Errorf("tlstransport: dial %s: %w", addr, err)
+		return nil, fmt.Errorf("tlstransport: dial %s: handshake: %w", addr, err)
 	}
 	return c, nil
 }
@@ -137,10 +137,10 @@ func transportName(inner string) string {
 	return "tls+" + inner
 }
 
-// HandshakeContext runs the TLS handshake, if it has not run yet. When ctx is done first, the handshake is interrupted and the
-// connection closed. It implements [core.Handshaker]: an ace server calls it
-// on its own goroutine, with the handshake timeout, before the app sees the
-// connection.
+// HandshakeContext runs the TLS handshake, if it has not run yet. When ctx
+// is done first, the handshake is interrupted and the connection closed. It
+// implements [core.Handshaker]: an ace server calls it on its own goroutine,
+// with the handshake timeout, before the app sees the connection.
 //
 // On the server side, a failure wraps crypto/tls's error and, where it can
 // tell, one of [ErrHandshakeTimeout], [ErrHandshakeAborted], [ErrNotTLS] and
@@ -157,8 +157,8 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 	return fmt.Errorf("tlstransport: handshake: %w", err)
 }
 
-// explain wraps a server's handshake error with what it means, in the words of the
-// person reading the log.
+// explain wraps a server's handshake error with what it means, in the words
+// of the person reading the log.
 func explain(err error, took time.Duration) error {
 	var (
 		headerErr tls.RecordHeaderError
