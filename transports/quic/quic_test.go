@@ -174,8 +174,11 @@ func TestClientWithoutStreamCostsOneServer(t *testing.T) {
 	case <-time.After(patience):
 		t.Fatalf("the silent client's connection is still open %v after it was accepted", patience)
 	}
-	if took := time.Since(start); took > handshakeTimeout+time.Second {
-		t.Errorf("the silent client held its server for %v, want at most the handshake timeout %v", took, handshakeTimeout)
+	// The bound leaves room for a loaded machine; it is far below quic-go's
+	// own timeouts (10s for handshakes, 30s idle), which would end the
+	// connection if core's handshake timeout did not.
+	if took := time.Since(start); took > 3*handshakeTimeout {
+		t.Errorf("the silent client held its server for %v, want about the handshake timeout %v", took, handshakeTimeout)
 	}
 	poll(t, "the silent client's server ends", func() bool { return e.Stats().Closed == 1 })
 	if log := logs.String(); !strings.Contains(log, "handshake failed") || !strings.Contains(log, "waiting for the client's stream") {
@@ -432,7 +435,7 @@ func TestCloseDeliversWhatWasWritten(t *testing.T) {
 // A server's Close keeps the connection for at most Config.Linger when the
 // client neither reads nor closes.
 func TestLingerIsBounded(t *testing.T) {
-	const linger = 100 * time.Millisecond
+	const linger = 500 * time.Millisecond
 	ln := listen(t, quictransport.Config{Linger: linger})
 	qc, err := dialQUIC(t, ln.Addr(), quictransport.DefaultALPN)
 	if err != nil {
@@ -461,7 +464,8 @@ func TestLingerIsBounded(t *testing.T) {
 	case <-time.After(patience):
 		t.Fatal("the connection is still open")
 	}
-	if took := time.Since(start); took < linger || took > linger+time.Second {
+	// Well below the idle timeout (30s) that would end it otherwise.
+	if took := time.Since(start); took < linger || took > 4*linger {
 		t.Errorf("the connection ended %v after Close, want after the linger of %v", took, linger)
 	}
 	if _, err := conn.Read(make([]byte, 1)); !errors.Is(err, net.ErrClosed) {
