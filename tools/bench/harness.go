@@ -141,6 +141,10 @@ type harness struct {
 	wrk    string
 	report *Report
 	block  int // the last source-address block used for idle connections
+
+	// procs lists every server process started, so that Run stops any
+	// still running however it returns, panics included.
+	procs []*Process
 }
 
 // Run builds the server programs, runs the configured loads against each,
@@ -177,6 +181,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	defer h.stopAll() // before the programs' directory goes
 	h.bins = dir
 	if h.script, err = WriteScript(dir); err != nil {
 		return nil, err
@@ -253,7 +258,21 @@ func (h *harness) build(ctx context.Context) error {
 
 // start starts the server program name, with extra flags.
 func (h *harness) start(ctx context.Context, name string, flags ...string) (*Process, error) {
-	return StartServer(ctx, name, filepath.Join(h.bins, name), flags...)
+	p, err := StartServer(ctx, name, filepath.Join(h.bins, name), flags...)
+	if err != nil {
+		return nil, err
+	}
+	h.procs = append(h.procs, p)
+	return p, nil
+}
+
+// stopAll stops every server process still running. Process.Stop is
+// idempotent, so the ones already stopped cost nothing.
+func (h *harness) stopAll() {
+	for _, p := range h.procs {
+		_ = p.Stop()
+	}
+	h.procs = nil
 }
 
 // rotate returns s turned left by r, so that each round starts with a
