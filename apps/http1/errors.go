@@ -72,7 +72,7 @@ var (
 	errChunkLine      = badRequest("chunk line too long")
 	errChunkCRLF      = badRequest("chunk data not followed by CRLF")
 	errChunkOverhead  = badRequest("too much chunk framing for too little data")
-	errTrailer        = badRequest("malformed trailer section")
+	errTrailer        = badRequest("malformed trailer section or Trailer field")
 
 	errVersion         = &statusError{code: http.StatusHTTPVersionNotSupported, reason: "unsupported HTTP version"}
 	errTooLong         = &statusError{code: http.StatusRequestURITooLong, reason: "request line too long"}

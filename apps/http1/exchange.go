@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"runtime/debug"
-	"strings"
 )
 
 // exchange is one request and its response: everything a request needs,
@@ -60,16 +59,7 @@ func (x *exchange) newRequest() *http.Request {
 	}
 	if h.chunked {
 		r.TransferEncoding = []string{"chunked"}
-		if h.hasTrailer {
-			r.Trailer = make(http.Header)
-			for _, v := range h.header["Trailer"] {
-				for key := range strings.SplitSeq(v, ",") {
-					if key = trimOWS(key); isToken(key) {
-						r.Trailer[canonicalKey(key)] = nil
-					}
-				}
-			}
-		}
+		r.Trailer = h.trailer
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	x.cancel = cancel

@@ -41,15 +41,14 @@ func (s *headScanner) scan(in []byte, maxLine, maxHead int) (int, error) {
 			return 0, nil
 		}
 		lf := s.pos + i
-		if lf == 0 || in[lf-1] != '\r' {
-			return 0, errBareLF
-		}
 		end := lf + 1
 		switch {
 		case s.lineStart == 0 && end > maxLine:
 			return 0, errTooLong
 		case end > maxHead:
 			return 0, errHeaders
+		case lf == 0 || in[lf-1] != '\r':
+			return 0, errBareLF
 		}
 		if s.lineStart > 0 && lf-1 == s.lineStart {
 			s.reset()
@@ -71,19 +70,19 @@ func skipEmptyLines(in []byte) int {
 
 // head is the parsed header section of one request.
 type head struct {
-	method     string
-	target     string // the request-target as received
-	proto      string
-	minor      int // 0 for HTTP/1.0, 1 or more for HTTP/1.1 and later 1.x
-	url        *url.URL
-	header     http.Header
-	host       string
-	length     int64 // body length; -1 when chunked
-	chunked    bool
-	close      bool // the connection closes after this request
-	keepAlive  bool // an HTTP/1.0 request asked for keep-alive
-	expect100  bool
-	hasTrailer bool // the request announced trailer fields
+	method    string
+	target    string // the request-target as received
+	proto     string
+	minor     int // 0 for HTTP/1.0, 1 or more for HTTP/1.1 and later 1.x
+	url       *url.URL
+	header    http.Header
+	host      string
+	length    int64 // body length; -1 when chunked
+	chunked   bool
+	close     bool // the connection closes after this request
+	keepAlive bool // an HTTP/1.0 request asked for keep-alive
+	expect100 bool
+	trailer   http.Header // the trailer fields announced, with nil values
 }
 
 // parseHead parses a complete header section, as scan delimited it: request
@@ -344,6 +343,9 @@ func (h *head) parseFraming() error {
 			return err
 		}
 		h.length = n
+		if len(cl) > 1 {
+			hdr["Content-Length"] = cl[:1:1] // as net/http: one of the equal values
+		}
 	}
 	if te, ok := hdr["Transfer-Encoding"]; ok {
 		switch {
@@ -356,7 +358,10 @@ func (h *head) parseFraming() error {
 			return err
 		}
 		h.chunked, h.length = true, -1
-		_, h.hasTrailer = hdr["Trailer"]
+		delete(hdr, "Transfer-Encoding") // as net/http: see Request.TransferEncoding
+		if err := h.parseTrailer(); err != nil {
+			return err
+		}
 	}
 
 	conn := hdr["Connection"]
@@ -376,6 +381,36 @@ func (h *head) parseFraming() error {
 					return errExpect
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// parseTrailer moves the Trailer field of a chunked request into h.trailer,
+// as net/http does for Request.Trailer. Announcing a field that decides
+// framing as a trailer is an error.
+func (h *head) parseTrailer() error {
+	vv, ok := h.header["Trailer"]
+	if !ok {
+		return nil
+	}
+	delete(h.header, "Trailer")
+	for _, v := range vv {
+		for key := range strings.SplitSeq(v, ",") {
+			if key = trimOWS(key); key == "" {
+				continue
+			}
+			if !isToken(key) {
+				return errTrailer
+			}
+			switch key = canonicalKey(key); key {
+			case "Transfer-Encoding", "Trailer", "Content-Length":
+				return errTrailer
+			}
+			if h.trailer == nil {
+				h.trailer = make(http.Header)
+			}
+			h.trailer[key] = nil
 		}
 	}
 	return nil

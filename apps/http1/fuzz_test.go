@@ -1,0 +1,206 @@
+package http1
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Limits the fuzz targets parse with: small, so that the fuzzer reaches them.
+const (
+	fuzzMaxLine = 256
+	fuzzMaxHead = 1024
+)
+
+// FuzzRequest fuzzes the request parser: the header scanner fed a byte at a
+// time must agree with the scanner fed everything at once, and a request
+// the parser accepts must be one net/http accepts too, parsed the same way
+// (this parser is stricter, never looser), with an origin-form URL equal to
+// what url.ParseRequestURI makes of it.
+func FuzzRequest(f *testing.F) {
+	for _, s := range []string{
+		"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+		"POST /x?y=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTrailer: T\r\n\r\n",
+		"GET http://h:1/p HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n",
+		"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n",
+		"OPTIONS * HTTP/1.0\r\nConnection: keep-alive\r\nExpect: 100-continue\r\n\r\n",
+		"\r\nGET /%41b/c;d=e HTTP/1.1\r\nhost: a\r\nx-a: 1\r\nX-A: 2\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		data = data[skipEmptyLines(data):]
+		var whole headScanner
+		n, err := whole.scan(data, fuzzMaxLine, fuzzMaxHead)
+		if n < 0 || n > len(data) {
+			t.Fatalf("scan returned %d for %d bytes", n, len(data))
+		}
+		var inc headScanner
+		var m int
+		var ierr error
+		for k := 1; k <= len(data); k++ {
+			if m, ierr = inc.scan(data[:k], fuzzMaxLine, fuzzMaxHead); m > 0 || ierr != nil {
+				break
+			}
+		}
+		if m != n || ierr != err {
+			t.Fatalf("scanned whole: %d, %v; a byte at a time: %d, %v", n, err, m, ierr)
+		}
+		if n == 0 {
+			return
+		}
+		var h head
+		if err := parseHead(&h, data[:n]); err != nil {
+			if StatusOf(err) == 0 {
+				t.Fatalf("error without a status: %v", err)
+			}
+			return
+		}
+		checkAgainstNetHTTP(t, &h, data[:n])
+	})
+}
+
+// checkAgainstNetHTTP checks that net/http parses an accepted header section
+// as this package does.
+func checkAgainstNetHTTP(t *testing.T, h *head, section []byte) {
+	if h.target[0] == '/' {
+		u, err := url.ParseRequestURI(h.target)
+		if err != nil || !reflect.DeepEqual(u, h.url) {
+			t.Fatalf("origin form %q: parsed %#v, url package %#v, %v", h.target, h.url, u, err)
+		}
+	}
+	// Where this parser is knowingly more liberal than net/http's,
+	// accepting what RFC 9110 allows, skip the comparison.
+	cl := h.header["Content-Length"]
+	if len(cl) > 0 && strings.Contains(strings.Join(cl, ""), ",") {
+		return // a list of equal lengths
+	}
+	if te, ok := h.header["Transfer-Encoding"]; ok && (len(te) != 1 || !strings.EqualFold(te[0], "chunked")) {
+		return // chunked with parameters or empty list elements
+	}
+	r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(section)))
+	if err != nil {
+		t.Fatalf("accepted %q, which net/http rejects: %v", section, err)
+	}
+	if pragma := r.Header["Pragma"]; pragma != nil && h.header["Cache-Control"] == nil {
+		delete(r.Header, "Cache-Control") // net/http adds it for HTTP/1.0 caches
+	}
+	length := h.length
+	if h.chunked {
+		length = -1
+	}
+	got := []any{h.method, h.target, h.proto, h.minor, h.host, h.header, length, h.close, h.url.String()}
+	want := []any{r.Method, r.RequestURI, r.Proto, r.ProtoMinor, r.Host, r.Header, r.ContentLength, r.Close, r.URL.String()}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("request %q\nparsed   %q\nnet/http %q", section, got, want)
+	}
+}
+
+// pieceSource is a source that receives its input a few bytes at a time.
+type pieceSource struct {
+	data  []byte // not yet received
+	piece int
+	buf   []byte // received, not consumed
+}
+
+func (s *pieceSource) buffered() []byte { return s.buf }
+func (s *pieceSource) consume(n int)    { s.buf = s.buf[n:] }
+
+func (s *pieceSource) fill() error {
+	if len(s.data) == 0 {
+		return io.EOF
+	}
+	n := min(s.piece, len(s.data))
+	s.buf = append(s.buf, s.data[:n]...)
+	s.data = s.data[n:]
+	return nil
+}
+
+func (s *pieceSource) readDirect(p []byte) (int, error) {
+	if len(s.buf) > 0 {
+		panic("readDirect with input buffered")
+	}
+	if len(s.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), s.piece)], s.data)
+	s.data = s.data[n:]
+	return n, nil
+}
+
+// decodeChunked decodes data received piece bytes at a time, read into
+// buffers of size rbuf, and returns the body, the error that ended it,
+// the trailer, and what is left of the input.
+func decodeChunked(data []byte, piece, rbuf int) (body []byte, err error, trailer http.Header, rest []byte) {
+	src := &pieceSource{data: data, piece: piece}
+	r := &chunkedReader{src: src, maxTrailer: fuzzMaxHead}
+	p := make([]byte, rbuf)
+	for {
+		n, err := r.Read(p)
+		body = append(body, p[:n]...)
+		if err != nil {
+			return body, err, r.trailer, append(src.buf, src.data...)
+		}
+		if n == 0 {
+			panic("Read returned 0, nil")
+		}
+	}
+}
+
+// bwsBeforeExt matches whitespace between a chunk size and its extensions,
+// which RFC 9112 allows (BWS) and net/http's decoder rejects.
+var bwsBeforeExt = regexp.MustCompile(`[0-9a-fA-F][ \t]+;`)
+
+// FuzzChunked fuzzes the chunked decoder: the input received at once or in
+// pieces, read into large or small buffers, must decode the same, and a body
+// the decoder accepts must be one net/http's decoder accepts, with the same
+// data.
+func FuzzChunked(f *testing.F) {
+	for _, s := range []string{
+		"5\r\nhello\r\n0\r\n\r\n",
+		"5;a=b;c=\"d\\\"e\"\r\nhello\r\n6\r\n world\r\n0\r\nT: v\r\nU: w\r\n\r\nGET",
+		"A\r\n0123456789\r\n0000\r\n\r\n",
+		"ffffffffffffffff\r\n",
+		"5\nhello\r\n0\r\n\r\n",
+		"3\r\nabcX\r\n",
+	} {
+		f.Add([]byte(s), uint8(3), uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, piece, rbuf uint8) {
+		body, err, trailer, rest := decodeChunked(data, len(data)+1, 4096)
+		body2, err2, trailer2, rest2 := decodeChunked(data, int(piece%16)+1, int(rbuf%16)+1)
+		if !bytes.Equal(body, body2) || err != err2 || !reflect.DeepEqual(trailer, trailer2) || !bytes.Equal(rest, rest2) {
+			t.Fatalf("at once: %q %v %v %q\nin pieces: %q %v %v %q", body, err, trailer, rest, body2, err2, trailer2, rest2)
+		}
+		switch {
+		case err == io.ErrUnexpectedEOF:
+			return
+		case err != io.EOF:
+			if StatusOf(err) == 0 {
+				t.Fatalf("error without a status: %v", err)
+			}
+			return
+		}
+		if !bytes.HasSuffix(data, rest) {
+			t.Fatalf("rest %q is not what follows the body in %q", rest, data)
+		}
+		want, werr := io.ReadAll(httputil.NewChunkedReader(bytes.NewReader(data)))
+		if werr != nil && !bwsBeforeExt.Match(data) {
+			t.Fatalf("accepted %q, which net/http rejects: %v", data, werr)
+		}
+		if werr != nil {
+			return
+		}
+		if !bytes.Equal(body, want) {
+			t.Fatalf("decoded %q, net/http %q", body, want)
+		}
+	})
+}
