@@ -65,7 +65,6 @@ type conn struct {
 	bodyp  *[]byte  // backs a response's body before its header is sent
 	hdr    []byte   // a response's header fields, as snapshotted
 	keys   []string // for sorting header keys
-	chunkb [16]byte
 
 	x        *exchange // the request being served
 	closing  bool      // close after the responses gathered

@@ -136,18 +136,27 @@ func (s *pieceSource) readDirect(p []byte) (int, error) {
 	return n, nil
 }
 
+// decoded is what decodeChunked makes of its input.
+type decoded struct {
+	body    []byte
+	err     error // what ended the body: io.EOF if it was well formed
+	trailer http.Header
+	rest    []byte // the input after the body
+}
+
 // decodeChunked decodes data received piece bytes at a time, read into
-// buffers of size rbuf, and returns the body, the error that ended it,
-// the trailer, and what is left of the input.
-func decodeChunked(data []byte, piece, rbuf int) (body []byte, err error, trailer http.Header, rest []byte) {
+// buffers of size rbuf.
+func decodeChunked(data []byte, piece, rbuf int) decoded {
 	src := &pieceSource{data: data, piece: piece}
 	r := &chunkedReader{src: src, maxTrailer: fuzzMaxHead}
 	p := make([]byte, rbuf)
+	var d decoded
 	for {
 		n, err := r.Read(p)
-		body = append(body, p[:n]...)
+		d.body = append(d.body, p[:n]...)
 		if err != nil {
-			return body, err, r.trailer, append(src.buf, src.data...)
+			d.err, d.trailer, d.rest = err, r.trailer, append(src.buf, src.data...)
+			return d
 		}
 		if n == 0 {
 			panic("Read returned 0, nil")
@@ -175,12 +184,14 @@ func FuzzChunked(f *testing.F) {
 		f.Add([]byte(s), uint8(3), uint8(2))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, piece, rbuf uint8) {
-		body, err, trailer, rest := decodeChunked(data, len(data)+1, 4096)
-		body2, err2, trailer2, rest2 := decodeChunked(data, int(piece%16)+1, int(rbuf%16)+1)
-		if !bytes.Equal(body, body2) || err != err2 || !reflect.DeepEqual(trailer, trailer2) || !bytes.Equal(rest, rest2) {
-			t.Fatalf("at once: %q %v %v %q\nin pieces: %q %v %v %q", body, err, trailer, rest, body2, err2, trailer2, rest2)
+		whole := decodeChunked(data, len(data)+1, 4096)
+		pieces := decodeChunked(data, int(piece%16)+1, int(rbuf%16)+1)
+		if !bytes.Equal(whole.body, pieces.body) || whole.err != pieces.err ||
+			!reflect.DeepEqual(whole.trailer, pieces.trailer) || !bytes.Equal(whole.rest, pieces.rest) {
+			t.Fatalf("at once: %+v\nin pieces: %+v", whole, pieces)
 		}
-		switch {
+		body := whole.body
+		switch err := whole.err; {
 		case err == io.ErrUnexpectedEOF:
 			return
 		case err != io.EOF:
@@ -189,8 +200,8 @@ func FuzzChunked(f *testing.F) {
 			}
 			return
 		}
-		if !bytes.HasSuffix(data, rest) {
-			t.Fatalf("rest %q is not what follows the body in %q", rest, data)
+		if !bytes.HasSuffix(data, whole.rest) {
+			t.Fatalf("rest %q is not what follows the body in %q", whole.rest, data)
 		}
 		want, werr := io.ReadAll(httputil.NewChunkedReader(bytes.NewReader(data)))
 		if werr != nil && !bwsBeforeExt.Match(data) {

@@ -75,6 +75,7 @@ type head struct {
 	proto     string
 	minor     int // 0 for HTTP/1.0, 1 or more for HTTP/1.1 and later 1.x
 	url       *url.URL
+	u         url.URL // url points here for most requests
 	header    http.Header
 	host      string
 	length    int64 // body length; -1 when chunked
@@ -123,7 +124,7 @@ func (h *head) parseRequestLine(line string) error {
 		return errMethod
 	}
 	h.method, h.target, h.proto, h.minor = method, target, proto, minor
-	u, err := parseTarget(method, target)
+	u, err := parseTarget(method, target, &h.u)
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func parseVersion(v string) (int, error) {
 // (RFC 9112, section 3.2): the authority form for CONNECT only, the
 // asterisk form for OPTIONS only, and the origin and absolute forms for the
 // rest.
-func parseTarget(method, t string) (*url.URL, error) {
+func parseTarget(method, t string, u *url.URL) (*url.URL, error) {
 	if !validTarget(t) {
 		if strings.IndexByte(t, '\r') >= 0 {
 			return nil, errBareCR
@@ -174,7 +175,7 @@ func parseTarget(method, t string) (*url.URL, error) {
 		}
 		return &url.URL{Path: "*"}, nil
 	case t[0] == '/':
-		return parseOrigin(t)
+		return parseOrigin(t, u)
 	}
 	u, err := url.ParseRequestURI(t)
 	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" || u.User != nil ||
@@ -185,16 +186,13 @@ func parseTarget(method, t string) (*url.URL, error) {
 }
 
 // parseOrigin parses an origin-form target, absolute-path [ "?" query ].
-// The common case, a path with nothing to unescape, is parsed here into
-// exactly what url.ParseRequestURI returns (the fuzz test checks it); the
-// rest is left to the url package.
-func parseOrigin(t string) (*url.URL, error) {
+// The common case, a path with nothing to unescape, is parsed here into u,
+// exactly as url.ParseRequestURI would (the fuzz test checks it), without
+// allocating; the rest is left to the url package.
+func parseOrigin(t string, u *url.URL) (*url.URL, error) {
 	path, query, hasQuery := strings.Cut(t, "?")
 	if plainPath(path) && strings.IndexByte(query, '?') < 0 {
-		u := &url.URL{Path: path, RawQuery: query}
-		if hasQuery && query == "" {
-			u.ForceQuery = true
-		}
+		*u = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
 		return u, nil
 	}
 	u, err := url.ParseRequestURI(t)
