@@ -60,11 +60,11 @@ type conn struct {
 
 	// Output: responses waiting to be written, and per-response scratch
 	// reused from one request to the next.
-	out    []byte
-	outp   *[]byte
-	bodyp  *[]byte  // backs a response's body before its header is sent
-	hdr    []byte   // a response's header fields, as snapshotted
-	keys   []string // for sorting header keys
+	out   []byte
+	outp  *[]byte
+	bodyp *[]byte  // backs a response's body before its header is sent
+	hdr   []byte   // a response's header fields, as snapshotted
+	keys  []string // for sorting header keys
 
 	x        *exchange // the request being served
 	closing  bool      // close after the responses gathered
