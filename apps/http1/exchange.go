@@ -145,6 +145,7 @@ func (x *exchange) drainBody() {
 // bodyFailed records an error reading the body.
 func (x *exchange) bodyFailed(err error, draining bool) {
 	if StatusOf(err) == 0 {
+		x.cancel() // the connection failed
 		if !isTimeout(err) {
 			return
 		}

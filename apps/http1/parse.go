@@ -168,6 +168,9 @@ func parseTarget(method, t string, u *url.URL) (*url.URL, error) {
 			strings.ContainsAny(host, "/?@%") {
 			return nil, errTarget
 		}
+		if u, err := url.Parse("http://" + t); err != nil || u.Host != t {
+			return nil, errTarget // not an IP literal or name the url package takes
+		}
 		return &url.URL{Host: t}, nil
 	case t == "*":
 		if method != http.MethodOptions {

@@ -203,7 +203,12 @@ func write[T []byte | string](w *response, p T) (int, error) {
 			w.buf = append(w.buf, p...)
 			return len(p), nil
 		}
-		w.commit(false)
+		if len(w.buf) == 0 && w.sniff {
+			w.buf = append(w.buf[:0], p[:min(len(p), sniffLen)]...) // sniffed, then dropped
+			w.commit(false, true)
+		} else {
+			w.commit(false, false)
+		}
 	}
 	if w.x.head.method != http.MethodHead {
 		writeBody(w, p)
@@ -238,9 +243,14 @@ func writeBody[T []byte | string](w *response, p T) {
 	}
 }
 
+// sniffLen is how much of a body http.DetectContentType looks at.
+const sniffLen = 512
+
 // commit gathers the status line and header. final says the handler has
-// returned, so the whole body is in w.buf and its length is known.
-func (w *response) commit(final bool) {
+// returned, so the whole body is in w.buf and its length is known. sample
+// says w.buf holds only a sample of the body to sniff its type from, not
+// body to send.
+func (w *response) commit(final, sample bool) {
 	c, h := w.c, &w.x.head
 	w.committed = true
 	code := w.status
@@ -296,7 +306,7 @@ func (w *response) commit(final bool) {
 	}
 	out = append(out, c.hdr...)
 	c.out = append(out, "\r\n"...)
-	if len(w.buf) > 0 && allowed && !isHead {
+	if len(w.buf) > 0 && allowed && !isHead && !sample {
 		writeBody(w, w.buf)
 	}
 	w.buf = w.buf[:0]
@@ -309,7 +319,7 @@ func (w *response) finish() {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.committed {
-		w.commit(true)
+		w.commit(true, false)
 	}
 	if w.chunked {
 		out := append(c.outBuf(), "0\r\n"...)
@@ -375,7 +385,7 @@ func (w *response) FlushError() error {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.committed {
-		w.commit(false)
+		w.commit(false, false)
 	}
 	w.c.flushOut()
 	return w.c.werr
@@ -420,7 +430,7 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	if w.status != 0 && !w.committed {
-		w.commit(false)
+		w.commit(false, false)
 	}
 	c.flushOut()
 	if c.werr != nil {

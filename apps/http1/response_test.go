@@ -48,7 +48,10 @@ func TestPipeliningReadAhead(t *testing.T) {
 	// Pipeline far more than the socket buffers hold; the write gives up
 	// when they are full, since the server does not read.
 	req := "GET /next HTTP/1.1\r\nHost: a\r\n\r\n"
-	flood := strings.Repeat(req, (64<<20)/len(req))
+	flood := strings.Repeat(req, (8<<20)/len(req))
+	if err := c.conn.SetWriteBuffer(32 << 10); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.conn.SetWriteDeadline(time.Now().Add(300 * time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +70,7 @@ func TestPipeliningReadAhead(t *testing.T) {
 	if body != "/block" {
 		t.Fatalf("first response %q, want /block", body)
 	}
-	for i := range 1000 {
+	for i := range 100 {
 		if _, body := c.response("GET"); body != "/next" {
 			t.Fatalf("response %d: %q, want /next", i+1, body)
 		}
@@ -86,6 +89,9 @@ func TestResponseFraming(t *testing.T) {
 		for i := 0; i < len(big); i += 1000 {
 			_, _ = io.WriteString(w, big[i:min(i+1000, len(big))])
 		}
+	})
+	mux.HandleFunc("/bigone", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, big)
 	})
 	mux.HandleFunc("/declared", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(big)))
@@ -134,6 +140,14 @@ func TestResponseFraming(t *testing.T) {
 	resp, body = c.response("GET")
 	if len(resp.TransferEncoding) != 1 || resp.TransferEncoding[0] != "chunked" || body != big {
 		t.Errorf("big: %v, %d bytes", resp.TransferEncoding, len(body))
+	}
+
+	for _, path := range []string{"/big", "/bigone"} {
+		c.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, body = c.response("GET")
+		if ct := resp.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" || body != big {
+			t.Errorf("%s: sniffed Content-Type %q, %d bytes", path, ct, len(body))
+		}
 	}
 
 	c.send("HEAD /big HTTP/1.1\r\nHost: a\r\n\r\n")
