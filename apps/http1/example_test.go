@@ -27,7 +27,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ep := core.Start(loopbackListener{ln.(*net.TCPListener)}, app, core.Config{})
+	ep := core.Start(loopbackListener{TCPListener: ln.(*net.TCPListener)}, app, core.Config{})
 
 	client := &http.Client{Transport: &http.Transport{}}
 	resp, err := client.Get("http://" + ep.Addr().String() + "/hello/ace")

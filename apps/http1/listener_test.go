@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,13 +17,15 @@ import (
 )
 
 // loopbackListener adapts a TCP listener on 127.0.0.1 to core.Listener: apps
-// may not import transports, so the tests bring their own.
+// may not import transports, so the tests bring their own. writes, when set,
+// counts the writes to every connection it accepted.
 //
 // Accept checks ctx only before it blocks. The tests never need more: an
 // endpoint closes its listener before anything else when it drains, which
 // returns every pending Accept with an error wrapping net.ErrClosed.
 type loopbackListener struct {
 	*net.TCPListener
+	writes *atomic.Int64
 }
 
 func listenLoopback(tb testing.TB) loopbackListener {
@@ -31,7 +34,7 @@ func listenLoopback(tb testing.TB) loopbackListener {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return loopbackListener{ln.(*net.TCPListener)}
+	return loopbackListener{TCPListener: ln.(*net.TCPListener)}
 }
 
 func (l loopbackListener) Accept(ctx context.Context) (core.Conn, error) {
@@ -42,13 +45,21 @@ func (l loopbackListener) Accept(ctx context.Context) (core.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loopbackConn{c}, nil
+	return loopbackConn{c, l.writes}, nil
 }
 
 // loopbackConn is an accepted connection; embedding *net.TCPConn keeps
 // CloseWrite and vectored writes.
 type loopbackConn struct {
 	*net.TCPConn
+	writes *atomic.Int64
+}
+
+func (c loopbackConn) Write(p []byte) (int, error) {
+	if c.writes != nil {
+		c.writes.Add(1)
+	}
+	return c.TCPConn.Write(p)
 }
 
 func (c loopbackConn) Info() core.ConnInfo {

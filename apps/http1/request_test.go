@@ -1,0 +1,208 @@
+package http1_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/apps/http1"
+	"github.com/ace-go/ace/core"
+)
+
+// TestRequestFields checks the *http.Request a handler receives.
+func TestRequestFields(t *testing.T) {
+	type seen struct {
+		method, url, proto, host, remote, requestURI, body string
+		minor                                           int
+		header, trailer                                 http.Header
+		length                                          int64
+		te                                              []string
+		close, tls                                      bool
+		local                                           any
+		ctx                                             context.Context
+	}
+	got := make(chan seen, 1)
+	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		trailerBefore := r.Trailer.Clone()
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Errorf("reading the body: %v", err)
+		}
+		if err := r.Context().Err(); err != nil {
+			t.Errorf("context done while the handler runs: %v", err)
+		}
+		got <- seen{
+			method: r.Method, url: r.URL.String(), proto: r.Proto, host: r.Host, remote: r.RemoteAddr,
+			requestURI: r.RequestURI, body: string(b), minor: r.ProtoMinor, header: r.Header,
+			trailer: r.Trailer, length: r.ContentLength, te: r.TransferEncoding, close: r.Close,
+			tls: r.TLS != nil, local: fmt.Sprint(r.Context().Value(http.LocalAddrContextKey)), ctx: r.Context(),
+		}
+		if trailerBefore["X-T"] != nil || len(trailerBefore) != 1 {
+			t.Errorf("Trailer before the body was read: %v, want the announced key only", trailerBefore)
+		}
+	}), http1.Config{})
+	c := dial(t, addr)
+	c.send("PUT /a%20b/c?q=1 HTTP/1.1\r\nhost: example.com\r\nx-multi: 1\r\nX-Multi: 2\r\ncontent-TYPE: text/x\r\n" +
+		"Transfer-Encoding: chunked\r\nTrailer: x-t\r\nConnection: close\r\n\r\n" +
+		"3\r\nabc\r\n0\r\nX-T: tv\r\n\r\n")
+	c.response("PUT")
+	s := <-got
+	want := seen{
+		method: "PUT", url: "/a%20b/c?q=1", proto: "HTTP/1.1", host: "example.com",
+		remote: c.conn.LocalAddr().String(), requestURI: "/a%20b/c?q=1", body: "abc", minor: 1,
+		header:  http.Header{"X-Multi": {"1", "2"}, "Content-Type": {"text/x"}, "Connection": {"close"}},
+		trailer: http.Header{"X-T": {"tv"}}, length: -1, te: []string{"chunked"}, close: true,
+		local: c.conn.RemoteAddr().String(), ctx: s.ctx,
+	}
+	if !reflect.DeepEqual(fmt.Sprint(s), fmt.Sprint(want)) {
+		t.Errorf("handler saw\n%+v\nwant\n%+v", s, want)
+	}
+	select {
+	case <-s.ctx.Done():
+	case <-time.After(testTimeout):
+		t.Error("the request's context is not cancelled after the response")
+	}
+}
+
+// TestPipelinedResponsesOneWrite checks that responses to requests that
+// arrived together leave in one write.
+func TestPipelinedResponsesOneWrite(t *testing.T) {
+	ln := listenLoopback(t)
+	ln.writes = new(atomic.Int64)
+	ep := core.Start(ln, http1.New(http.HandlerFunc(rulesHandler), http1.Config{}), core.Config{Acceptors: 1})
+	t.Cleanup(func() { _ = ep.Close() })
+	c := dial(t, ep.Addr().String())
+	c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n")
+	for range 3 {
+		c.response("GET")
+	}
+	if n := ln.writes.Load(); n != 1 {
+		t.Errorf("%d writes for three pipelined responses, want 1", n)
+	}
+}
+
+// TestWriteTimeout checks that a client that does not read is cut off after
+// the write timeout.
+func TestWriteTimeout(t *testing.T) {
+	failed := make(chan error, 1)
+	ep := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := make([]byte, 1<<20)
+		for range 1 << 10 { // 1 GiB: far more than the socket buffers hold
+			if _, err := w.Write(chunk); err != nil {
+				failed <- err
+				return
+			}
+		}
+		failed <- nil
+	}), http1.Config{WriteTimeout: 100 * time.Millisecond})
+	c := dial(t, ep.Addr().String())
+	if err := c.conn.SetReadBuffer(16 << 10); err != nil {
+		t.Fatal(err)
+	}
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	select {
+	case err := <-failed:
+		if !errors.Is(err, context.DeadlineExceeded) && !isTimeout(err) {
+			t.Errorf("Write failed with %v, want a timeout", err)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("the write to a client that does not read did not time out")
+	}
+	eventually(t, "closed", func() bool { return ep.Stats().Active == 0 })
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// tlsListener serves TLS over the loopback listener: its connections
+// implement core.Handshaker, so the server runs the handshake.
+type tlsListener struct {
+	loopbackListener
+	config *tls.Config
+}
+
+func (l tlsListener) Accept(ctx context.Context) (core.Conn, error) {
+	c, err := l.loopbackListener.Accept(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tlsConn{tls.Server(c, l.config)}, nil
+}
+
+type tlsConn struct{ *tls.Conn }
+
+func (c tlsConn) Info() core.ConnInfo {
+	st := c.ConnectionState()
+	return core.ConnInfo{Transport: "tls", LocalAddr: c.LocalAddr(), RemoteAddr: c.RemoteAddr(), TLS: &st}
+}
+
+// selfSigned returns a certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "http1 test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+// TestTLS checks that a handler sees the TLS state of its connection, and
+// that http1 runs over any stream transport.
+func TestTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	ln := tlsListener{listenLoopback(t), &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}}}
+	ep := core.Start(ln, http1.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || !r.TLS.HandshakeComplete {
+			http.Error(w, "no TLS state", http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "%s %s", tls.VersionName(r.TLS.Version), r.TLS.NegotiatedProtocol)
+	}), http1.Config{}), core.Config{Acceptors: 2})
+	t.Cleanup(func() { _ = ep.Close() })
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, NextProtos: []string{"http/1.1"}}}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: testTimeout}
+	resp, err := client.Get("https://" + ep.Addr().String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if string(b) != "TLS 1.3 http/1.1" {
+		t.Errorf("got %d %q, want TLS 1.3 http/1.1", resp.StatusCode, b)
+	}
+}
