@@ -140,27 +140,24 @@ func (r *chunkedReader) advance(in []byte) (consumed int, more bool, err error) 
 			r.state = chunkSize
 			continue
 		}
-		line, n, err := nextLine(rest)
-		if err != nil {
-			return consumed, false, err
+		// A line over its limit is an error whether or not its end has
+		// arrived, so that the outcome does not depend on how the input
+		// was split; only then is its ending checked.
+		limit, tooLong := maxChunkLine, errChunkLine
+		if r.state == chunkTrailer {
+			limit, tooLong = r.maxTrailer-r.trailerLen, errTrailerTooLarge
 		}
-		if n == 0 {
-			limit := maxChunkLine
-			if r.state == chunkTrailer {
-				limit = r.maxTrailer - r.trailerLen
-			}
-			if len(rest) > limit {
-				if r.state == chunkTrailer {
-					return consumed, false, errTrailerTooLarge
-				}
-				return consumed, false, errChunkLine
-			}
+		lf := bytes.IndexByte(rest, '\n')
+		switch {
+		case lf < 0 && len(rest) > limit, lf >= limit:
+			return consumed, false, tooLong
+		case lf < 0:
 			return consumed, true, nil
+		case lf == 0 || rest[lf-1] != '\r':
+			return consumed, false, errBareLF
 		}
+		line, n := rest[:lf-1], lf+1
 		if r.state == chunkSize {
-			if n > maxChunkLine {
-				return consumed, false, errChunkLine
-			}
 			size, err := parseChunkLine(line)
 			if err != nil {
 				return consumed, false, err
@@ -185,9 +182,6 @@ func (r *chunkedReader) advance(in []byte) (consumed int, more bool, err error) 
 		}
 		// chunkTrailer
 		r.trailerLen += n
-		if r.trailerLen > r.maxTrailer {
-			return consumed, false, errTrailerTooLarge
-		}
 		consumed += n
 		if len(line) == 0 {
 			r.state = chunkDone
@@ -216,19 +210,6 @@ func (r *chunkedReader) addTrailer(line []byte) error {
 	key := canonicalKey(name)
 	r.trailer[key] = append(r.trailer[key], value)
 	return nil
-}
-
-// nextLine returns the line at the start of in without its CRLF, and its
-// length with the CRLF; n == 0 when in holds no whole line.
-func nextLine(in []byte) (line []byte, n int, err error) {
-	lf := bytes.IndexByte(in, '\n')
-	if lf < 0 {
-		return nil, 0, nil
-	}
-	if lf == 0 || in[lf-1] != '\r' {
-		return nil, 0, errBareLF
-	}
-	return in[:lf-1], lf + 1, nil
 }
 
 // parseChunkLine parses chunk-size [ chunk-ext ] and returns the size. The

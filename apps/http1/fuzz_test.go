@@ -83,7 +83,7 @@ func checkAgainstNetHTTP(t *testing.T, h *head, section []byte) {
 	if len(cl) > 0 && strings.Contains(strings.Join(cl, ""), ",") {
 		return // a list of equal lengths
 	}
-	if te, ok := h.header["Transfer-Encoding"]; ok && (len(te) != 1 || !strings.EqualFold(te[0], "chunked")) {
+	if te := h.te; te != nil && (len(te) != 1 || !strings.EqualFold(te[0], "chunked")) {
 		return // chunked with parameters or empty list elements
 	}
 	r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(section)))

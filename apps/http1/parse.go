@@ -80,8 +80,9 @@ type head struct {
 	host      string
 	length    int64 // body length; -1 when chunked
 	chunked   bool
-	close     bool // the connection closes after this request
-	keepAlive bool // an HTTP/1.0 request asked for keep-alive
+	te        []string // the Transfer-Encoding field's values
+	close     bool     // the connection closes after this request
+	keepAlive bool     // an HTTP/1.0 request asked for keep-alive
 	expect100 bool
 	trailer   http.Header // the trailer fields announced, with nil values
 }
@@ -358,7 +359,7 @@ func (h *head) parseFraming() error {
 		if err := checkCodings(te); err != nil {
 			return err
 		}
-		h.chunked, h.length = true, -1
+		h.chunked, h.length, h.te = true, -1, te
 		delete(hdr, "Transfer-Encoding") // as net/http: see Request.TransferEncoding
 		if err := h.parseTrailer(); err != nil {
 			return err

@@ -27,13 +27,13 @@ import (
 func TestRequestFields(t *testing.T) {
 	type seen struct {
 		method, url, proto, host, remote, requestURI, body string
-		minor                                           int
-		header, trailer                                 http.Header
-		length                                          int64
-		te                                              []string
-		close, tls                                      bool
-		local                                           any
-		ctx                                             context.Context
+		minor                                              int
+		header, trailer                                    http.Header
+		length                                             int64
+		te                                                 []string
+		close, tls                                         bool
+		local                                              any
+		ctx                                                context.Context
 	}
 	got := make(chan seen, 1)
 	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
