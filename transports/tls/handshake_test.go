@@ -77,9 +77,6 @@ func TestStalledHandshakeTimesOut(t *testing.T) {
 		t.Logf("logged: %s", strings.TrimSpace(line))
 	}
 	t.Logf("the stalled client was closed after %v", took)
-
-	// The endpoint serves on.
-	echoes(t, mustDialTLS(t, ep.Addr(), clientConfig(ca)), "after the timeout")
 }
 
 // abuse is a client that misbehaves during the handshake. It returns once
@@ -158,7 +155,7 @@ func withClientCert(ca *testCA, cert *tls.Certificate) abuse {
 			return
 		}
 		if err := waitClosed(t, c); err == io.EOF {
-			t.Fatal("the server closed the connection gracefully, as if it had accepted the client certificate")
+			t.Error("the server closed the connection without an alert, as if it had accepted the client certificate")
 		}
 	}
 }
@@ -202,10 +199,17 @@ func TestHandshakeAbuse(t *testing.T) {
 				tr.ClientCAFile = clientCA
 				client.Certificates = []tls.Certificate{good}
 			}
+			// Only the silent client needs the handshake timeout to
+			// end; the others keep the default, so that a slow
+			// machine does not turn their failure into a timeout.
+			var timeout time.Duration
+			if tc.is == tlstransport.ErrHandshakeTimeout {
+				timeout = 200 * time.Millisecond
+			}
 			var logs logBuffer
 			ep := serve(t, tr, "127.0.0.1:0", echoApp{}, core.Config{
 				Acceptors:        acceptors,
-				HandshakeTimeout: 200 * time.Millisecond,
+				HandshakeTimeout: timeout,
 				Logger:           logs.logger(),
 			})
 			waitStats(t, ep, "every acceptor waiting", func(s core.Stats) bool { return s.Accepting == acceptors })
