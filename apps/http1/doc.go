@@ -65,7 +65,8 @@
 //
 // When the endpoint shuts down gracefully (core.Endpoint.Shutdown), idle
 // connections close at once and a request in progress is answered with
-// "Connection: close".
+// "Connection: close". A handler that streams for long can poll
+// [ShuttingDown] to end early.
 //
 // # Differences from net/http
 //

@@ -110,6 +110,11 @@ func TestResponseFraming(t *testing.T) {
 	mux.HandleFunc("/304", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 	})
+	mux.HandleFunc("/hints", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		_, _ = io.WriteString(w, "final")
+	})
 	mux.HandleFunc("/nodate", func(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Date"] = nil
 		w.Header().Set("Content-Type", "application/x-test")
@@ -169,6 +174,12 @@ func TestResponseFraming(t *testing.T) {
 			resp.TransferEncoding != nil {
 			t.Errorf("%s: %d, %q, %v", path, resp.StatusCode, body, resp.Header)
 		}
+	}
+
+	c.send("GET /hints HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, body = c.response("GET")
+	if fmt.Sprint(c.interim) != "[103]" || resp.StatusCode != 200 || body != "final" {
+		t.Errorf("early hints: interim %v, then %d %q", c.interim, resp.StatusCode, body)
 	}
 
 	c.send("GET /nodate HTTP/1.1\r\nHost: a\r\n\r\n")
