@@ -270,8 +270,8 @@ func (c *conn) write(p []byte) {
 	if _, err := c.srv.Write(p); err != nil {
 		c.werr = fmt.Errorf("http1: writing response: %w", err)
 		c.closing = true
-		if c.x != nil && c.x.cancel != nil {
-			c.x.cancel() // the connection failed
+		if c.x != nil {
+			c.x.ctx.cancel() // the connection failed
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package http1
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"runtime/debug"
@@ -15,7 +14,7 @@ type exchange struct {
 	body   body
 	w      response
 	req    *http.Request
-	cancel context.CancelFunc
+	ctx    requestContext
 
 	// bodyErr is the first framing or limit error met reading the body,
 	// and byServer says the server met it draining the body after the
@@ -30,7 +29,7 @@ func (x *exchange) serve() {
 	x.w.init(x)
 	p, stack := x.run()
 	x.finish(p, stack)
-	x.cancel()
+	x.ctx.cancel()
 	x.body.done = true
 	x.w.finished = true
 }
@@ -61,9 +60,8 @@ func (x *exchange) newRequest() *http.Request {
 		r.TransferEncoding = []string{"chunked"}
 		r.Trailer = h.trailer
 	}
-	ctx, cancel := context.WithCancel(c.ctx)
-	x.cancel = cancel
-	return r.WithContext(ctx)
+	x.ctx.parent = c.ctx
+	return r.WithContext(&x.ctx)
 }
 
 // run calls the handler and returns what it panicked with, if it did, and
@@ -145,7 +143,7 @@ func (x *exchange) drainBody() {
 // bodyFailed records an error reading the body.
 func (x *exchange) bodyFailed(err error, draining bool) {
 	if StatusOf(err) == 0 {
-		x.cancel() // the connection failed
+		x.ctx.cancel() // the connection failed
 		if !isTimeout(err) {
 			return
 		}

@@ -206,3 +206,39 @@ func TestTLS(t *testing.T) {
 		t.Errorf("got %d %q, want TLS 1.3 http/1.1", resp.StatusCode, b)
 	}
 }
+
+// TestRequestContext checks that contexts derived from a request's context,
+// and functions registered with context.AfterFunc, end with the request.
+func TestRequestContext(t *testing.T) {
+	type derived struct {
+		timeout, cancelled context.Context
+		after              chan struct{}
+		stopped            bool
+	}
+	got := make(chan derived, 1)
+	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := derived{after: make(chan struct{})}
+		var cancel1 context.CancelFunc
+		d.timeout, cancel1 = context.WithTimeout(r.Context(), time.Hour)
+		_ = cancel1 // left to the request's end
+		var cancel2 context.CancelFunc
+		d.cancelled, cancel2 = context.WithCancel(r.Context())
+		cancel2()
+		context.AfterFunc(r.Context(), func() { close(d.after) })
+		stop := context.AfterFunc(r.Context(), func() { t.Error("a stopped AfterFunc ran") })
+		d.stopped = stop()
+		if d.timeout.Err() != nil || r.Context().Err() != nil {
+			t.Errorf("context done while the handler runs")
+		}
+		got <- d
+		_, _ = io.WriteString(w, "pong")
+	}), http1.Config{})
+	c := dial(t, addr)
+	c.ping()
+	d := <-got
+	await(t, d.timeout.Done())
+	await(t, d.after)
+	if !errors.Is(d.timeout.Err(), context.Canceled) || !errors.Is(d.cancelled.Err(), context.Canceled) || !d.stopped {
+		t.Errorf("derived: %v, %v, stopped %v", d.timeout.Err(), d.cancelled.Err(), d.stopped)
+	}
+}
