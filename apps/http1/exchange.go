@@ -9,12 +9,12 @@ import (
 // exchange is one request and its response: everything a request needs,
 // in one allocation.
 type exchange struct {
-	c      *conn
-	head   head
-	body   body
-	w      response
-	req    *http.Request
-	ctx    requestContext
+	c    *conn
+	head head
+	body body
+	w    response
+	req  *http.Request
+	ctx  requestContext
 
 	// bodyErr is the first framing or limit error met reading the body,
 	// and byServer says the server met it draining the body after the
