@@ -1,0 +1,46 @@
+package http1_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ace-go/ace/apps/http1"
+)
+
+// TestDemo checks the demo handler of `ace serve http1`.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f.txt"), []byte("file content"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, serve(t, http1.Demo(dir), http1.Config{}))
+	for _, tc := range []struct {
+		req, method string
+		status      int
+		body        string
+		chunked     bool
+	}{
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "GET", 200, "Hello from ace http1!\n", false},
+		{"GET /nothing HTTP/1.1\r\nHost: a\r\n\r\n", "GET", 404, "404 page not found\n", false},
+		{"PATCH /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nping", "PATCH", 200, "ping", false},
+		{"GET /stream?n=3 HTTP/1.1\r\nHost: a\r\n\r\n", "GET", 200, "line 1\nline 2\nline 3\n", true},
+		{"GET /stream?n=x HTTP/1.1\r\nHost: a\r\n\r\n", "GET", 400, "", false},
+		{"GET /files/f.txt HTTP/1.1\r\nHost: a\r\n\r\n", "GET", 200, "file content", false},
+	} {
+		c.send(tc.req)
+		resp, body := c.response(tc.method)
+		if resp.StatusCode != tc.status || (tc.body != "" && body != tc.body) ||
+			tc.chunked != (len(resp.TransferEncoding) > 0) {
+			t.Errorf("%q: %d %q %v", strings.SplitN(tc.req, "\r\n", 2)[0], resp.StatusCode, body, resp.TransferEncoding)
+		}
+	}
+	// Without a root there are no files.
+	c = dial(t, serve(t, http1.Demo(""), http1.Config{}))
+	c.send("GET /files/f.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+	if resp, _ := c.response("GET"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("files without a root: %d", resp.StatusCode)
+	}
+}
