@@ -413,6 +413,9 @@ func TestCloseDeliversWhatWasWritten(t *testing.T) {
 			if first == "client" {
 				w, r = cl, srv
 			}
+			// A megabyte under -race on a loaded machine may take a while.
+			_ = w.SetDeadline(time.Now().Add(3 * patience))
+			_ = r.SetDeadline(time.Now().Add(3 * patience))
 			errc := make(chan error, 1)
 			go func() {
 				_, err := w.Write(data)
@@ -583,13 +586,19 @@ func TestHandshakeAbuse(t *testing.T) {
 		// TLS 1.3 clients finish their handshake before the server has
 		// checked their certificate: Dial may succeed, and the server's
 		// refusal then ends the connection.
+		// (That refusal is one datagram: should a starved machine drop
+		// it, the client waits, which the server's log below tells apart
+		// from being served.)
 		c, err := quictransport.Dial(ctx(t), addr, bad.conf)
 		if err == nil {
 			_ = c.SetReadDeadline(time.Now().Add(patience))
-			_, err = c.Read(make([]byte, 1))
+			n, err := c.Read(make([]byte, 1))
 			_ = c.Close()
-			if err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Errorf("%s: connected, and reading gave %v, want the connection refused", bad.name, err)
+			switch {
+			case n > 0 || err == nil:
+				t.Errorf("%s: connected and served", bad.name)
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				t.Logf("%s: connected, and the refusal did not arrive within %v", bad.name, patience)
 			}
 		}
 	}
