@@ -417,12 +417,13 @@ func (h *harness) wrkRow(ctx context.Context, p *Process, group string, load Wrk
 		return Row{}, fmt.Errorf("bench: %s on %s: %d requests, %d answered with an error status",
 			group, p.Name, res.Requests, res.Non2xx)
 	}
-	// With pipelining, wrk's correction for coordinated omission assumes
-	// one request per round trip and breaks its high percentiles: they
-	// come out as 0. Such a p99 is left out rather than shown.
-	p50, p99 := res.Latency[50], res.Latency[99]
-	if p99 < p50 || p99 == 0 {
-		p99 = 0
+	// wrk corrects its latencies for coordinated omission assuming one
+	// request per round trip. With pipelining that is wrong by the depth,
+	// and its percentiles come out distorted (its p99 often as 0): they are
+	// left out rather than shown.
+	var p50, p99 time.Duration
+	if load.Pipeline <= 1 {
+		p50, p99 = res.Latency[50], res.Latency[99]
 	}
 	row := Row{
 		Group: group, Server: p.Name, Ace: p.Name == AceHTTP,

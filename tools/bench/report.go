@@ -117,7 +117,7 @@ func Goals(rows []Row) []Goal {
 			return
 		}
 		if ace.P99 <= 0 || other.P99 <= 0 {
-			goals = append(goals, Goal{Name: name, Got: "no p99: wrk cannot measure it here", NA: true})
+			goals = append(goals, Goal{Name: name, Got: "no p99: wrk cannot measure latency with pipelining", NA: true})
 			return
 		}
 		goals = append(goals, Goal{
