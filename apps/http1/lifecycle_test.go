@@ -231,7 +231,7 @@ func TestTimeouts(t *testing.T) {
 func TestSlowloris(t *testing.T) {
 	const (
 		clients = 50
-		timeout = 500 * time.Millisecond
+		timeout = time.Second
 	)
 	ep := start(t, http.HandlerFunc(rulesHandler), http1.Config{HeaderTimeout: timeout})
 	addr := ep.Addr().String()
