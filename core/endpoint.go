@@ -32,9 +32,10 @@ type Endpoint struct {
 	parked   []*governor          // governors paused at the limit
 	timers   map[*time.Timer]struct{}
 
-	wg       sync.WaitGroup // every server goroutine and backoff timer
-	drained  chan struct{}  // closed by Drain
-	drainErr error
+	wg        sync.WaitGroup // every server goroutine and backoff timer
+	drained   chan struct{}  // closed when draining begins
+	closeOnce sync.Once
+	drainErr  error
 }
 
 // Listen binds addr with t and starts an endpoint serving app on it.
@@ -124,10 +125,16 @@ func (e *Endpoint) SetMaxConns(n int) {
 // left hanging, and stops the governors. It is idempotent and returns the
 // listener's Close error.
 func (e *Endpoint) Drain() error {
+	e.beginDrain()
+	return e.closeListener()
+}
+
+// beginDrain stops admitting connections and starting servers.
+func (e *Endpoint) beginDrain() {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.draining {
-		e.mu.Unlock()
-		return e.drainErr
+		return
 	}
 	e.draining = true
 	e.parked = nil
@@ -137,9 +144,13 @@ func (e *Endpoint) Drain() error {
 		}
 		delete(e.timers, t)
 	}
-	e.drainErr = e.ln.Close()
 	close(e.drained)
-	e.mu.Unlock()
+}
+
+// closeListener closes the listener once; some transports take a while
+// (QUIC), so it runs without the endpoint's lock.
+func (e *Endpoint) closeListener() error {
+	e.closeOnce.Do(func() { e.drainErr = e.ln.Close() })
 	return e.drainErr
 }
 
@@ -154,14 +165,16 @@ func (e *Endpoint) Drain() error {
 //
 // Shutdown returns only when every goroutine the endpoint started is gone.
 func (e *Endpoint) Shutdown(ctx context.Context) error {
-	_ = e.Drain()
+	e.beginDrain()
 	var deadline time.Time
 	if d, ok := ctx.Deadline(); ok {
 		deadline = d
 	}
+	// Tell the live servers first: closing the listener may take a while.
 	for _, s := range e.liveServers() {
 		s.notify(Shutdown{Deadline: deadline})
 	}
+	_ = e.closeListener()
 	all := make(chan struct{})
 	go func() {
 		e.wg.Wait()
@@ -195,7 +208,7 @@ func (e *Endpoint) Draining() <-chan struct{} { return e.drained }
 func (e *Endpoint) liveServers() []*Server {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]*Server, 0, len(e.live)+len(e.waiting))
+	out := make([]*Server, 0, len(e.live))
 	for s := range e.live {
 		out = append(out, s)
 	}
