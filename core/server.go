@@ -81,6 +81,9 @@ type Server struct {
 	detached bool // guarded by mu
 
 	shuttingDown atomic.Bool
+
+	ctx    context.Context         // made by Context on demand; guarded by mu
+	cancel context.CancelCauseFunc // cancels ctx
 }
 
 // NewServer returns a server that will accept one connection from ln and
@@ -248,10 +251,34 @@ func (s *Server) Close() error {
 		if s.forced == nil {
 			s.forced = ErrForcedClose
 		}
+		if s.cancel != nil {
+			s.cancel(ErrForcedClose)
+		}
 		_ = s.conn.Close()
 	}
 	s.mu.Unlock()
 	return nil
+}
+
+// Context returns a context that is cancelled when the server's connection
+// is force-closed (by Close, or by an endpoint whose Shutdown deadline
+// passed; context.Cause then reports ErrForcedClose) or when the server has
+// ended. A handler that blocks in a callback on something other than the
+// connection, such as an HTTP handler waiting on its request's context,
+// watches it to learn that it must give up.
+func (s *Server) Context() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancelCause(context.Background())
+		switch {
+		case s.state == stateEnded:
+			s.cancel(ErrServerClosed)
+		case s.forced != nil:
+			s.cancel(s.forced)
+		}
+	}
+	return s.ctx
 }
 
 // Done is closed when the server has ended: its goroutine has exited, its
@@ -364,6 +391,9 @@ func (s *Server) finish(hadConn bool, err error) {
 	s.conn = nil
 	s.mbox = nil
 	s.err = err
+	if s.cancel != nil {
+		s.cancel(ErrServerClosed)
+	}
 	s.mu.Unlock()
 	close(s.done)
 }

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -150,5 +151,40 @@ func TestServerShuttingDown(t *testing.T) {
 	c.eof("done\nbye\n")
 	if err := <-shut; err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestServerContext(t *testing.T) {
+	blocked := make(chan struct{})
+	var srv *core.Server
+	p := newProbe()
+	p.connect = func(s *core.Server, _ core.ConnInfo) core.Action {
+		srv = s
+		return core.Continue()
+	}
+	p.packet = func([]byte) core.Action {
+		ctx := srv.Context()
+		close(blocked)
+		<-ctx.Done() // a handler blocked on something other than the connection
+		if !errors.Is(context.Cause(ctx), core.ErrForcedClose) {
+			panic(context.Cause(ctx))
+		}
+		return core.Continue()
+	}
+	app := newProbeApp(func() *probe { return p })
+	e, _ := start(t, app, core.Config{Acceptors: 1})
+	c := dial(t, e.Addr())
+	c.send("x")
+	<-blocked
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := e.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown = %v", err)
+	}
+	if err := p.reason(t); !errors.Is(err, core.ErrForcedClose) {
+		t.Fatalf("reason %v", err)
+	}
+	if err := context.Cause(srv.Context()); !errors.Is(err, core.ErrForcedClose) {
+		t.Fatalf("cause after end %v", err)
 	}
 }
