@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/ace-go/ace/core"
@@ -66,19 +67,32 @@ type conn struct {
 	hdr   []byte   // a response's header fields, as snapshotted
 	keys  []string // for sorting header keys
 
-	x        *exchange // the request being served
-	closing  bool      // close after the responses gathered
-	hijacked bool
-	werr     error     // a write failed; the connection is dead
-	rdl, wdl time.Time // deadlines set with http.ResponseController,
-	rdlSet   bool      // in place of the configured timeouts
-	wdlSet   bool
+	x *exchange // the request being served
+	// cur is the context of the request being served, for stopForced,
+	// which cancels it from the goroutine that force-closes the
+	// connection; stopForced unregisters that.
+	cur        atomic.Pointer[requestContext]
+	stopForced func() bool
+	closing    bool // close after the responses gathered
+	hijacked   bool
+	werr       error     // a write failed; the connection is dead
+	rdl, wdl   time.Time // deadlines set with http.ResponseController,
+	rdlSet     bool      // in place of the configured timeouts
+	wdlSet     bool
 }
 
 // Connect implements core.Handler. The first request must arrive within the
 // header timeout.
 func (c *conn) Connect(srv *core.Server, _ core.ConnInfo) core.Action {
 	c.srv = srv
+	// A handler blocked on its request's context (not on the connection)
+	// must learn that a shutdown past its deadline force-closed the
+	// connection, or the shutdown would wait for it forever.
+	c.stopForced = context.AfterFunc(srv.Context(), func() {
+		if rc := c.cur.Load(); rc != nil {
+			rc.cancel()
+		}
+	})
 	c.deadline = c.after(c.cfg.HeaderTimeout)
 	return c.next()
 }
@@ -111,7 +125,12 @@ func (c *conn) Info(msg any) core.Action {
 }
 
 // Disconnect implements core.Handler: it releases the buffers.
-func (c *conn) Disconnect(error) { c.release() }
+func (c *conn) Disconnect(error) {
+	if c.stopForced != nil {
+		c.stopForced()
+	}
+	c.release()
+}
 
 // serve serves every whole request in the input, in order.
 func (c *conn) serve() {
@@ -156,7 +175,9 @@ func (c *conn) serveRequest(n int) {
 		return
 	}
 	c.x = x
+	c.cur.Store(&x.ctx)
 	x.serve()
+	c.cur.Store(nil)
 	c.x = nil
 	c.served++
 	c.phase = phaseIdle

@@ -3,6 +3,7 @@ package http1_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -327,4 +328,37 @@ func TestShutdown(t *testing.T) {
 	if err := <-shut; err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
+}
+
+// TestShutdownForceCancelsContext checks that a handler blocked on its
+// request's context alone learns of the force-close that ends a shutdown
+// past its deadline, so that Shutdown returns.
+func TestShutdownForceCancelsContext(t *testing.T) {
+	entered := make(chan struct{})
+	cancelled := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-r.Context().Done()
+		cancelled <- r.Context().Err()
+	})
+	ep := start(t, h, http1.Config{})
+	c := dial(t, ep.Addr().String())
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	await(t, entered)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- ep.Shutdown(ctx) }()
+	select {
+	case err := <-shut:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Shutdown = %v, want DeadlineExceeded", err)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("Shutdown did not return: the handler never learned of the force-close")
+	}
+	if err := <-cancelled; !errors.Is(err, context.Canceled) {
+		t.Errorf("request context: %v", err)
+	}
+	c.expectEOF()
 }
