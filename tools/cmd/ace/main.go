@@ -2,11 +2,15 @@
 //
 // Usage:
 //
-//	ace serve echo [flags]   serve the echo app until SIGINT or SIGTERM
-//	ace help [command]       explain a command and its flags
+//	ace serve echo [flags]    serve the echo app until SIGINT or SIGTERM
+//	ace serve http1 [flags]   serve an HTTP/1.1 demo handler
+//	ace certs --dir DIR       write a development CA and certificates
+//	ace help [command]        explain a command and its flags
 //
 // The first SIGINT or SIGTERM shuts the server down gracefully; a second one
-// kills the process at once. Run 'ace help serve echo' for every flag.
+// kills the process at once. SIGHUP makes a server that serves certificate
+// files (--cert, --key) read them again. Run 'ace help serve echo' for every
+// flag.
 package main
 
 import (
@@ -19,11 +23,14 @@ import (
 )
 
 func main() {
+	// Ask for SIGHUP first: its default action would end the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// After the first signal, restore the default behaviour, so that a
 	// second one kills a shutdown that takes too long.
 	context.AfterFunc(ctx, stop)
-	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Run(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Reload: hup})
 	stop()
 	os.Exit(code)
 }

@@ -37,6 +37,13 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("stalled-client", func(t *testing.T) { t.Parallel(); testStalledClient(t, bin) })
 	t.Run("bad-flag", func(t *testing.T) { t.Parallel(); testBadFlag(t, bin) })
 	t.Run("help", func(t *testing.T) { t.Parallel(); testHelp(t, bin) })
+	t.Run("certs", func(t *testing.T) { t.Parallel(); testCerts(t, bin) })
+	t.Run("tls-openssl", func(t *testing.T) { t.Parallel(); testTLSOpenSSL(t, bin) })
+	t.Run("quic", func(t *testing.T) { t.Parallel(); testQUIC(t, bin) })
+	t.Run("tls-reload", func(t *testing.T) { t.Parallel(); testTLSReload(t, bin) })
+	t.Run("mutual-tls", func(t *testing.T) { t.Parallel(); testMutualTLS(t, bin) })
+	t.Run("http1-curl", func(t *testing.T) { t.Parallel(); testHTTP1Curl(t, bin) })
+	t.Run("http1-https", func(t *testing.T) { t.Parallel(); testHTTP1HTTPS(t, bin) })
 }
 
 // buildAce builds this package into a temporary directory with the go
@@ -96,13 +103,26 @@ func start(t *testing.T, bin string, args ...string) *proc {
 	return p
 }
 
-// signal sends sig to the process and waits for it to exit, failing unless
-// it exits with status 0 within waitTimeout.
+// signalAndWait sends sig to the process and waits for it to exit, failing
+// unless it exits with status 0 within waitTimeout.
 func (p *proc) signalAndWait(t *testing.T, sig os.Signal) {
+	t.Helper()
+	p.signal(t, sig)
+	p.wait(t, sig)
+}
+
+// signal sends sig to the process.
+func (p *proc) signal(t *testing.T, sig os.Signal) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// wait waits for the process to exit after sig, failing unless it exits
+// with status 0 within waitTimeout.
+func (p *proc) wait(t *testing.T, sig os.Signal) {
+	t.Helper()
 	select {
 	case err := <-p.exited:
 		p.exited <- err // for the cleanup
@@ -171,6 +191,38 @@ func (w *logWatcher) wait(t *testing.T, msg string) map[string]string {
 	}
 }
 
+// line returns the i-th line written (from 0), waiting for it up to
+// waitTimeout; ok is false if the writer was closed first (closed reports
+// that).
+func (w *logWatcher) line(t *testing.T, i int, closed <-chan struct{}) (line string, ok bool) {
+	t.Helper()
+	timeout := time.After(waitTimeout)
+	for {
+		w.mu.Lock()
+		n, changed := len(w.lines), w.changed
+		if i < n {
+			line = w.lines[i]
+		}
+		w.mu.Unlock()
+		if i < n {
+			return line, true
+		}
+		select {
+		case <-changed:
+		case <-closed:
+			// The process has exited and its output is complete.
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if i < len(w.lines) {
+				return w.lines[i], true
+			}
+			return "", false
+		case <-timeout:
+			t.Fatalf("no line %d after %v; have:\n%s", i+1, waitTimeout, w)
+		}
+	}
+}
+
 // has reports whether some log record has message msg.
 func (w *logWatcher) has(msg string) bool {
 	w.mu.Lock()
@@ -216,6 +268,13 @@ func dial(t *testing.T, network, addr string) *client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
+	return newClient(t, conn)
+}
+
+// newClient returns a client of the echo app on conn, whose every read and
+// write must be done within waitTimeout.
+func newClient(t *testing.T, conn net.Conn) *client {
+	t.Helper()
 	if err := conn.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
 		t.Fatal(err)
 	}
@@ -393,25 +452,41 @@ func testStalledClient(t *testing.T, bin string) {
 	}
 }
 
-// testBadFlag checks the exit status and the one-line error of a mistake.
+// testBadFlag checks the exit status and the one-line error of mistakes.
 func testBadFlag(t *testing.T, bin string) {
-	cmd := exec.Command(bin, "serve", "echo", "--no-such-flag")
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-		t.Fatalf("ace serve echo --no-such-flag: %v, want exit status 2", err)
-	}
-	want := "ace serve echo: flag provided but not defined: -no-such-flag (run 'ace serve echo --help')\n"
-	if stderr.String() != want || stdout.String() != "" {
-		t.Errorf("stdout %q, stderr %q; want stderr %q", stdout.String(), stderr.String(), want)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "echo", "--no-such-flag"},
+			"ace serve echo: flag provided but not defined: -no-such-flag (run 'ace serve echo --help')\n"},
+		{[]string{"serve", "http1", "--transport", "quic"},
+			"ace serve http1: http1 cannot be served over QUIC: HTTP over QUIC is HTTP/3, which http1 does not speak; use --transport tcp or tls (run 'ace serve http1 --help')\n"},
+		{[]string{"serve", "echo", "--transport", "sctp"},
+			"ace serve echo: unknown transport \"sctp\"; the transports are tcp, tls, quic (run 'ace serve echo --help')\n"},
+		{[]string{"certs"},
+			"ace certs: missing --dir: where to write the certificates (run 'ace certs --help')\n"},
+	} {
+		cmd := exec.Command(bin, tt.args...)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+			t.Errorf("ace %s: %v, want exit status 2", strings.Join(tt.args, " "), err)
+		}
+		if stderr.String() != tt.want || stdout.String() != "" {
+			t.Errorf("ace %s: stdout %q, stderr %q; want stderr %q", strings.Join(tt.args, " "), stdout.String(), stderr.String(), tt.want)
+		}
 	}
 }
 
 // testHelp checks that help goes to stdout with exit status 0.
 func testHelp(t *testing.T, bin string) {
-	for _, args := range [][]string{{"help"}, {"-h"}, {"serve", "--help"}, {"serve", "echo", "--help"}} {
+	for _, args := range [][]string{
+		{"help"}, {"-h"}, {"serve", "--help"}, {"serve", "echo", "--help"},
+		{"serve", "http1", "--help"}, {"certs", "--help"}, {"help", "certs"},
+	} {
 		out, err := exec.Command(bin, args...).Output()
 		if err != nil {
 			t.Errorf("ace %s: %v", strings.Join(args, " "), err)

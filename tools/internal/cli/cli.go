@@ -1,12 +1,14 @@
-// Package cli implements the ace command: argument parsing, help, and the
-// serve command that runs an app on a transport until a signal asks it to
-// stop. The command's main package only wires [Run] to the process.
+// Package cli implements the ace command: argument parsing, help, the serve
+// command that runs an app on a transport until a signal asks it to stop,
+// and the certs command that makes development certificates. The command's
+// main package only wires [Run] to the process.
 package cli
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -23,13 +25,28 @@ const (
 	ExitUsage = 2
 )
 
+// Env connects the command to its process: where its output goes, and the
+// signals it reacts to besides the end of Run's context.
+type Env struct {
+	// Stdout receives help and the output of commands such as certs.
+	Stdout io.Writer
+	// Stderr receives logs and errors.
+	Stderr io.Writer
+	// Reload delivers a value each time a server should read its
+	// certificate files again (the command's main sends SIGHUP there).
+	// Nil means never.
+	Reload <-chan os.Signal
+}
+
 // Run runs the ace command with args, the command line without the program
-// name, and returns the process's exit status. Help goes to stdout; logs and
-// errors go to stderr. A usage error is reported on one line.
+// name, and returns the process's exit status. Help goes to env.Stdout; logs
+// and errors go to env.Stderr. A usage error is reported on one line.
 //
-// A server started by Run shuts down gracefully when ctx is done, so the
-// caller decides which signals stop it.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// A server started by Run shuts down gracefully when ctx is done, and
+// reloads its certificates on every value from env.Reload, so the caller
+// decides which signals do what.
+func Run(ctx context.Context, args []string, env Env) int {
+	stdout, stderr := env.Stdout, env.Stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, mainUsage)
 		return ExitUsage
@@ -41,7 +58,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case cmd == "help":
 		return runHelp(rest, stdout, stderr)
 	case cmd == "serve":
-		return runServe(ctx, rest, stdout, stderr)
+		return runServe(ctx, rest, env)
+	case cmd == "certs":
+		return runCerts(rest, stdout, stderr)
 	case strings.HasPrefix(cmd, "-"):
 		return usageErr(stderr, "ace", "flag provided but not defined: %s", cmd)
 	default:
@@ -54,6 +73,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case len(args) == 0, len(args) == 1 && (args[0] == "help" || isHelpFlag(args[0])):
 		fmt.Fprint(stdout, mainUsage)
+	case args[0] == "certs" && len(args) == 1:
+		printCertsUsage(stdout)
 	case args[0] == "serve" && len(args) == 1:
 		printServeUsage(stdout)
 	case args[0] == "serve" && len(args) == 2:
@@ -95,7 +116,10 @@ Usage:
   ace <command> [arguments]
 
 Commands:
-  serve    serve an app until SIGINT or SIGTERM (ace serve echo)
+  serve    serve an app until SIGINT or SIGTERM (ace serve echo, ace serve http1)
+           over TCP, TLS or QUIC (--transport)
+  certs    write a development CA and certificates for localhost
+           (ace certs --dir DIR)
   help     explain a command and its flags (ace help serve echo)
 
 Run 'ace help <command>' or 'ace <command> --help' for more.

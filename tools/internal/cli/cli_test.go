@@ -19,7 +19,7 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	var out, errOut bytes.Buffer
-	code = Run(ctx, args, &out, &errOut)
+	code = Run(ctx, args, Env{Stdout: &out, Stderr: &errOut})
 	return code, out.String(), errOut.String()
 }
 
@@ -41,6 +41,13 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "serve", "echo"}, []string{"ace serve echo [flags]"}},
 		// Help wins over the other flags, as it does with package flag.
 		{[]string{"serve", "echo", "--listen", ":1", "-help"}, []string{"ace serve echo [flags]"}},
+		{[]string{"serve", "--help"}, []string{"http1", "--transport", "--cert", "SIGHUP", "ace certs --dir DIR"}},
+		{[]string{"serve", "echo", "--help"}, []string{"--transport tcp|tls|quic", "--client-ca", "--alpn", "--handshake-timeout", "self-signed", "SIGHUP"}},
+		{[]string{"serve", "http1", "--help"}, []string{"ace serve http1 [flags]", "/echo", "/stream?n=N", "--root", "--header-timeout", "--max-body-bytes", "--transport quic is refused"}},
+		{[]string{"help", "serve", "http1"}, []string{"ace serve http1 [flags]"}},
+		{[]string{"certs", "--help"}, []string{"ace certs --dir DIR", "ca.pem", "--host", "--force"}},
+		{[]string{"help", "certs"}, []string{"ace certs --dir DIR"}},
+		{[]string{"help"}, []string{"certs", "--transport"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
@@ -115,7 +122,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"help", "bogus"}, `no help for "bogus"`},
 		{[]string{"help", "serve", "nope"}, `unknown app "nope"`},
 		{[]string{"help", "serve", "echo", "extra"}, "no help for"},
-		{[]string{"serve"}, "ace serve: missing app name; the apps are echo"},
+		{[]string{"serve"}, "ace serve: missing app name; the apps are echo, http1"},
 		{[]string{"serve", "nope"}, `ace serve: unknown app "nope"`},
 		{[]string{"serve", "--listen", ":0", "echo"}, "flags follow it"},
 		{[]string{"serve", "echo", "--bogus"}, "ace serve echo: flag provided but not defined: -bogus"},
@@ -133,6 +140,41 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "echo", "--mode", "raw", "--max-line", "9"}, "--max-line applies to line mode only"},
 		{[]string{"serve", "echo", "extra"}, `unexpected argument "extra"`},
 		{[]string{"serve", "echo", "--listen", ":0", "extra"}, `unexpected argument "extra"`},
+		{[]string{"serve", "echo", "--log-level", "LOUD"}, `invalid value "LOUD" for flag -log-level`},
+
+		// Transports.
+		{[]string{"serve", "echo", "--transport", "sctp"}, `ace serve echo: unknown transport "sctp"; the transports are tcp, tls, quic`},
+		{[]string{"serve", "echo", "--cert", "c.pem", "--key", "k.pem"}, "--cert applies to --transport tls and quic only"},
+		{[]string{"serve", "echo", "--transport", "tcp", "--client-ca", "ca.pem"}, "--client-ca applies to --transport tls and quic only"},
+		{[]string{"serve", "echo", "--alpn", "x"}, "--alpn applies to --transport tls and quic only"},
+		{[]string{"serve", "echo", "--handshake-timeout", "1s"}, "--handshake-timeout applies to --transport tls and quic only"},
+		{[]string{"serve", "echo", "--transport", "tls", "--cert", "a.pem,b.pem", "--key", "a.key"}, "--cert and --key come in pairs: got 2 --cert and 1 --key"},
+		{[]string{"serve", "echo", "--transport", "quic", "--key", "a.key"}, "--cert and --key come in pairs: got 0 --cert and 1 --key"},
+		{[]string{"serve", "echo", "--transport", "tls", "--cert", "a.pem,"}, `invalid value "a.pem," for flag -cert: empty value in list`},
+		{[]string{"serve", "echo", "--transport", "tls", "--handshake-timeout", "0s"}, "--handshake-timeout must be positive, not 0s"},
+		{[]string{"serve", "echo", "--transport", "quic", "--listen", "unix:/tmp/q.sock"}, "--transport quic listens on a UDP host:port, not a Unix socket"},
+
+		// http1.
+		{[]string{"serve", "http1", "--transport", "quic"}, "ace serve http1: http1 cannot be served over QUIC: HTTP over QUIC is HTTP/3"},
+		{[]string{"serve", "http1", "--transport", "tls", "--alpn", "http/1.1,h2"}, `http1 speaks HTTP/1.x only: --alpn may list http/1.1 and http/1.0, not "h2"`},
+		{[]string{"serve", "http1", "--header-timeout", "-1s"}, "--header-timeout must not be negative"},
+		{[]string{"serve", "http1", "--body-read-timeout", "-1s"}, "--body-read-timeout must not be negative"},
+		{[]string{"serve", "http1", "--idle-timeout", "-5s"}, "--idle-timeout must not be negative"},
+		{[]string{"serve", "http1", "--write-timeout", "-1ms"}, "--write-timeout must not be negative"},
+		{[]string{"serve", "http1", "--max-header-bytes", "0"}, "--max-header-bytes must be at least 1"},
+		{[]string{"serve", "http1", "--max-request-line-bytes", "0"}, "--max-request-line-bytes must be at least 1"},
+		{[]string{"serve", "http1", "--max-request-line-bytes", "2000", "--max-header-bytes", "1000"}, "--max-request-line-bytes (2000) must not exceed --max-header-bytes (1000)"},
+		{[]string{"serve", "http1", "--max-body-bytes", "-1"}, "--max-body-bytes must not be negative"},
+		{[]string{"serve", "http1", "--root", "no-such-dir"}, "--root: stat no-such-dir: no such file or directory"},
+		{[]string{"serve", "http1", "--root", "cli.go"}, "--root cli.go is not a directory"},
+		{[]string{"serve", "http1", "--greeting", "HI"}, "flag provided but not defined: -greeting"},
+
+		// certs.
+		{[]string{"certs"}, "ace certs: missing --dir"},
+		{[]string{"certs", "--dir", "x", "extra"}, `ace certs: unexpected argument "extra"`},
+		{[]string{"certs", "--bogus"}, "ace certs: flag provided but not defined: -bogus"},
+		{[]string{"certs", "--dir", "x", "--host", ""}, "empty value in list"},
+		{[]string{"help", "certs", "extra"}, `no help for "certs extra"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
@@ -226,7 +268,7 @@ func TestListenFailure(t *testing.T) {
 	}
 	defer ln.Close()
 	var stdout, stderr bytes.Buffer
-	code := Run(t.Context(), []string{"serve", "echo", "--listen", ln.Addr().String()}, &stdout, &stderr)
+	code := Run(t.Context(), []string{"serve", "echo", "--listen", ln.Addr().String()}, Env{Stdout: &stdout, Stderr: &stderr})
 	if code != ExitFailure {
 		t.Errorf("exit status %d, want %d", code, ExitFailure)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 
 	"github.com/ace-go/ace/apps/echo"
 	"github.com/ace-go/ace/core"
@@ -27,10 +28,17 @@ end theirs with LF or CRLF:
 Raw mode is RFC 862: every byte back unchanged, no greeting, no framing;
 an idle or shut-down connection is closed without a word.
 
+The protocol is the same over every transport. Over QUIC a client opens
+one bidirectional stream and sends the byte 0xAC before its first line
+(package quictransport's Dial does).
+
 Try it:
   ace serve echo --listen 127.0.0.1:8080 &
-  nc 127.0.0.1 8080`,
-	flags: func(fs *flag.FlagSet) func(set map[string]bool) (core.App, []any, error) {
+  nc 127.0.0.1 8080
+
+  ace serve echo --transport tls --listen 127.0.0.1:8443 &
+  openssl s_client -connect 127.0.0.1:8443 -quiet`,
+	flags: func(fs *flag.FlagSet) func(set map[string]bool, log *slog.Logger) (core.App, []any, error) {
 		var cfg echo.Config
 		fs.TextVar(&cfg.Mode, "mode", echo.Line,
 			"`line|raw`: line speaks the line protocol (greeting, ECHO\n"+
@@ -43,7 +51,7 @@ Try it:
 		fs.IntVar(&cfg.MaxLine, "max-line", core.DefaultMaxLine,
 			"longest line accepted, in `bytes`, in line mode; a longer one gets\n"+
 				"ERROR line too long and the connection is closed")
-		return func(set map[string]bool) (core.App, []any, error) {
+		return func(set map[string]bool, _ *slog.Logger) (core.App, []any, error) {
 			if cfg.Mode == echo.Raw {
 				for _, name := range []string{"greeting", "max-line"} {
 					if set[name] {

@@ -8,11 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/ace-go/ace/core"
-	"github.com/ace-go/ace/transports/tcp"
 )
 
 // Defaults of the flags every served app shares.
@@ -28,13 +28,23 @@ type appSpec struct {
 	doc     string // what the app does, for `ace serve <name> --help`
 	// flags defines the app's own flags on fs and returns a function
 	// that makes the app once fs is parsed. set holds the names of the
-	// flags given on the command line. The function returns log
-	// attributes that describe the app; its error is a usage error.
-	flags func(fs *flag.FlagSet) (build func(set map[string]bool) (core.App, []any, error))
+	// flags given on the command line; log is the command's logger. The
+	// function returns log attributes that describe the app; its error is
+	// a usage error.
+	flags func(fs *flag.FlagSet) (build func(set map[string]bool, log *slog.Logger) (core.App, []any, error))
+
+	// alpn lists the ALPN protocols served over TLS when --alpn is not
+	// given; nil for none.
+	alpn []string
+	// checkALPN, when set, rejects an --alpn list the app cannot serve.
+	checkALPN func(protos []string) error
+	// noQUIC, when set, is the usage error that --transport quic gets:
+	// why the app cannot be served over QUIC.
+	noQUIC string
 }
 
 // apps are the apps `ace serve` knows, in the order its help lists them.
-var apps = []appSpec{echoSpec}
+var apps = []appSpec{echoSpec, http1Spec}
 
 // lookupApp returns the app named name.
 func lookupApp(name string) (appSpec, bool) {
@@ -62,10 +72,13 @@ type serveFlags struct {
 	maxConns        int
 	shutdownTimeout time.Duration
 	debugAddr       string
+	logLevel        slog.Level
+	transportFlags
 }
 
 // register defines the flags on fs.
 func (f *serveFlags) register(fs *flag.FlagSet) {
+	f.transportFlags.register(fs)
 	fs.StringVar(&f.listen, "listen", defaultListen,
 		"`address` to listen on: host:port, or unix:/path for a Unix\n"+
 			"socket; port 0 picks a free port, which the log reports")
@@ -80,6 +93,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.debugAddr, "debug-addr", "",
 		"host:port `address` to serve /debug/vars, /debug/pprof/ and\n"+
 			"/metrics on; empty for none")
+	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo,
+		"`level` of the least severe log records written: DEBUG (which\n"+
+			"shows failed handshakes and their reasons), INFO, WARN or ERROR")
 }
 
 // validate reports flag values that make no sense.
@@ -98,8 +114,9 @@ func (f *serveFlags) validate() error {
 }
 
 // runServe runs `ace serve <app> [flags]`.
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runServe(ctx context.Context, args []string, env Env) int {
 	const command = "ace serve"
+	stdout, stderr := env.Stdout, env.Stderr
 	switch {
 	case len(args) == 0:
 		return usageErr(stderr, command, "missing app name; the apps are %s", appNames())
@@ -117,10 +134,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code >= 0 {
 		return code
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg.core.Logger = log
-	if err := serve(ctx, log, cfg); err != nil {
-		log.Error("ace: "+spec.name+" failed", "err", err)
+	cfg.reload = env.Reload
+	if err := serve(ctx, cfg); err != nil {
+		cfg.log.Error("ace: "+spec.name+" failed", "err", err)
 		return ExitFailure
 	}
 	return ExitOK
@@ -153,33 +169,45 @@ func parseServe(spec appSpec, args []string, stdout, stderr io.Writer) (serveCon
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	app, attrs, err := build(set)
+	transport, err := sf.transportFlags.spec(spec, sf.listen, set)
+	if err != nil {
+		return serveConfig{}, usageErr(stderr, command, "%v", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: sf.logLevel}))
+	app, attrs, err := build(set, log)
 	if err != nil {
 		return serveConfig{}, usageErr(stderr, command, "%v", err)
 	}
 	return serveConfig{
 		listen:    sf.listen,
-		transport: tcp.Transport{},
+		transport: transport,
 		app:       app,
 		attrs:     attrs,
 		core: core.Config{
-			Acceptors: sf.acceptors,
-			MaxConns:  sf.maxConns,
+			Acceptors:        sf.acceptors,
+			MaxConns:         sf.maxConns,
+			HandshakeTimeout: transport.handshakeTimeout,
+			Logger:           log,
 		},
 		shutdownTimeout: sf.shutdownTimeout,
 		debugAddr:       sf.debugAddr,
+		log:             log,
 	}, -1
 }
 
 // serveConfig is everything serve needs to run one endpoint.
 type serveConfig struct {
 	listen          string
-	transport       core.Transport
+	transport       transportSpec
 	app             core.App
 	attrs           []any // describe the app in the "listening" log
 	core            core.Config
 	shutdownTimeout time.Duration
-	debugAddr       string // empty for no debug server
+	debugAddr       string       // empty for no debug server
+	log             *slog.Logger // the command's log; slog.Default() when nil
+	// reload delivers a value each time the certificate files should be
+	// read again; nil for never.
+	reload <-chan os.Signal
 
 	// ready, when set, is called once the endpoint and the debug server
 	// listen, with their addresses (debug is nil without a debug server).
@@ -188,15 +216,24 @@ type serveConfig struct {
 
 // serve runs app on an endpoint until ctx is done, then shuts it down
 // gracefully within c.shutdownTimeout, force-closing the connections that
-// remain after it. It returns an error only if it could not start; a
-// shutdown that had to force-close connections is logged, not an error.
-func serve(ctx context.Context, log *slog.Logger, c serveConfig) error {
-	ep, err := core.Listen(ctx, c.transport, c.listen, c.app, c.core)
+// remain after it. Meanwhile, each value from c.reload makes it read its
+// certificate files again. It returns an error only if it could not start;
+// a shutdown that had to force-close connections is logged, not an error.
+func serve(ctx context.Context, c serveConfig) error {
+	log := c.log
+	if log == nil {
+		log = slog.Default()
+	}
+	transport, certs, err := openTransport(c.transport, log)
+	if err != nil {
+		return err
+	}
+	ep, err := core.Listen(ctx, transport, c.listen, c.app, c.core)
 	if err != nil {
 		return err
 	}
 	addr := ep.Addr()
-	log.Info("ace: listening", append([]any{"transport", addr.Network(), "addr", addr.String()}, c.attrs...)...)
+	log.Info("ace: listening", append([]any{"transport", transportName(c.transport, addr), "addr", addr.String()}, c.attrs...)...)
 
 	var dbg *debugServer
 	var dbgAddr net.Addr
@@ -214,7 +251,13 @@ func serve(ctx context.Context, log *slog.Logger, c serveConfig) error {
 		c.ready(addr, dbgAddr)
 	}
 
-	<-ctx.Done()
+	for ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-c.reload:
+			reloadCerts(log, certs)
+		}
+	}
 	log.Info("ace: shutting down", "reason", context.Cause(ctx),
 		"active", ep.Stats().Active, "timeout", c.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.shutdownTimeout)

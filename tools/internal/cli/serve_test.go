@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
-	"github.com/ace-go/ace/transports/tcp"
 )
 
 // waitTimeout bounds every wait of these tests, so a hang fails rather than
@@ -38,11 +37,11 @@ func startServe(t *testing.T, c serveConfig) *started {
 		s.addr, s.debug = addr, debug
 		close(ready)
 	}
-	log := slog.New(slog.NewTextHandler(s.log, nil))
-	c.core.Logger = log
+	c.log = slog.New(slog.NewTextHandler(s.log, nil))
+	c.core.Logger = c.log
 	ctx, cancel := context.WithCancelCause(context.Background())
 	s.cancel = func() { cancel(errors.New("test says stop")) }
-	go func() { s.done <- serve(ctx, log, c) }()
+	go func() { s.done <- serve(ctx, c) }()
 	t.Cleanup(func() {
 		s.cancel()
 		select {
@@ -209,7 +208,7 @@ func TestServeForceClose(t *testing.T) {
 	app := stubborn{reasons: make(chan error, 1)}
 	s := startServe(t, serveConfig{
 		listen:          "127.0.0.1:0",
-		transport:       tcp.Transport{},
+		transport:       transportSpec{kind: transportTCP},
 		app:             app,
 		core:            core.Config{Acceptors: 1},
 		shutdownTimeout: 50 * time.Millisecond,
@@ -247,7 +246,8 @@ func TestServeDebugAddrInUse(t *testing.T) {
 	defer ln.Close()
 	c := parseEcho(t, "--listen", "127.0.0.1:0", "--debug-addr", ln.Addr().String())
 	var log bytes.Buffer
-	err = serve(t.Context(), slog.New(slog.NewTextHandler(&log, nil)), c)
+	c.log = slog.New(slog.NewTextHandler(&log, nil))
+	err = serve(t.Context(), c)
 	if err == nil || !strings.Contains(err.Error(), "debug server") {
 		t.Errorf("serve = %v, want a debug server error", err)
 	}

@@ -12,15 +12,17 @@ func printServeUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   ace serve <app> [flags]
 
-Serves an app on a TCP address or a Unix socket until SIGINT or SIGTERM.
-It logs the address it actually listens on (useful with port 0):
+Serves an app until SIGINT or SIGTERM, over TCP or a Unix socket, TLS, or
+QUIC (--transport). It logs the address it actually listens on (useful with
+port 0):
 
   level=INFO msg="ace: listening" transport=tcp addr=127.0.0.1:43121 ...
 
 On the first signal it shuts down gracefully: it stops accepting, tells every
 live connection (the app says goodbye, echo sends BYE), waits for them to
 end, and force-closes those still open after --shutdown-timeout. It then
-exits with status 0. A second signal kills it at once.
+exits with status 0. A second signal kills it at once. SIGHUP makes it read
+its --cert and --key files again.
 
 Apps:
 `)
@@ -31,6 +33,7 @@ Apps:
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	new(serveFlags).register(fs)
 	printFlags(w, fs, nil)
+	fmt.Fprint(w, transportHelp)
 	fmt.Fprint(w, "\nRun 'ace serve <app> --help' for the app's own flags.\n")
 }
 
@@ -48,8 +51,34 @@ func printAppUsage(w io.Writer, spec appSpec) {
 	printFlags(w, common, nil)
 	fmt.Fprintf(w, "\nFlags of %s:\n", spec.name)
 	printFlags(w, all, func(f *flag.Flag) bool { return common.Lookup(f.Name) == nil })
+	fmt.Fprint(w, transportHelp)
 	fmt.Fprint(w, debugHelp)
 }
+
+// transportHelp explains the transports and their certificates.
+const transportHelp = `
+Transports (--transport):
+  tcp   plain TCP on host:port, or a Unix socket with --listen unix:/path
+  tls   TLS (1.2 and 1.3) over TCP or a Unix socket; the handshake runs in
+        the server that took the connection, bounded by --handshake-timeout
+  quic  QUIC on a UDP host:port, one server per QUIC connection serving its
+        first stream; a client sends the byte 0xAC first on that stream
+        (package quictransport's Dial does); ALPN "ace" unless --alpn
+Certificates, for tls and quic:
+  --cert FILE --key FILE   serve these PEM files; repeat the pair (or give
+                           comma-separated lists) to serve several, each
+                           client getting the first valid for its SNI name
+  neither                  an in-memory self-signed certificate for
+                           localhost, 127.0.0.1 and ::1; its SHA-256
+                           fingerprint is logged, for clients to pin
+  SIGHUP                   rereads the --cert and --key files: new
+                           handshakes get the new certificates, open
+                           connections keep theirs; if a file fails to
+                           load, the error is logged and the old ones stay
+  --client-ca FILE         mutual TLS: clients without a certificate signed
+                           by a CA in FILE are refused
+'ace certs --dir DIR' writes a development CA and certificates to use here.
+`
 
 // debugHelp explains --debug-addr; it ends every app's help.
 const debugHelp = `
