@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"testing"
 
-	quictransport "github.com/ace-go/ace/transports/quic"
 	"github.com/ace-go/ace/tools/internal/certs"
+	quictransport "github.com/ace-go/ace/transports/quic"
 )
 
 // testCerts runs `ace certs` as a user would: it writes the files with
