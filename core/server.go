@@ -206,9 +206,13 @@ func (s *Server) notify(msg any) {
 		s.shuttingDown.Store(true)
 	}
 	s.enqueueLocked(msg)
-	conn := s.conn
+	conn, wake := s.conn, s.state == stateConnected
 	s.mu.Unlock()
-	_ = conn.SetReadDeadline(aLongTimeAgo)
+	// A server still in its handshake finds the message once connected;
+	// a past read deadline now would cut the handshake short.
+	if wake {
+		_ = conn.SetReadDeadline(aLongTimeAgo)
+	}
 }
 
 // nextMsg pops the oldest message, if any.
@@ -236,6 +240,7 @@ func (s *Server) nextMsg() (any, bool) {
 // handler's Disconnect sees ErrForcedClose. Close does not wait: use Done or
 // Wait for that. Closing an ended server does nothing.
 func (s *Server) Close() error {
+	var conn Conn
 	s.mu.Lock()
 	switch s.state {
 	case stateIdle:
@@ -254,9 +259,13 @@ func (s *Server) Close() error {
 		if s.cancel != nil {
 			s.cancel(ErrForcedClose)
 		}
-		_ = s.conn.Close()
+		conn = s.conn
 	}
 	s.mu.Unlock()
+	// Outside the lock: closing may take a while (a TLS close_notify).
+	if conn != nil {
+		_ = conn.Close()
+	}
 	return nil
 }
 
