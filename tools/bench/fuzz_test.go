@@ -38,3 +38,14 @@ func FuzzParseVmRSS(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseProcIO(f *testing.F) {
+	f.Add("rchar: 5012\nwchar: 2304\nsyscr: 17\nsyscw: 9\nread_bytes: 0\n")
+	f.Add("syscr: 18446744073709551615\nsyscw: 0")
+	f.Fuzz(func(t *testing.T, s string) {
+		r, w, err := ParseProcIO(s)
+		if err != nil && (r != 0 || w != 0) {
+			t.Fatalf("ParseProcIO(%q) = %d, %d with error %v", s, r, w, err)
+		}
+	})
+}

@@ -311,12 +311,12 @@ func (h *harness) echoOnce(ctx context.Context, name string, flags []string) (Ro
 	if err := probeOnce(ctx, p.Addr, EchoProbe); err != nil {
 		return Row{}, fmt.Errorf("bench: %s: %w", name, err)
 	}
-	var before, after ServerStats
+	var before, after Counters
 	res, err := RunEcho(ctx, EchoLoad{
 		Addr: p.Addr, Conns: h.cfg.Conns, Size: h.cfg.Size,
 		Warmup: h.cfg.Warmup, Duration: h.cfg.Duration, MaxRoundTrips: h.cfg.MaxRoundTrips,
-		OnMeasure:  func() (err error) { before, err = p.Stats(ctx); return err },
-		OnMeasured: func() (err error) { after, err = p.Stats(ctx); return err },
+		OnMeasure:  func() (err error) { before, err = p.Counters(ctx); return err },
+		OnMeasured: func() (err error) { after, err = p.Counters(ctx); return err },
 	})
 	if err != nil {
 		return Row{}, fmt.Errorf("bench: echo load on %s: %w", name, err)
@@ -327,13 +327,14 @@ func (h *harness) echoOnce(ctx context.Context, name string, flags []string) (Ro
 	if err := p.Stop(); err != nil {
 		return Row{}, err
 	}
-	return Row{
+	row := Row{
 		Group: GroupEcho, Server: name, Ace: name == AceEcho,
 		Value: res.PerSecond(), Unit: "RT/s", HigherIsBetter: true,
 		P50: res.Latency.Percentile(50), P99: res.Latency.Percentile(99),
-		Allocs: perOp(after.Allocs-before.Allocs, uint64(res.RoundTrips)), HasAllocs: true,
 		Count: res.RoundTrips,
-	}, nil
+	}
+	row.setCounters(after.Sub(before), res.RoundTrips)
+	return row, nil
 }
 
 // http runs wrk, keep-alive and then pipelined, on every HTTP server.
@@ -401,7 +402,7 @@ func (h *harness) httpOnce(ctx context.Context, name string, flags []string, kee
 
 // wrkRow runs one wrk load on p and makes its row.
 func (h *harness) wrkRow(ctx context.Context, p *Process, group string, load WrkLoad) (Row, error) {
-	before, err := p.Stats(ctx)
+	before, err := p.Counters(ctx)
 	if err != nil {
 		return Row{}, err
 	}
@@ -409,7 +410,7 @@ func (h *harness) wrkRow(ctx context.Context, p *Process, group string, load Wrk
 	if err != nil {
 		return Row{}, fmt.Errorf("bench: %s on %s: %w", group, p.Name, err)
 	}
-	after, err := p.Stats(ctx)
+	after, err := p.Counters(ctx)
 	if err != nil {
 		return Row{}, err
 	}
@@ -429,9 +430,9 @@ func (h *harness) wrkRow(ctx context.Context, p *Process, group string, load Wrk
 		Group: group, Server: p.Name, Ace: p.Name == AceHTTP,
 		Value: res.PerSecond, Unit: "req/s", HigherIsBetter: true,
 		P50: p50, P99: p99,
-		Allocs: perOp(after.Allocs-before.Allocs, uint64(res.Requests)), HasAllocs: true,
 		Count: res.Requests,
 	}
+	row.setCounters(after.Sub(before), res.Requests)
 	if n := res.Errors(); n > 0 {
 		row.Note = fmt.Sprintf("wrk counted %d socket errors", n)
 	}
@@ -501,12 +502,15 @@ func probeOnce(ctx context.Context, addr string, probe Probe) error {
 	return c.Close()
 }
 
-// perOp returns n/ops, or 0 without ops.
-func perOp(n, ops uint64) float64 {
-	if ops == 0 {
-		return 0
+// setCounters sets the row's allocations and system calls per operation
+// from the counts d over ops operations.
+func (r *Row) setCounters(d Counters, ops int64) {
+	if ops <= 0 {
+		return
 	}
-	return float64(n) / float64(ops)
+	n := float64(ops)
+	r.Allocs, r.HasAllocs = float64(d.Allocs)/n, true
+	r.Reads, r.Writes, r.HasSyscalls = float64(d.SysRead)/n, float64(d.SysWrite)/n, true
 }
 
 // median returns the row with the median value (the lower one of the two

@@ -18,6 +18,18 @@ func TestParseVmRSS(t *testing.T) {
 	}
 }
 
+func TestParseProcIO(t *testing.T) {
+	io := "rchar: 5012\nwchar: 2304\nsyscr: 17\nsyscw: 9\nread_bytes: 0\n"
+	if r, w, err := ParseProcIO(io); err != nil || r != 17 || w != 9 {
+		t.Errorf("ParseProcIO = %d, %d, %v; want 17, 9", r, w, err)
+	}
+	for _, bad := range []string{"", "syscr: 1\n", "syscw: 1\n", "syscr: x\nsyscw: 1\n", "syscr: -1\nsyscw: 1\n"} {
+		if _, _, err := ParseProcIO(bad); !errors.Is(err, ErrProcIO) {
+			t.Errorf("ParseProcIO(%q) err = %v, want ErrProcIO", bad, err)
+		}
+	}
+}
+
 func TestSourceAddr(t *testing.T) {
 	seen := map[string]int{}
 	for i := range 3 * connsPerSource {

@@ -21,8 +21,22 @@ func TestProcess(t *testing.T) {
 	if err != nil || st.Accepted != 0 || st.Allocs == 0 || st.Goroutines == 0 {
 		t.Fatalf("stats %+v, %v; want 0 accepted and some allocations and goroutines", st, err)
 	}
+	c0, err := p.Counters(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := probeOnce(t.Context(), p.Addr, EchoProbe); err != nil {
 		t.Fatal(err)
+	}
+	c1, err := p.Counters(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The echo read the probe and wrote it back: at least one read and one
+	// write, besides the control command's own. (Allocations are not
+	// checked: the runtime counts them a span at a time.)
+	if d := c1.Sub(c0); d.SysRead < 2 || d.SysWrite < 2 {
+		t.Errorf("counters grew by %+v over one probe", d)
 	}
 	if st, err = p.Stats(t.Context()); err != nil || st.Accepted != 1 {
 		t.Fatalf("after one probe: stats %+v, %v; want 1 accepted", st, err)

@@ -27,6 +27,10 @@ type Row struct {
 	// when HasAllocs.
 	Allocs    float64
 	HasAllocs bool
+	// Reads and Writes are the server's read and write system calls per
+	// round trip or request, when HasSyscalls.
+	Reads, Writes float64
+	HasSyscalls   bool
 	// Count is how many round trips, requests or connections the figure
 	// rests on.
 	Count int64
@@ -165,8 +169,8 @@ func Goals(rows []Row) []Goal {
 // terminal.
 func (r *Report) Table() string {
 	var b strings.Builder
-	b.WriteString("| load | server | result | p50 | p99 | allocs/op | ace ÷ this |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| load | server | result | p50 | p99 | allocs/op | reads+writes/op | ace ÷ this |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.Rows {
 		ratio := "—"
 		if v, ok := Ratio(r.Rows, row); ok {
@@ -176,6 +180,10 @@ func (r *Report) Table() string {
 		if row.HasAllocs {
 			allocs = fmt.Sprintf("%.2f", row.Allocs)
 		}
+		syscalls := "—"
+		if row.HasSyscalls {
+			syscalls = fmt.Sprintf("%.2f+%.2f", row.Reads, row.Writes)
+		}
 		server := row.Server
 		if row.Ace {
 			server = "**" + server + "**"
@@ -184,8 +192,8 @@ func (r *Report) Table() string {
 		if row.Note != "" {
 			result += " (" + row.Note + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Group, server, result,
-			formatLatency(row.P50), formatLatency(row.P99), allocs, ratio)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, server, result,
+			formatLatency(row.P50), formatLatency(row.P99), allocs, syscalls, ratio)
 	}
 	return b.String()
 }
