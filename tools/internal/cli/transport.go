@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
-	"github.com/ace-go/ace/transports/quic"
+	quictransport "github.com/ace-go/ace/transports/quic"
 	"github.com/ace-go/ace/transports/tcp"
-	"github.com/ace-go/ace/transports/tls"
+	tlstransport "github.com/ace-go/ace/transports/tls"
 )
 
 // The transports `ace serve` can listen with.

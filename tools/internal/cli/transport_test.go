@@ -1,0 +1,411 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/tools/internal/certs"
+	quictransport "github.com/ace-go/ace/transports/quic"
+	tlstransport "github.com/ace-go/ace/transports/tls"
+)
+
+// parse parses `ace serve <spec.name>` flags, failing the test on an error.
+func parse(t *testing.T, spec appSpec, args ...string) serveConfig {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	c, code := parseServe(spec, args, &stdout, &stderr)
+	if code != -1 {
+		t.Fatalf("parseServe(%q): exit %d, %s", args, code, stderr.String())
+	}
+	return c
+}
+
+func TestListFlag(t *testing.T) {
+	var l listFlag
+	for _, s := range []string{"a", "b, c", " d "} {
+		if err := l.Set(s); err != nil {
+			t.Fatalf("Set(%q): %v", s, err)
+		}
+	}
+	if want := []string{"a", "b", "c", "d"}; !slices.Equal(l, want) {
+		t.Errorf("list %q, want %q", l, want)
+	}
+	if l.String() != "a,b,c,d" || l.Get() != "a,b,c,d" {
+		t.Errorf("String %q, Get %v", l.String(), l.Get())
+	}
+	for _, bad := range []string{"", ",", "a,,b", "a, "} {
+		if err := new(listFlag).Set(bad); err == nil {
+			t.Errorf("Set(%q) succeeded", bad)
+		}
+	}
+	var nilList *listFlag
+	if nilList.String() != "" {
+		t.Error("a nil listFlag has a value")
+	}
+}
+
+// TestParseTransport checks the transport each combination of flags makes.
+func TestParseTransport(t *testing.T) {
+	tests := []struct {
+		spec appSpec
+		args []string
+		want transportSpec
+	}{
+		{echoSpec, nil, transportSpec{kind: "tcp", handshakeTimeout: 10 * time.Second}},
+		{echoSpec, []string{"--transport", "tls"}, transportSpec{kind: "tls", handshakeTimeout: 10 * time.Second}},
+		{echoSpec, []string{"--transport", "tls", "--cert", "a.pem,b.pem", "--key", "a.key", "--key", "b.key",
+			"--client-ca", "ca.pem", "--alpn", "x, y", "--handshake-timeout", "3s"}, transportSpec{
+			kind: "tls",
+			pairs: []tlstransport.KeyPair{
+				{CertFile: "a.pem", KeyFile: "a.key"},
+				{CertFile: "b.pem", KeyFile: "b.key"},
+			},
+			clientCA:         "ca.pem",
+			alpn:             []string{"x", "y"},
+			handshakeTimeout: 3 * time.Second,
+		}},
+		// Over QUIC, an empty --alpn leaves quictransport's default.
+		{echoSpec, []string{"--transport", "quic"}, transportSpec{kind: "quic", handshakeTimeout: 10 * time.Second}},
+		{echoSpec, []string{"--transport", "quic", "--alpn", "ace-test"},
+			transportSpec{kind: "quic", alpn: []string{"ace-test"}, handshakeTimeout: 10 * time.Second}},
+		// http1 offers http/1.1 over TLS unless told otherwise.
+		{http1Spec, []string{"--transport", "tls"},
+			transportSpec{kind: "tls", alpn: []string{"http/1.1"}, handshakeTimeout: 10 * time.Second}},
+		{http1Spec, []string{"--transport", "tls", "--alpn", "http/1.0"},
+			transportSpec{kind: "tls", alpn: []string{"http/1.0"}, handshakeTimeout: 10 * time.Second}},
+		{http1Spec, nil, transportSpec{kind: "tcp", handshakeTimeout: 10 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec.name+"_"+strings.Join(tt.args, "_"), func(t *testing.T) {
+			c := parse(t, tt.spec, tt.args...)
+			got := c.transport
+			if got.kind != tt.want.kind || !slices.Equal(got.pairs, tt.want.pairs) || got.clientCA != tt.want.clientCA ||
+				!slices.Equal(got.alpn, tt.want.alpn) || got.handshakeTimeout != tt.want.handshakeTimeout {
+				t.Errorf("transport %+v, want %+v", got, tt.want)
+			}
+			if c.core.HandshakeTimeout != tt.want.handshakeTimeout {
+				t.Errorf("core handshake timeout %v, want %v", c.core.HandshakeTimeout, tt.want.handshakeTimeout)
+			}
+		})
+	}
+}
+
+// devCerts writes a development set to a new directory and returns it.
+func devCerts(t *testing.T) (string, *certs.Set) {
+	t.Helper()
+	set, err := certs.NewSet(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := set.WriteDir(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	return dir, set
+}
+
+// dialTLS connects to addr over TLS and returns the connection, with a
+// reader of lines, once the handshake is done.
+func dialTLS(t *testing.T, addr net.Addr, conf *tls.Config) (*tls.Conn, *bufio.Reader) {
+	t.Helper()
+	d := tls.Dialer{NetDialer: &net.Dialer{Timeout: waitTimeout}, Config: conf}
+	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
+	defer cancel()
+	c, err := d.DialContext(ctx, addr.Network(), addr.String())
+	if err != nil {
+		t.Fatalf("TLS dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	return c.(*tls.Conn), bufio.NewReader(c)
+}
+
+// fingerprintOf returns the fingerprint of the server certificate of c.
+func fingerprintOf(c *tls.Conn) string {
+	return tlstransport.FingerprintDER(c.ConnectionState().PeerCertificates[0].Raw)
+}
+
+// TestServeSelfSigned serves echo over TLS without certificate files: the
+// log gives the fingerprint of the certificate clients get.
+func TestServeSelfSigned(t *testing.T) {
+	s := startServe(t, parseEcho(t, "--transport", "tls", "--listen", "127.0.0.1:0", "--acceptors", "1"))
+	c, r := dialTLS(t, s.addr, &tls.Config{InsecureSkipVerify: true})
+	expectLine(t, r, "WELCOME")
+	fp := fingerprintOf(c)
+	log := s.log.String()
+	for _, want := range []string{
+		`msg="ace: serving a self-signed certificate" sha256=` + fp + " hosts=localhost,127.0.0.1,::1 not_after=",
+		`msg="ace: listening" transport=tls addr=` + s.addr.String(),
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	if i, j := strings.Index(log, "self-signed"), strings.Index(log, "ace: listening"); i > j {
+		t.Errorf("the certificate is logged after the listening address:\n%s", log)
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServeTLSUnix serves TLS over a Unix socket.
+func TestServeTLSUnix(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tls.sock")
+	s := startServe(t, parseEcho(t, "--transport", "tls", "--listen", "unix:"+path, "--acceptors", "1"))
+	_, r := dialTLS(t, s.addr, &tls.Config{InsecureSkipVerify: true})
+	expectLine(t, r, "WELCOME")
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.log.String(), "transport=tls+unix addr="+path) {
+		t.Errorf("log lacks transport=tls+unix:\n%s", s.log)
+	}
+}
+
+// reloadAndWait asks serve to reload, and returns once it has: the reload
+// channel is unbuffered, and serve receives the second value only after it
+// has handled the first.
+func reloadAndWait(t *testing.T, reload chan<- os.Signal) {
+	t.Helper()
+	for range 2 {
+		select {
+		case reload <- syscall.SIGHUP:
+		case <-time.After(waitTimeout):
+			t.Fatal("serve does not take reload requests")
+		}
+	}
+}
+
+// TestServeReload serves certificate files, replaces them and asks for a
+// reload: new clients get the new certificate, the client already
+// connected keeps talking, and a reload of broken files changes nothing.
+func TestServeReload(t *testing.T) {
+	dir, first := devCerts(t)
+	_, second := devCerts(t)
+	certFile, keyFile := filepath.Join(dir, certs.CertFile), filepath.Join(dir, certs.KeyFile)
+	c := parseEcho(t, "--transport", "tls", "--listen", "127.0.0.1:0", "--acceptors", "2", "--cert", certFile, "--key", keyFile)
+	reload := make(chan os.Signal)
+	c.reload = reload
+	s := startServe(t, c)
+
+	roots := x509.NewCertPool()
+	roots.AddCert(first.CA.Cert)
+	roots.AddCert(second.CA.Cert)
+	conf := &tls.Config{RootCAs: roots, ServerName: "localhost"}
+	old, oldR := dialTLS(t, s.addr, conf)
+	expectLine(t, oldR, "WELCOME")
+	if got, want := fingerprintOf(old), certs.Fingerprint(first.Server.Cert); got != want {
+		t.Fatalf("serving %s, want the first certificate %s", got, want)
+	}
+
+	// Replace the files by the second set's, key first.
+	if err := certs.WriteFileAtomic(keyFile, mustKeyPEM(t, second.Server.Key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := certs.WriteFileAtomic(certFile, certs.CertPEM(second.Server.Cert), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadAndWait(t, reload)
+	want := certs.Fingerprint(second.Server.Cert)
+	if log := s.log.String(); !strings.Contains(log, `msg="ace: certificates reloaded" certs=1 sha256=`+want) {
+		t.Errorf("log lacks the reload of %s:\n%s", want, log)
+	}
+	fresh, freshR := dialTLS(t, s.addr, conf)
+	expectLine(t, freshR, "WELCOME")
+	if got := fingerprintOf(fresh); got != want {
+		t.Errorf("new client gets %s, want the second certificate %s", got, want)
+	}
+	if _, err := io.WriteString(old, "still there\n"); err != nil {
+		t.Fatal(err)
+	}
+	expectLine(t, oldR, "ECHO: still there")
+
+	// A key that does not match the certificate: the reload fails.
+	if err := certs.WriteFileAtomic(keyFile, mustKeyPEM(t, first.Server.Key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reloadAndWait(t, reload)
+	if log := s.log.String(); !strings.Contains(log, `level=ERROR msg="ace: certificate reload failed; still serving the previous certificates"`) ||
+		!strings.Contains(log, keyFile) {
+		t.Errorf("log lacks the failed reload naming %s:\n%s", keyFile, log)
+	}
+	again, againR := dialTLS(t, s.addr, conf)
+	expectLine(t, againR, "WELCOME")
+	if got := fingerprintOf(again); got != want {
+		t.Errorf("after a failed reload, new client gets %s, want %s still", got, want)
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*bufio.Reader{oldR, freshR, againR} {
+		expectLine(t, r, "BYE")
+	}
+}
+
+// mustKeyPEM encodes key as PEM.
+func mustKeyPEM(t *testing.T, key crypto.Signer) []byte {
+	t.Helper()
+	b, err := certs.KeyPEM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestServeReloadWithoutFiles checks that a reload request to a server
+// with no certificate files says so and goes on serving.
+func TestServeReloadWithoutFiles(t *testing.T) {
+	for _, args := range [][]string{{}, {"--transport", "tls"}} {
+		c := parseEcho(t, append(args, "--listen", "127.0.0.1:0", "--acceptors", "1")...)
+		reload := make(chan os.Signal)
+		c.reload = reload
+		s := startServe(t, c)
+		reloadAndWait(t, reload)
+		if !strings.Contains(s.log.String(), `msg="ace: reload asked, but there are no certificate files to reload"`) {
+			t.Errorf("%q: log lacks the reload notice:\n%s", args, s.log)
+		}
+		if err := s.stop(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestServeSNI serves two certificates and checks that each client gets the
+// one for the name it asks for, the first by default.
+func TestServeSNI(t *testing.T) {
+	dir := t.TempDir()
+	ca, err := certs.NewCA(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	fps := map[string]string{}
+	for _, host := range []string{"one.test", "two.test"} {
+		leaf, err := ca.IssueServer(time.Now(), host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certFile, keyFile := filepath.Join(dir, host+".pem"), filepath.Join(dir, host+"-key.pem")
+		if err := certs.WriteFileAtomic(certFile, certs.CertPEM(leaf.Cert), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := certs.WriteFileAtomic(keyFile, mustKeyPEM(t, leaf.Key), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--cert", certFile, "--key", keyFile)
+		fps[host] = certs.Fingerprint(leaf.Cert)
+	}
+	s := startServe(t, parseEcho(t, append(args, "--transport", "tls", "--listen", "127.0.0.1:0", "--acceptors", "1")...))
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Cert)
+	for _, host := range []string{"two.test", "one.test"} {
+		c, r := dialTLS(t, s.addr, &tls.Config{RootCAs: roots, ServerName: host})
+		expectLine(t, r, "WELCOME")
+		if got := fingerprintOf(c); got != fps[host] {
+			t.Errorf("%s: got certificate %s, want %s", host, got, fps[host])
+		}
+	}
+	if log := s.log.String(); !strings.Contains(log, `msg="ace: serving certificates" certs=2 sha256=`+fps["one.test"]+","+fps["two.test"]+" hosts=one.test ") {
+		t.Errorf("log lacks both certificates, default first:\n%s", log)
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServeQUICMutualTLS serves echo over QUIC with --client-ca: a client
+// without a certificate fails, one with the CA's client certificate is
+// served, and its connection info has the negotiated ALPN protocol.
+func TestServeQUICMutualTLS(t *testing.T) {
+	dir, set := devCerts(t)
+	s := startServe(t, parseEcho(t, "--transport", "quic", "--listen", "127.0.0.1:0", "--acceptors", "1",
+		"--cert", filepath.Join(dir, certs.CertFile), "--key", filepath.Join(dir, certs.KeyFile),
+		"--client-ca", filepath.Join(dir, certs.CAFile), "--handshake-timeout", "5s"))
+	if s.addr.Network() != "udp" {
+		t.Errorf("listening on %s, want udp", s.addr.Network())
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(set.CA.Cert)
+	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
+	defer cancel()
+
+	if c, err := quictransport.Dial(ctx, s.addr.String(), &tls.Config{RootCAs: roots, ServerName: "localhost"}); err == nil {
+		// The refusal may come after the client's side of the handshake.
+		_ = c.SetDeadline(time.Now().Add(waitTimeout))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		c.Close()
+		if err == nil {
+			t.Errorf("a client without a certificate was served %q", line)
+		}
+	}
+
+	c, err := quictransport.Dial(ctx, s.addr.String(), &tls.Config{
+		RootCAs: roots, ServerName: "localhost",
+		Certificates: []tls.Certificate{set.Client.TLSCertificate(set.CA)},
+	})
+	if err != nil {
+		t.Fatalf("client with a certificate: %v", err)
+	}
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Info().TLS.NegotiatedProtocol; p != quictransport.DefaultALPN {
+		t.Errorf("ALPN %q, want %q", p, quictransport.DefaultALPN)
+	}
+	r := bufio.NewReader(c)
+	expectLine(t, r, "WELCOME")
+	if _, err := io.WriteString(c, "over quic\n"); err != nil {
+		t.Fatal(err)
+	}
+	expectLine(t, r, "ECHO: over quic")
+	if _, err := io.WriteString(c, "/quit\n"); err != nil {
+		t.Fatal(err)
+	}
+	expectLine(t, r, "BYE")
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.log.String(), "transport=quic addr="+s.addr.String()) {
+		t.Errorf("log lacks transport=quic:\n%s", s.log)
+	}
+}
+
+// TestServeCertFailure checks that certificate files that cannot be loaded
+// stop the command before it listens, with exit status 1.
+func TestServeCertFailure(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.pem")
+	for _, args := range [][]string{
+		{"--transport", "tls", "--cert", missing, "--key", missing},
+		{"--transport", "quic", "--cert", missing, "--key", missing},
+		{"--transport", "tls", "--client-ca", missing},
+		{"--transport", "quic", "--client-ca", missing},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Run(t.Context(), append([]string{"serve", "echo", "--listen", "127.0.0.1:0"}, args...), Env{Stdout: &stdout, Stderr: &stderr})
+		if code != ExitFailure {
+			t.Errorf("%q: exit status %d, want %d", args, code, ExitFailure)
+		}
+		log := stderr.String()
+		if !strings.Contains(log, `msg="ace: echo failed"`) || !strings.Contains(log, missing) || strings.Contains(log, "ace: listening") {
+			t.Errorf("%q: log %q, want the failure naming %s, before listening", args, log, missing)
+		}
+	}
+}
