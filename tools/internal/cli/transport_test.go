@@ -409,3 +409,56 @@ func TestServeCertFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestServeQUICReload checks that a reload reaches QUIC handshakes too.
+func TestServeQUICReload(t *testing.T) {
+	dir, first := devCerts(t)
+	_, second := devCerts(t)
+	certFile, keyFile := filepath.Join(dir, certs.CertFile), filepath.Join(dir, certs.KeyFile)
+	c := parseEcho(t, "--transport", "quic", "--listen", "127.0.0.1:0", "--acceptors", "1", "--cert", certFile, "--key", keyFile)
+	reload := make(chan os.Signal)
+	c.reload = reload
+	s := startServe(t, c)
+
+	roots := x509.NewCertPool()
+	roots.AddCert(first.CA.Cert)
+	roots.AddCert(second.CA.Cert)
+	// quicFingerprint dials, reads the greeting, says goodbye, and returns
+	// the fingerprint of the server's certificate.
+	quicFingerprint := func() string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
+		defer cancel()
+		conn, err := quictransport.Dial(ctx, s.addr.String(), &tls.Config{RootCAs: roots, ServerName: "localhost"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if err := conn.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
+			t.Fatal(err)
+		}
+		r := bufio.NewReader(conn)
+		expectLine(t, r, "WELCOME")
+		if _, err := io.WriteString(conn, "/quit\n"); err != nil {
+			t.Fatal(err)
+		}
+		expectLine(t, r, "BYE")
+		return tlstransport.FingerprintDER(conn.Info().TLS.PeerCertificates[0].Raw)
+	}
+	if got, want := quicFingerprint(), certs.Fingerprint(first.Server.Cert); got != want {
+		t.Fatalf("serving %s, want the first certificate %s", got, want)
+	}
+	if err := certs.WriteFileAtomic(keyFile, mustKeyPEM(t, second.Server.Key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := certs.WriteFileAtomic(certFile, certs.CertPEM(second.Server.Cert), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadAndWait(t, reload)
+	if got, want := quicFingerprint(), certs.Fingerprint(second.Server.Cert); got != want {
+		t.Errorf("after the reload, serving %s, want the second certificate %s", got, want)
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
