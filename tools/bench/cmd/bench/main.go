@@ -32,13 +32,19 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-		}
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
+
+// errUsage marks a command line the flag package rejected and explained.
+var errUsage = errors.New("usage")
 
 func run(args []string, stdout, stderr io.Writer) error {
 	def := bench.Defaults(false)
@@ -61,7 +67,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	note := fs.String("note", "", "a paragraph to add to the report, such as what else loaded the machine")
 	quiet := fs.Bool("q", false, "print no progress")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", errUsage, err) // the flag package has printed it
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
