@@ -276,8 +276,11 @@ func (g *governor) start(reserved bool) {
 	}
 	e.waiting[s] = struct{}{}
 	e.wg.Add(1)
+	// Accept under the endpoint's lock, so that no Close from a drain
+	// can come between: a fresh server cannot refuse.
+	_, err := s.Accept(context.Background())
 	e.mu.Unlock()
-	if _, err := s.Accept(context.Background()); err != nil {
+	if err != nil {
 		panic("ace: fresh server refused to accept: " + err.Error())
 	}
 }
