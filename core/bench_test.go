@@ -71,8 +71,8 @@ func BenchmarkServerRoundTrip(b *testing.B) {
 // TestServerRoundTripAllocs holds the hot path to zero allocations per
 // round trip in steady state.
 func TestServerRoundTripAllocs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measures allocations over many round trips")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts need a build without -race and a long run")
 	}
 	ln := listenTCP(t)
 	e := core.Start(ln, core.AppFunc(func(core.ConnInfo) core.Handler { return prefixEcho{} }),

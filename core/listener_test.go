@@ -61,7 +61,7 @@ func (l *testListener) Accept(ctx context.Context) (core.Conn, error) {
 	}
 	select {
 	case c := <-l.conns:
-		return testConn{c.(*net.TCPConn)}, nil
+		return newTestConn(c.(*net.TCPConn)), nil
 	case <-l.closed:
 		return nil, fmt.Errorf("test listener: %w", net.ErrClosed)
 	case <-ctx.Done():
@@ -81,8 +81,22 @@ func (l *testListener) Close() error {
 
 func (l *testListener) Addr() net.Addr { return l.ln.Addr() }
 
-type testConn struct{ *net.TCPConn }
+// testConn is what transports/tcp's Conn is: a *net.TCPConn that keeps
+// package net's vectored write, and reads lazily, holding no buffer while it
+// waits.
+type testConn struct {
+	*net.TCPConn
+	*core.RawReader
+}
 
-func (c testConn) Info() core.ConnInfo {
+func newTestConn(c *net.TCPConn) *testConn {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		panic(err)
+	}
+	return &testConn{TCPConn: c, RawReader: core.NewRawReader(rc)}
+}
+
+func (c *testConn) Info() core.ConnInfo {
 	return core.ConnInfo{Transport: "test", LocalAddr: c.LocalAddr(), RemoteAddr: c.RemoteAddr()}
 }

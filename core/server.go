@@ -74,8 +74,9 @@ type Server struct {
 
 	// Owned by the server's goroutine: the read buffer and its unconsumed
 	// bytes rb[r:w], and whether a callback used the connection directly.
-	rb       *[]byte
+	rb       *[]byte // nil while idle on a LazyReader
 	r, w     int
+	serving  bool
 	streamed bool
 	appRDL   time.Time
 	detached bool // guarded by mu
@@ -240,7 +241,10 @@ func (s *Server) nextMsg() (any, bool) {
 // handler's Disconnect sees ErrForcedClose. Close does not wait: use Done or
 // Wait for that. Closing an ended server does nothing.
 func (s *Server) Close() error {
-	var conn Conn
+	var (
+		conn   Conn
+		cancel context.CancelCauseFunc
+	)
 	s.mu.Lock()
 	switch s.state {
 	case stateIdle:
@@ -256,15 +260,17 @@ func (s *Server) Close() error {
 		if s.forced == nil {
 			s.forced = ErrForcedClose
 		}
-		if s.cancel != nil {
-			s.cancel(ErrForcedClose)
-		}
-		conn = s.conn
+		conn, cancel = s.conn, s.cancel
 	}
 	s.mu.Unlock()
 	// Outside the lock: closing may take a while (a TLS close_notify).
+	// The connection is closed before the context says so, so that a
+	// handler woken by the context finds it closed.
 	if conn != nil {
 		_ = conn.Close()
+	}
+	if cancel != nil {
+		cancel(ErrForcedClose)
 	}
 	return nil
 }
@@ -421,11 +427,13 @@ func (s *Server) serve(conn Conn, info ConnInfo) {
 		return
 	}
 
-	s.rb = getBuf(s.cfg.ReadBufferSize)
+	s.serving = true
 	defer func() {
-		putBuf(s.rb)
-		s.rb = nil
+		s.serving = false
+		s.releaseBuf()
 	}()
+	lr, lazy := conn.(LazyReader)
+	get, put := s.lazyGet, s.releaseBuf
 
 	var (
 		timeout  time.Duration // timeout of the last action
@@ -489,16 +497,30 @@ loop:
 			setDL = true
 			continue
 		}
-		buf := *s.rb
-		if s.w == len(buf) {
-			// The framer needs a longer frame than the buffer holds.
-			nbp := getBuf(2 * len(buf))
-			s.w = copy(*nbp, buf[s.r:s.w])
-			s.r = 0
-			putBuf(s.rb)
-			s.rb, buf = nbp, *nbp
+		var (
+			n   int
+			err error
+		)
+		if lazy && s.r == s.w {
+			// Nothing is pending: wait without a buffer.
+			s.r, s.w = 0, 0
+			s.releaseBuf()
+			n, err = lr.ReadLazily(get, put)
+		} else {
+			if s.rb == nil {
+				s.rb = getBuf(s.cfg.ReadBufferSize)
+			}
+			if buf := *s.rb; s.w == len(buf) {
+				// The framer needs a longer frame than the buffer
+				// holds.
+				nbp := getBuf(2 * len(buf))
+				s.w = copy(*nbp, buf[s.r:s.w])
+				s.r = 0
+				putBuf(s.rb)
+				s.rb = nbp
+			}
+			n, err = conn.Read((*s.rb)[s.w:])
 		}
-		n, err := conn.Read(buf[s.w:])
 		if n > 0 {
 			s.w += n
 			s.bytesIn.Add(uint64(n))
@@ -527,7 +549,10 @@ loop:
 		// buffered input itself through Server.Read, so s.r and s.w are
 		// read afresh each time.
 		for s.r < s.w || atEOF {
-			buf = *s.rb
+			var buf []byte
+			if s.rb != nil {
+				buf = *s.rb
+			}
 			frame, adv, ferr := s.cfg.Framer.Frame(buf[s.r:s.w], atEOF)
 			if ferr != nil {
 				if !do(s.callInfo(h, FrameError{Err: ferr})) {
@@ -569,6 +594,22 @@ loop:
 	}
 	s.callDisconnect(h, reason, panicked)
 	s.endConn(reason)
+}
+
+// lazyGet is the get function of LazyReader.ReadLazily.
+func (s *Server) lazyGet() []byte {
+	if s.rb == nil {
+		s.rb = getBuf(s.cfg.ReadBufferSize)
+	}
+	return *s.rb
+}
+
+// releaseBuf gives the read buffer back to the pool.
+func (s *Server) releaseBuf() {
+	if s.rb != nil {
+		putBuf(s.rb)
+		s.rb = nil
+	}
 }
 
 // newHandler asks the app for a handler, containing a panic.

@@ -32,7 +32,7 @@ var (
 // framer has not delivered yet, then from the socket. It honours the deadline
 // set with SetReadDeadline, which lasts until the callback returns.
 func (s *Server) Read(p []byte) (int, error) {
-	if s.rb == nil || s.isDetached() {
+	if !s.serving || s.isDetached() {
 		return 0, ErrNoConnection
 	}
 	s.streamed = true
@@ -73,7 +73,7 @@ func (s *Server) Buffered() int { return s.w - s.r }
 // SetReadDeadline sets the deadline for Read until the current callback
 // returns; the zero time means none.
 func (s *Server) SetReadDeadline(t time.Time) error {
-	if s.rb == nil {
+	if !s.serving {
 		return ErrNoConnection
 	}
 	s.streamed = true
@@ -84,7 +84,7 @@ func (s *Server) SetReadDeadline(t time.Time) error {
 // Write writes p to the connection at once, bounded by Config.WriteTimeout
 // or the deadline set with SetWriteDeadline.
 func (s *Server) Write(p []byte) (int, error) {
-	if s.rb == nil || s.isDetached() {
+	if !s.serving || s.isDetached() {
 		return 0, ErrNoConnection
 	}
 	if s.cfg.WriteTimeout > 0 {
@@ -103,7 +103,7 @@ func (s *Server) Write(p []byte) (int, error) {
 
 // SetWriteDeadline sets the deadline of the connection's writes.
 func (s *Server) SetWriteDeadline(t time.Time) error {
-	if s.rb == nil {
+	if !s.serving {
 		return ErrNoConnection
 	}
 	return s.conn.SetWriteDeadline(t)
@@ -116,7 +116,7 @@ func (s *Server) SetWriteDeadline(t time.Time) error {
 // ErrDetached and the endpoint counts the connection closed. The caller owns
 // the connection and must close it.
 func (s *Server) Detach() (Conn, []byte, error) {
-	if s.rb == nil {
+	if !s.serving {
 		return nil, nil, ErrNoConnection
 	}
 	s.mu.Lock()
@@ -129,7 +129,10 @@ func (s *Server) Detach() (Conn, []byte, error) {
 	conn := s.conn
 	s.mu.Unlock()
 	s.streamed = true
-	rest := append([]byte(nil), (*s.rb)[s.r:s.w]...)
+	var rest []byte
+	if s.r < s.w {
+		rest = append(rest, (*s.rb)[s.r:s.w]...)
+	}
 	s.r, s.w = 0, 0
 	_ = conn.SetDeadline(time.Time{})
 	return conn, rest, nil

@@ -50,6 +50,23 @@ type Handshaker interface {
 	HandshakeContext(ctx context.Context) error
 }
 
+// LazyReader is implemented by connections that can wait for input without
+// holding a buffer, so that an idle connection costs its server no read
+// buffer. A server whose connection implements it, and which holds no
+// partial frame, gives its buffer back to the pool before it waits.
+//
+// ReadLazily waits until input is available or the read deadline passes.
+// It calls get for a buffer when it tries to read, and put to give that
+// buffer back when the attempt found nothing to read, then reads into the
+// buffer of the last get and returns how many bytes it read. Otherwise it has
+// the semantics of Read: io.EOF at the end, an error that wraps
+// os.ErrDeadlineExceeded past the deadline, net.ErrClosed once closed.
+//
+// Transports whose connections are sockets implement it with RawReader (on Unix systems).
+type LazyReader interface {
+	ReadLazily(get func() []byte, put func()) (int, error)
+}
+
 // ConnInfo describes one connection (rule S3).
 type ConnInfo struct {
 	// Transport names the transport, for example "tcp", "unix", "tls" or
