@@ -22,12 +22,13 @@ import (
 type Conn struct {
 	*net.TCPConn
 	info core.ConnInfo
+	lazy // ReadLazily, on Unix systems: no read buffer while idle
 }
 
 var _ core.Conn = (*Conn)(nil)
 
 func newConn(c *net.TCPConn) *Conn {
-	return &Conn{TCPConn: c, info: core.ConnInfo{
+	return &Conn{TCPConn: c, lazy: newLazy(c), info: core.ConnInfo{
 		Transport:  "tcp",
 		LocalAddr:  c.LocalAddr(),
 		RemoteAddr: c.RemoteAddr(),
@@ -49,12 +50,13 @@ func (c *Conn) NetConn() net.Conn { return c.TCPConn }
 type UnixConn struct {
 	*net.UnixConn
 	info core.ConnInfo
+	lazy
 }
 
 var _ core.Conn = (*UnixConn)(nil)
 
 func newUnixConn(c *net.UnixConn) *UnixConn {
-	return &UnixConn{UnixConn: c, info: core.ConnInfo{
+	return &UnixConn{UnixConn: c, lazy: newLazy(c), info: core.ConnInfo{
 		Transport:  "unix",
 		LocalAddr:  c.LocalAddr(),
 		RemoteAddr: c.RemoteAddr(),
