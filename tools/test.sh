@@ -9,6 +9,9 @@
 #   tidy         GOWORK=off go mod tidy -diff: go.mod and go.sum are tidy
 #   goleak       every package with tests has a TestMain with goleak.VerifyTestMain
 #   test         GOWORK=off go test -race -shuffle=on -count=1 ./...
+#   allocs       GOWORK=off go test -count=1 -run Allocs ./... : the tests that
+#                hold hot paths to zero allocations, which skip themselves
+#                under -race (it makes values escape)
 #
 # GOWORK=off tests each module as its users get it: through its own go.mod,
 # whose relative replace directives point at the sibling modules.
@@ -140,6 +143,7 @@ for mod in "${modules[@]}"; do
 	run_step "$mod" tidy env GOWORK=off go mod tidy -diff
 	run_step "$mod" goleak check_goleak
 	run_step "$mod" test env GOWORK=off go test -race -shuffle=on -count=1 ./...
+	run_step "$mod" allocs env GOWORK=off go test -count=1 -run Allocs ./...
 	summary+=("$(printf '%-20s %6ss %s' "$mod" "$(elapsed "$start")" "$row")")
 done
 
