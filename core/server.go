@@ -83,6 +83,10 @@ type Server struct {
 
 	shuttingDown atomic.Bool
 
+	// act is the result of the last callback, kept here rather than on
+	// the goroutine's stack, which stays small while a connection idles.
+	act Action
+
 	ctx    context.Context         // made by Context on demand; guarded by mu
 	cancel context.CancelCauseFunc // cancels ctx
 }
@@ -321,12 +325,25 @@ func (s *Server) BytesOut() uint64 { return s.bytesOut.Load() }
 
 // run is the server's goroutine: accept, handshake, serve, release.
 func (s *Server) run(ctx context.Context) {
+	// take's frame is gone by the time serve waits on an idle connection,
+	// so that the goroutine's stack can shrink back.
+	conn := s.take(ctx)
+	if conn == nil {
+		return
+	}
+	s.serve(conn, &s.ref.info)
+	s.finish(true, nil)
+}
+
+// take accepts a connection, admits it and runs its handshake. It returns
+// nil, having ended the server, when it got no connection to serve.
+func (s *Server) take(ctx context.Context) Conn {
 	conn, err := s.ln.Accept(ctx)
 	s.ctr.accepting.Add(-1)
 	s.cancelAccept()
 	if err != nil {
 		s.finish(false, err)
-		return
+		return nil
 	}
 	s.ctr.accepted.Add(1)
 	s.ctr.active.Add(1)
@@ -340,7 +357,7 @@ func (s *Server) run(ctx context.Context) {
 		_ = conn.Close()
 		s.endConn(nil)
 		s.finish(true, nil)
-		return
+		return nil
 	}
 	if hs, ok := conn.(Handshaker); ok {
 		hctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
@@ -351,7 +368,7 @@ func (s *Server) run(ctx context.Context) {
 			_ = conn.Close()
 			s.endConn(fmt.Errorf("ace: handshake: %w", err))
 			s.finish(true, nil)
-			return
+			return nil
 		}
 	}
 	info := conn.Info()
@@ -366,11 +383,10 @@ func (s *Server) run(ctx context.Context) {
 		_ = conn.Close()
 		s.endConn(forced)
 		s.finish(true, nil)
-		return
+		return nil
 	}
 	close(s.ref.ready)
-	s.serve(conn, info)
-	s.finish(true, nil)
+	return conn
 }
 
 // endConn resolves the accept reference with err if it is still pending and
@@ -414,13 +430,13 @@ func (s *Server) finish(hadConn bool, err error) {
 }
 
 // serve runs the handler over conn until the connection ends.
-func (s *Server) serve(conn Conn, info ConnInfo) {
+func (s *Server) serve(conn Conn, info *ConnInfo) {
 	var (
 		h        Handler
 		reason   error
 		panicked bool
 	)
-	h, reason = s.newHandler(info)
+	h, reason = s.newHandler(*info)
 	if reason != nil {
 		s.closeConn(conn, false)
 		s.endConn(reason)
@@ -443,7 +459,8 @@ func (s *Server) serve(conn Conn, info ConnInfo) {
 		detached bool
 	)
 	// do carries out an action and reports whether the connection ended.
-	do := func(a Action, err error) bool {
+	do := func(err error) bool {
+		a := &s.act
 		if s.streamed {
 			// The handler used the connection directly: its deadlines
 			// are gone, and it may have detached the connection.
@@ -459,17 +476,20 @@ func (s *Server) serve(conn Conn, info ConnInfo) {
 			reason, panicked = err, true
 			return true
 		}
-		if err := s.write(conn, a); err != nil {
-			reason = err
+		werr := s.write(conn, a)
+		closes, next := a.close, a.timeout
+		*a = Action{} // hold on to nothing the app sent
+		if werr != nil {
+			reason = werr
 			return true
 		}
-		if a.close {
+		if closes {
 			reason = nil
 			s.closeConn(conn, true)
 			return true
 		}
-		if a.timeout != timeout || a.timeout > 0 {
-			timeout = a.timeout
+		if next != timeout || next > 0 {
+			timeout = next
 			if timeout > 0 {
 				deadline = time.Now().Add(timeout)
 			} else {
@@ -622,31 +642,34 @@ func (s *Server) newHandler(info ConnInfo) (h Handler, err error) {
 	return s.app.NewHandler(info), nil
 }
 
-func (s *Server) callConnect(h Handler, info ConnInfo) (a Action, err error) {
+func (s *Server) callConnect(h Handler, info *ConnInfo) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = s.panicked(r)
 		}
 	}()
-	return h.Connect(s, info), nil
+	s.act = h.Connect(s, *info)
+	return nil
 }
 
-func (s *Server) callPacket(h Handler, data []byte) (a Action, err error) {
+func (s *Server) callPacket(h Handler, data []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = s.panicked(r)
 		}
 	}()
-	return h.Packet(data), nil
+	s.act = h.Packet(data)
+	return nil
 }
 
-func (s *Server) callInfo(h Handler, msg any) (a Action, err error) {
+func (s *Server) callInfo(h Handler, msg any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = s.panicked(r)
 		}
 	}()
-	return h.Info(msg), nil
+	s.act = h.Info(msg)
+	return nil
 }
 
 func (s *Server) callDisconnect(h Handler, reason error, panicked bool) {
@@ -683,7 +706,7 @@ func (s *Server) readErr(err error) error {
 
 // write sends what a carries, with one vectored write when it has several
 // slices.
-func (s *Server) write(conn Conn, a Action) error {
+func (s *Server) write(conn Conn, a *Action) error {
 	if a.n == 0 {
 		return nil
 	}
