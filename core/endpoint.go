@@ -171,7 +171,7 @@ func (e *Endpoint) Shutdown(ctx context.Context) error {
 		deadline = d
 	}
 	// Tell the live servers first: closing the listener may take a while.
-	for _, s := range e.liveServers() {
+	for _, s := range e.servers(false) {
 		s.notify(Shutdown{Deadline: deadline})
 	}
 	_ = e.closeListener()
@@ -205,27 +205,25 @@ func (e *Endpoint) Close() error {
 // Draining is closed once the endpoint has started draining.
 func (e *Endpoint) Draining() <-chan struct{} { return e.drained }
 
-func (e *Endpoint) liveServers() []*Server {
+// servers returns the servers with a connection, and with withWaiting
+// those waiting in accept as well.
+func (e *Endpoint) servers(withWaiting bool) []*Server {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]*Server, 0, len(e.live))
+	out := make([]*Server, 0, len(e.live)+len(e.waiting))
 	for s := range e.live {
 		out = append(out, s)
+	}
+	if withWaiting {
+		for s := range e.waiting {
+			out = append(out, s)
+		}
 	}
 	return out
 }
 
 func (e *Endpoint) forceClose() {
-	e.mu.Lock()
-	var all []*Server
-	for s := range e.live {
-		all = append(all, s)
-	}
-	for s := range e.waiting {
-		all = append(all, s)
-	}
-	e.mu.Unlock()
-	for _, s := range all {
+	for _, s := range e.servers(true) {
 		_ = s.Close()
 	}
 }

@@ -398,3 +398,37 @@ func (h *countHandler) Packet(data []byte) core.Action {
 	h.buf = fmt.Appendf(h.buf[:0], "%d\n", h.n)
 	return core.Send(h.buf)
 }
+
+func TestServerMailboxFull(t *testing.T) { // S6: Send never blocks
+	release := make(chan struct{})
+	p := newProbe()
+	p.packet = func([]byte) core.Action {
+		<-release
+		return core.Continue()
+	}
+	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{MailboxSize: 2})
+	c := dial(t, ln.Addr())
+	if _, err := s.Accept(ctxWait(t)); err != nil {
+		t.Fatal(err)
+	}
+	c.send("x")
+	p.event(t) // connect
+	p.event(t) // the packet callback is now blocked: nothing drains the mailbox
+	for i := 0; i < 2; i++ {
+		if err := s.Send(i); err != nil {
+			t.Fatalf("Send #%d = %v", i, err)
+		}
+	}
+	if err := s.Send(2); !errors.Is(err, core.ErrMailboxFull) {
+		t.Fatalf("Send past MailboxSize = %v, want ErrMailboxFull", err)
+	}
+	close(release)
+	for i := 0; i < 2; i++ {
+		if e := p.event(t); e != fmt.Sprintf("info:%d", i) {
+			t.Fatalf("event %q, want message %d", e, i)
+		}
+	}
+	if err := s.Send(3); err != nil {
+		t.Fatalf("Send once drained = %v", err)
+	}
+}

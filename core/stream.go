@@ -66,10 +66,6 @@ func (s *Server) Read(p []byte) (int, error) {
 	}
 }
 
-// Buffered returns how many bytes Read can return without reading the
-// socket.
-func (s *Server) Buffered() int { return s.w - s.r }
-
 // SetReadDeadline sets the deadline for Read until the current callback
 // returns; the zero time means none.
 func (s *Server) SetReadDeadline(t time.Time) error {
