@@ -1,17 +1,14 @@
 package bench
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/ace-go/ace/tools/bench/internal/plainecho"
 	"github.com/ace-go/ace/tools/bench/internal/serve"
 )
 
@@ -24,7 +21,7 @@ func TestMain(m *testing.M) {
 	switch os.Getenv(testServerEnv) {
 	case "":
 	case "echo":
-		serve.Main("test-echo", startTestEcho) // exits
+		serve.Main("test-echo", plainecho.Start) // exits
 	case "mute":
 		// Prints something other than its address, then waits for
 		// its input to end.
@@ -46,54 +43,4 @@ func startTestServer(t *testing.T, kind string) (*Process, error) {
 	}
 	t.Setenv(testServerEnv, kind)
 	return StartServer(t.Context(), "test-"+kind, exe, "-port", "0")
-}
-
-// testEcho is a goroutine-per-connection echo server.
-type testEcho struct {
-	*serve.Listener
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
-}
-
-func startTestEcho(ctx context.Context, addr string) (serve.Server, error) {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	s := &testEcho{Listener: &serve.Listener{Listener: ln}, conns: make(map[net.Conn]struct{})}
-	s.wg.Go(func() {
-		for {
-			c, err := s.Accept()
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			if err != nil {
-				continue
-			}
-			s.mu.Lock()
-			s.conns[c] = struct{}{}
-			s.mu.Unlock()
-			s.wg.Go(func() {
-				// Hidden behind bare interfaces, the connection is
-				// copied with read and write rather than splice, so
-				// that /proc/<pid>/io counts the calls.
-				_, _ = io.Copy(struct{ io.Writer }{c}, struct{ io.Reader }{c})
-				_ = c.Close()
-			})
-		}
-	})
-	return s, nil
-}
-
-func (s *testEcho) Close() error {
-	err := s.Listener.Close()
-	s.mu.Lock()
-	for c := range s.conns {
-		_ = c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
-	return err
 }
