@@ -1,7 +1,6 @@
 package http1
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 
@@ -32,13 +31,9 @@ func (a *App) Framer() core.Framer { return core.Raw() }
 
 // NewHandler implements core.App: it returns the handler of one connection.
 func (a *App) NewHandler(info core.ConnInfo) core.Handler {
-	c := &conn{app: a, cfg: &a.cfg, info: info}
+	c := &conn{app: a, localAddr: info.LocalAddr, tls: info.TLS}
 	if info.RemoteAddr != nil {
 		c.remoteAddr = info.RemoteAddr.String()
-	}
-	c.ctx = context.WithValue(context.Background(), connKey{}, c)
-	if info.LocalAddr != nil {
-		c.ctx = context.WithValue(c.ctx, http.LocalAddrContextKey, info.LocalAddr)
 	}
 	return c
 }

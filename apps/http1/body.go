@@ -33,11 +33,11 @@ func (b *body) init(x *exchange) {
 		active:    true,
 		chunked:   h.chunked,
 		left:      h.length,
-		limit:     x.c.cfg.MaxBodyBytes,
+		limit:     x.c.app.cfg.MaxBodyBytes,
 		expect100: h.expect100,
 	}
 	if b.chunked {
-		b.cr = chunkedReader{src: x.c, maxTrailer: x.c.cfg.MaxHeaderBytes}
+		b.cr = chunkedReader{src: x.c, maxTrailer: x.c.app.cfg.MaxHeaderBytes}
 	}
 }
 

@@ -2,10 +2,13 @@ package http1
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,60 +44,77 @@ const (
 // conn is the core.Handler of one connection. Every method runs on the
 // connection's server goroutine, and so does the net/http Handler, inside
 // Packet.
+//
+// A connection waiting for its next request keeps only this struct: its
+// buffers go back to their pools after every packet, and what a request
+// needs lives in its exchange. Fields are ordered to pack it small.
 type conn struct {
 	app        *App
-	cfg        *Config
 	srv        *core.Server
-	info       core.ConnInfo
-	remoteAddr string
-	ctx        context.Context // parent of every request's context
+	localAddr  net.Addr             // for http.LocalAddrContextKey
+	tls        *tls.ConnectionState // for Request.TLS
+	remoteAddr string               // for Request.RemoteAddr
 
 	// Input received and not consumed yet. It aliases the data of the
 	// current Packet call, or lives in own when it must outlive it.
 	in       []byte
 	own      *[]byte
-	inOwned  bool
 	scan     headScanner
-	phase    phase
 	deadline time.Time // when the header or idle wait ends; zero for never
-	served   int       // requests answered
 
 	// Output: responses waiting to be written, and per-response scratch
-	// reused from one request to the next.
+	// reused from one request to the next, all pooled while idle.
 	out   []byte
 	outp  *[]byte
-	bodyp *[]byte  // backs a response's body before its header is sent
-	hdr   []byte   // a response's header fields, as snapshotted
-	keys  []string // for sorting header keys
+	bodyp *[]byte // backs a response's body before its header is sent
+	hdrp  *[]byte // backs a response's header fields, as snapshotted
 
-	x *exchange // the request being served
-	// cur is the context of the request being served, for stopForced,
-	// which cancels it from the goroutine that force-closes the
-	// connection; stopForced unregisters that.
+	x    *exchange // the request being served
+	werr error     // a write failed; the connection is dead
+
+	// cur is the context of the request being served, for the function
+	// that a force-close of the connection runs on another goroutine to
+	// cancel it. That function is registered (stopForced, guarded by
+	// forcedMu) only once a request's context is watched, so that an idle
+	// connection pays nothing for it.
 	cur        atomic.Pointer[requestContext]
+	forcedMu   sync.Mutex
 	stopForced func() bool
-	closing    bool // close after the responses gathered
-	hijacked   bool
-	werr       error     // a write failed; the connection is dead
-	rdl, wdl   time.Time // deadlines set with http.ResponseController,
-	rdlSet     bool      // in place of the configured timeouts
-	wdlSet     bool
+
+	served   int // requests answered
+	inOwned  bool
+	phase    phase
+	closing  bool // close after the responses gathered
+	hijacked bool
 }
 
 // Connect implements core.Handler. The first request must arrive within the
 // header timeout.
 func (c *conn) Connect(srv *core.Server, _ core.ConnInfo) core.Action {
 	c.srv = srv
-	// A handler blocked on its request's context (not on the connection)
-	// must learn that a shutdown past its deadline force-closed the
-	// connection, or the shutdown would wait for it forever.
-	c.stopForced = context.AfterFunc(srv.Context(), func() {
-		if rc := c.cur.Load(); rc != nil {
-			rc.cancel()
-		}
-	})
-	c.deadline = c.after(c.cfg.HeaderTimeout)
+	c.deadline = c.after(c.app.cfg.HeaderTimeout)
 	return c.next()
+}
+
+// watchForced makes a force-close of the connection (a shutdown past its
+// deadline) cancel the context of the request being served, so that a
+// handler blocked on that context, not on the connection, learns that it
+// must give up, or the shutdown would wait for it forever. The request
+// context calls it when someone starts watching it; it registers once per
+// connection, and not after the connection has ended.
+func (c *conn) watchForced() {
+	c.forcedMu.Lock()
+	defer c.forcedMu.Unlock()
+	if c.stopForced == nil {
+		c.stopForced = context.AfterFunc(c.srv.Context(), c.cancelCurrent)
+	}
+}
+
+// cancelCurrent cancels the context of the request being served, if any.
+func (c *conn) cancelCurrent() {
+	if rc := c.cur.Load(); rc != nil {
+		rc.cancel()
+	}
 }
 
 // Packet implements core.Handler: it serves every request data completes.
@@ -126,8 +146,12 @@ func (c *conn) Info(msg any) core.Action {
 
 // Disconnect implements core.Handler: it releases the buffers.
 func (c *conn) Disconnect(error) {
-	if c.stopForced != nil {
-		c.stopForced()
+	c.forcedMu.Lock()
+	stop := c.stopForced
+	c.stopForced = func() bool { return false } // never register again
+	c.forcedMu.Unlock()
+	if stop != nil {
+		stop()
 	}
 	c.release()
 }
@@ -144,10 +168,10 @@ func (c *conn) serve() {
 		if c.phase == phaseIdle {
 			c.phase = phaseHead
 			if c.served > 0 {
-				c.deadline = c.after(c.cfg.HeaderTimeout)
+				c.deadline = c.after(c.app.cfg.HeaderTimeout)
 			}
 		}
-		n, err := c.scan.scan(c.in, c.cfg.MaxRequestLineBytes, c.cfg.MaxHeaderBytes)
+		n, err := c.scan.scan(c.in, c.app.cfg.MaxRequestLineBytes, c.app.cfg.MaxHeaderBytes)
 		if err != nil {
 			c.reject(err)
 			return
@@ -167,7 +191,7 @@ func (c *conn) serveRequest(n int) {
 	x := &exchange{c: c}
 	err := parseHead(&x.head, c.in[:n])
 	c.in = c.in[n:]
-	if err == nil && c.cfg.MaxBodyBytes > 0 && x.head.length > c.cfg.MaxBodyBytes {
+	if err == nil && c.app.cfg.MaxBodyBytes > 0 && x.head.length > c.app.cfg.MaxBodyBytes {
 		err = errBodyTooLarge
 	}
 	if err != nil {
@@ -181,8 +205,7 @@ func (c *conn) serveRequest(n int) {
 	c.x = nil
 	c.served++
 	c.phase = phaseIdle
-	c.deadline = c.after(c.cfg.IdleTimeout)
-	c.rdl, c.wdl, c.rdlSet, c.wdlSet = time.Time{}, time.Time{}, false, false
+	c.deadline = c.after(c.app.cfg.IdleTimeout)
 }
 
 // next writes the responses gathered, keeps the input that must outlive
@@ -283,9 +306,11 @@ func (c *conn) write(p []byte) {
 	if c.werr != nil {
 		return
 	}
-	dl := c.wdl
-	if !c.wdlSet {
-		dl = c.after(c.cfg.WriteTimeout)
+	var dl time.Time
+	if x := c.x; x != nil && x.wdlSet {
+		dl = x.wdl
+	} else {
+		dl = c.after(c.app.cfg.WriteTimeout)
 	}
 	_ = c.srv.SetWriteDeadline(dl)
 	if _, err := c.srv.Write(p); err != nil {
@@ -305,7 +330,8 @@ func (c *conn) releaseOut() {
 		c.outp, c.out = nil, nil
 	}
 	putBuf(c.bodyp)
-	c.bodyp = nil
+	putBuf(c.hdrp)
+	c.bodyp, c.hdrp = nil, nil
 }
 
 // release returns every buffer; the connection is ending.
@@ -314,7 +340,6 @@ func (c *conn) release() {
 	c.in, c.inOwned = nil, false
 	putBuf(c.own)
 	c.own = nil
-	c.hdr, c.keys = nil, nil
 }
 
 // Input.
@@ -394,9 +419,11 @@ func (c *conn) read(p []byte) (int, error) {
 	if c.werr != nil {
 		return 0, c.werr
 	}
-	dl := c.rdl
-	if !c.rdlSet {
-		dl = c.after(c.cfg.BodyReadTimeout)
+	var dl time.Time
+	if x := c.x; x != nil && x.rdlSet {
+		dl = x.rdl
+	} else {
+		dl = c.after(c.app.cfg.BodyReadTimeout)
 	}
 	_ = c.srv.SetReadDeadline(dl)
 	n, err := c.srv.Read(p)

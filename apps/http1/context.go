@@ -2,6 +2,7 @@ package http1
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -13,12 +14,13 @@ import (
 // middleware, say) register through AfterFunc, the hook the context package
 // looks for, so deriving starts no goroutine.
 type requestContext struct {
-	parent context.Context // the connection's: values only, never done
+	c *conn // for the values: the connection and its local address
 
-	mu    sync.Mutex
-	done  chan struct{} // made on demand
-	err   error
-	funcs []*afterFunc
+	mu      sync.Mutex
+	watched bool          // watch was called
+	done    chan struct{} // made on demand
+	err     error
+	funcs   []*afterFunc
 }
 
 // afterFunc is a function registered with AfterFunc; f is nil once it ran
@@ -32,6 +34,7 @@ func (c *requestContext) Deadline() (time.Time, bool) { return time.Time{}, fals
 func (c *requestContext) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.watch()
 	if c.done == nil {
 		c.done = make(chan struct{})
 		if c.err != nil {
@@ -45,11 +48,34 @@ func (c *requestContext) Done() <-chan struct{} {
 func (c *requestContext) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.watch()
 	return c.err
 }
 
-// Value implements context.Context.
-func (c *requestContext) Value(key any) any { return c.parent.Value(key) }
+// Value implements context.Context. A request's context carries, as
+// net/http's does, the connection's local address under
+// http.LocalAddrContextKey, and the connection, for [ShuttingDown].
+func (c *requestContext) Value(key any) any {
+	switch key {
+	case connKey{}:
+		return c.c
+	case http.LocalAddrContextKey:
+		if a := c.c.localAddr; a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+// watch makes a force-close of the connection cancel the context, once
+// someone may wait for it to be cancelled. c.mu is held, so a live context
+// cannot end meanwhile.
+func (c *requestContext) watch() {
+	if c.err == nil && !c.watched {
+		c.watched = true
+		c.c.watchForced()
+	}
+}
 
 // AfterFunc arranges for f to run when the context is cancelled, at once if
 // it already is. stop unregisters f and reports whether it did so before f
@@ -61,6 +87,7 @@ func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 		f()
 		return func() bool { return false }
 	}
+	c.watch()
 	a := &afterFunc{f: f}
 	c.funcs = append(c.funcs, a)
 	c.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime/debug"
+	"time"
 )
 
 // exchange is one request and its response: everything a request needs,
@@ -21,6 +22,11 @@ type exchange struct {
 	// handler, which never saw it.
 	bodyErr  error
 	byServer bool
+
+	// Deadlines set with http.ResponseController, in place of the
+	// configured timeouts.
+	rdl, wdl       time.Time
+	rdlSet, wdlSet bool
 }
 
 // serve runs the handler for the request and finishes its response.
@@ -50,7 +56,7 @@ func (x *exchange) newRequest() *http.Request {
 		Host:          h.host,
 		RemoteAddr:    c.remoteAddr,
 		RequestURI:    h.target,
-		TLS:           c.info.TLS,
+		TLS:           c.tls,
 	}
 	if h.chunked || h.length > 0 {
 		x.body.init(x)
@@ -60,7 +66,7 @@ func (x *exchange) newRequest() *http.Request {
 		r.TransferEncoding = []string{"chunked"}
 		r.Trailer = h.trailer
 	}
-	x.ctx.parent = c.ctx
+	x.ctx.c = c
 	return r.WithContext(&x.ctx)
 }
 

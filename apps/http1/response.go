@@ -40,6 +40,7 @@ type response struct {
 	declared  int64
 	written   int64
 	buf       []byte // body written before the header is committed
+	hdr       []byte // the header fields, as snapshotted, in conn.hdrp
 
 	// What the header said when WriteHeader snapshotted it.
 	hasDate      bool // Date set, or suppressed with a nil value
@@ -96,7 +97,7 @@ func (w *response) writeInterim(code int) {
 	}
 	w.snapshot()
 	out := appendStatusLine(c.outBuf(), code)
-	out = append(out, c.hdr...)
+	out = append(out, w.hdr...)
 	c.out = append(out, "\r\n"...)
 	c.flushOut()
 }
@@ -108,12 +109,20 @@ func (w *response) snapshot() {
 	c := w.c
 	w.hasDate, w.sniff, w.handlerClose, w.trailers, w.forceChunked = false, true, false, false, false
 	w.declared = -1
-	keys := c.keys[:0]
+	w.hdr = w.hdr[:0]
+	if len(w.header) == 0 {
+		return
+	}
+	var arr [32]string // keys, sorted as net/http sorts them
+	keys := arr[:0]
 	for k := range w.header {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	hdr := c.hdr[:0]
+	if c.hdrp == nil {
+		c.hdrp = getBuf(1 << minPoolShift)
+	}
+	hdr := (*c.hdrp)[:0]
 	for _, k := range keys {
 		vv := w.header[k]
 		switch k {
@@ -149,8 +158,7 @@ func (w *response) snapshot() {
 			hdr = appendField(hdr, k, v)
 		}
 	}
-	clear(keys)
-	c.keys, c.hdr = keys[:0], hdr
+	*c.hdrp, w.hdr = hdr, hdr // putBuf keeps hdr if it outgrew the pool's buffer
 }
 
 // appendField appends a field line, with CR and LF in the value turned into
@@ -304,7 +312,7 @@ func (w *response) commit(final, sample bool) {
 	case !c.closing && h.minor == 0:
 		out = append(out, "Connection: keep-alive\r\n"...)
 	}
-	out = append(out, c.hdr...)
+	out = append(out, w.hdr...)
 	c.out = append(out, "\r\n"...)
 	if len(w.buf) > 0 && allowed && !isHead && !sample {
 		writeBody(w, w.buf)
@@ -398,7 +406,7 @@ func (w *response) SetReadDeadline(t time.Time) error {
 	if err := w.writable(); err != nil {
 		return err
 	}
-	w.c.rdl, w.c.rdlSet = t, true
+	w.x.rdl, w.x.rdlSet = t, true
 	return nil
 }
 
@@ -409,7 +417,7 @@ func (w *response) SetWriteDeadline(t time.Time) error {
 	if err := w.writable(); err != nil {
 		return err
 	}
-	w.c.wdl, w.c.wdlSet = t, true
+	w.x.wdl, w.x.wdlSet = t, true
 	return nil
 }
 
