@@ -12,6 +12,7 @@ const (
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultMailboxSize      = 1024
 	DefaultLinger           = 500 * time.Millisecond
+	DefaultHibernateAfter   = time.Second
 )
 
 // Config configures an [Endpoint] and its servers. The zero value is useful:
@@ -64,6 +65,17 @@ type Config struct {
 	// the server did not read. Default 500ms; negative closes at once.
 	Linger time.Duration
 
+	// HibernateAfter is how long a connection may move no byte before its
+	// server hibernates: it gives up its goroutine, and with it the
+	// goroutine's stack, while the endpoint watches the socket in a poller
+	// of its own; input, a message, the action's timeout or Close bring it
+	// back on a new goroutine. Callbacks see no difference. The endpoint
+	// looks for idle connections every HibernateAfter, so a connection
+	// hibernates between one and two of them after its last byte. Only
+	// connections read through a RawReader (TCP and Unix sockets) hibernate,
+	// and only on Linux. Default 1s; negative never hibernates. (endpoint)
+	HibernateAfter time.Duration
+
 	// Logger receives the framework's logs: panics at error level,
 	// retried accept errors at warn level, failed handshakes at debug
 	// level. Default slog.Default().
@@ -103,6 +115,9 @@ func (c Config) withDefaults(app App) Config {
 	}
 	if c.Linger == 0 {
 		c.Linger = DefaultLinger
+	}
+	if c.HibernateAfter == 0 {
+		c.HibernateAfter = DefaultHibernateAfter
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -31,6 +31,8 @@ type Endpoint struct {
 	live     map[*Server]struct{} // servers with a connection
 	parked   []*governor          // governors paused at the limit
 	timers   map[*time.Timer]struct{}
+	hib      *hibernator // made when the first connection that can hibernate arrives
+	hibErr   error       // why there is none, once making one failed
 
 	wg        sync.WaitGroup // every server goroutine and backoff timer
 	drained   chan struct{}  // closed when draining begins
@@ -138,6 +140,7 @@ func (e *Endpoint) beginDrain() {
 	}
 	e.draining = true
 	e.parked = nil
+	e.stopHibernatorLocked()
 	for t := range e.timers {
 		if t.Stop() {
 			e.wg.Done()
@@ -313,12 +316,51 @@ func (h *govHooks) accepted(s *Server) bool {
 	return admit
 }
 
+func (h *govHooks) hibernator() *hibernator {
+	e := h.g.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.hib == nil && e.hibErr == nil {
+		e.hib, e.hibErr = newHibernator(e.cfg.HibernateAfter, e.sweep)
+		if e.hibErr != nil {
+			e.cfg.Logger.Debug("ace: connections will not hibernate", "err", e.hibErr)
+			return nil
+		}
+		e.wg.Add(1)
+		go func(hib *hibernator) {
+			defer e.wg.Done()
+			hib.run()
+		}(e.hib)
+	}
+	return e.hib
+}
+
+// sweep asks the servers whose connections moved nothing since the last
+// sweep to hibernate; the hibernator's goroutine calls it.
+func (e *Endpoint) sweep() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for s := range e.live {
+		s.sweep()
+	}
+}
+
+// stopHibernatorLocked stops the hibernator once the endpoint is draining
+// and has no server left that could use it.
+func (e *Endpoint) stopHibernatorLocked() {
+	if e.hib != nil && e.draining && len(e.live) == 0 && len(e.waiting) == 0 {
+		e.hib.close()
+		e.hib = nil
+	}
+}
+
 func (h *govHooks) ended(s *Server, hadConn bool, err error) {
 	g := h.g
 	e := g.e
 	e.mu.Lock()
 	delete(e.waiting, s)
 	delete(e.live, s)
+	e.stopHibernatorLocked()
 	var resume *governor
 	if h.reserved {
 		e.reserved--

@@ -30,6 +30,18 @@ func NewRawReader(rc syscall.RawConn) *RawReader {
 	return r
 }
 
+// RawConn returns the socket r reads from (nil for a nil RawReader). A
+// connection that reads through a RawReader and has this method lets an
+// endpoint watch its socket while it idles, so that its server can
+// hibernate: give up its goroutine until the socket has input (see
+// Config.HibernateAfter).
+func (r *RawReader) RawConn() syscall.RawConn {
+	if r == nil {
+		return nil
+	}
+	return r.rc
+}
+
 // ReadLazily implements [LazyReader].
 func (r *RawReader) ReadLazily(get func() []byte, put func()) (int, error) {
 	r.get, r.put, r.n, r.err = get, put, 0, nil

@@ -35,6 +35,9 @@ type hooks interface {
 	// accepted runs on the server's goroutine as soon as it took a
 	// connection, before any handshake. It reports false to refuse it.
 	accepted(s *Server) bool
+	// hibernator returns the poller that hibernating servers use, or nil
+	// if there is none.
+	hibernator() *hibernator
 	// ended runs on the server's goroutine when it is about to end;
 	// hadConn reports whether it took a connection; err is why it ended
 	// before one, or nil.
@@ -85,7 +88,10 @@ type Server struct {
 
 	// act is the result of the last callback, kept here rather than on
 	// the goroutine's stack, which stays small while a connection idles.
-	act Action
+	act  Action
+	sess session
+
+	hib hibernation // see hibernate.go
 
 	ctx    context.Context         // made by Context on demand; guarded by mu
 	cancel context.CancelCauseFunc // cancels ctx
@@ -188,9 +194,10 @@ func (s *Server) Send(msg any) error {
 	s.enqueueLocked(msg)
 	conn := s.conn
 	s.mu.Unlock()
-	// Wake the server if it is blocked in Read; it resets the deadline
-	// before it looks at its mailbox again, so no wake-up is lost.
-	_ = conn.SetReadDeadline(aLongTimeAgo)
+	// Wake the server if it hibernates or is blocked in Read; it resets
+	// the deadline before it looks at its mailbox again, so no wake-up is
+	// lost.
+	s.wakeConn(conn)
 	return nil
 }
 
@@ -216,7 +223,7 @@ func (s *Server) notify(msg any) {
 	// A server still in its handshake finds the message once connected;
 	// a past read deadline now would cut the handshake short.
 	if wake {
-		_ = conn.SetReadDeadline(aLongTimeAgo)
+		s.wakeConn(conn)
 	}
 }
 
@@ -276,6 +283,9 @@ func (s *Server) Close() error {
 	if cancel != nil {
 		cancel(ErrForcedClose)
 	}
+	if conn != nil {
+		s.wake() // a hibernating server finds its connection closed
+	}
 	return nil
 }
 
@@ -331,7 +341,20 @@ func (s *Server) run(ctx context.Context) {
 	if conn == nil {
 		return
 	}
-	s.serve(conn, &s.ref.info)
+	if !s.open() {
+		s.finish(true, nil)
+		return
+	}
+	s.serve()
+}
+
+// serve runs the serving loop until the connection ends, then ends the
+// server; or until the server hibernates, leaving its goroutine to exit.
+func (s *Server) serve() {
+	if s.loop() {
+		return
+	}
+	s.end()
 	s.finish(true, nil)
 }
 
@@ -373,10 +396,21 @@ func (s *Server) take(ctx context.Context) Conn {
 	}
 	info := conn.Info()
 	s.ref.info = info
+	var hib *hibernator
+	sock, _ := conn.(socket)
+	if sock != nil && s.hooks != nil && s.cfg.HibernateAfter > 0 {
+		hib = s.hooks.hibernator()
+	}
 	s.mu.Lock()
 	forced := s.forced
 	if forced == nil {
 		s.state = stateConnected
+		if hib != nil {
+			s.hib.w, s.hib.rc = hib, sock.RawConn()
+			if s.hib.rc == nil {
+				s.hib.w = nil
+			}
+		}
 	}
 	s.mu.Unlock()
 	if forced != nil {
@@ -429,103 +463,127 @@ func (s *Server) finish(hadConn bool, err error) {
 	close(s.done)
 }
 
-// serve runs the handler over conn until the connection ends.
-func (s *Server) serve(conn Conn, info *ConnInfo) {
-	var (
-		h        Handler
-		reason   error
-		panicked bool
-	)
-	h, reason = s.newHandler(*info)
-	if reason != nil {
-		s.closeConn(conn, false)
-		s.endConn(reason)
-		return
-	}
+// session is the state of a connection being served, kept in the Server
+// rather than on its goroutine's stack, so that the goroutine can end while
+// the connection hibernates and another can carry on where it stopped. It is
+// owned by whichever goroutine serves the connection.
+type session struct {
+	h        Handler
+	lazy     LazyReader    // the connection, if it reads lazily
+	timeout  time.Duration // timeout of the last action
+	deadline time.Time     // when it expires; zero for none
+	setDL    bool          // the read deadline must be (re)set
+	over     bool          // the connection has ended; reason says why
+	reason   error
+	panicked bool
+	detached bool
+}
 
-	s.serving = true
-	defer func() {
-		s.serving = false
-		s.releaseBuf()
-	}()
-	lr, lazy := conn.(LazyReader)
-	get, put := s.lazyGet, s.releaseBuf
-
-	var (
-		timeout  time.Duration // timeout of the last action
-		deadline time.Time     // when it expires; zero for none
-		setDL    = true        // the read deadline must be (re)set
-		atEOF    bool
-		detached bool
-	)
-	// do carries out an action and reports whether the connection ended.
-	do := func(err error) bool {
-		a := &s.act
-		if s.streamed {
-			// The handler used the connection directly: its deadlines
-			// are gone, and it may have detached the connection.
-			s.streamed = false
-			s.appRDL = time.Time{}
-			setDL = true
-			if s.isDetached() {
-				reason, detached = ErrDetached, true
-				return true
-			}
-		}
-		if err != nil {
-			reason, panicked = err, true
-			return true
-		}
-		werr := s.write(conn, a)
-		closes, next := a.close, a.timeout
-		*a = Action{} // hold on to nothing the app sent
-		if werr != nil {
-			reason = werr
-			return true
-		}
-		if closes {
-			reason = nil
-			s.closeConn(conn, true)
-			return true
-		}
-		if next != timeout || next > 0 {
-			timeout = next
-			if timeout > 0 {
-				deadline = time.Now().Add(timeout)
-			} else {
-				deadline = time.Time{}
-			}
-			setDL = true
-		}
+// open makes the handler and runs its Connect callback. It reports false,
+// having ended the connection, if there is no handler to serve it.
+func (s *Server) open() bool {
+	x := &s.sess
+	h, err := s.newHandler(s.ref.info)
+	if err != nil {
+		s.closeConn(s.conn, false)
+		s.endConn(err)
 		return false
 	}
+	x.h, x.setDL = h, true
+	x.lazy, _ = s.conn.(LazyReader)
+	s.serving = true
+	s.do(s.callConnect(h, &s.ref.info))
+	s.serving = false
+	return true
+}
 
-	ended := do(s.callConnect(h, info))
-loop:
-	for !ended {
-		if setDL {
-			_ = conn.SetReadDeadline(deadline)
-			setDL = false
+// do carries out the action of the callback that just returned, or ends the
+// connection with err, the callback's panic. It reports whether the
+// connection ended.
+func (s *Server) do(err error) bool {
+	x := &s.sess
+	a := &s.act
+	if s.streamed {
+		// The handler used the connection directly: its deadlines are
+		// gone, and it may have detached the connection.
+		s.streamed = false
+		s.appRDL = time.Time{}
+		x.setDL = true
+		if s.isDetached() {
+			x.reason, x.detached, x.over = ErrDetached, true, true
+			return true
+		}
+	}
+	if err != nil {
+		x.reason, x.panicked, x.over = err, true, true
+		return true
+	}
+	werr := s.write(s.conn, a)
+	closes, next := a.close, a.timeout
+	*a = Action{} // hold on to nothing the app sent
+	if werr != nil {
+		x.reason, x.over = werr, true
+		return true
+	}
+	if closes {
+		x.reason, x.over = nil, true
+		s.closeConn(s.conn, true)
+		return true
+	}
+	if next != x.timeout || next > 0 {
+		x.timeout = next
+		if next > 0 {
+			x.deadline = time.Now().Add(next)
+		} else {
+			x.deadline = time.Time{}
+		}
+		x.setDL = true
+	}
+	return false
+}
+
+// loop serves the connection until it ends, and reports false then; or
+// until the server hibernates, and reports true: the goroutine must then
+// return at once, touching nothing, since another may already carry on.
+func (s *Server) loop() (hibernated bool) {
+	x := &s.sess
+	conn, h := s.conn, x.h
+	s.serving = true
+	get, put := s.lazyGet, s.releaseBuf
+	for !x.over {
+		if x.setDL {
+			_ = conn.SetReadDeadline(x.deadline)
+			x.setDL = false
 		}
 		// Messages first. The deadline was reset before the mailbox is
 		// looked at, and it is reset again before the next look, so a
 		// Send that wakes the read is never lost.
 		if msg, ok := s.nextMsg(); ok {
-			if ended = do(s.callInfo(h, msg)); ended {
+			if s.do(s.callInfo(h, msg)) {
 				break
 			}
-			setDL = true
+			x.setDL = true
 			continue
 		}
 		var (
-			n   int
-			err error
+			n     int
+			err   error
+			atEOF bool
 		)
-		if lazy && s.r == s.w {
-			// Nothing is pending: wait without a buffer.
+		if x.lazy != nil && s.r == s.w {
+			// Nothing is pending: wait without a buffer, or without
+			// a goroutine if the endpoint asked for that.
 			s.r, s.w = 0, 0
 			s.releaseBuf()
-			n, err = lr.ReadLazily(get, put)
+			if s.hib.req.Load() {
+				s.hib.req.Store(false)
+				if s.hibernate() {
+					return true
+				}
+				x.setDL = true
+				continue
+			}
+			n, err = x.lazy.ReadLazily(get, put)
 		} else {
 			if s.rb == nil {
 				s.rb = getBuf(s.cfg.ReadBufferSize)
@@ -549,71 +607,85 @@ loop:
 		if err != nil {
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded):
-				setDL = true
-				if !deadline.IsZero() && !time.Now().Before(deadline) {
-					d := timeout
-					deadline, timeout = time.Time{}, 0
-					if ended = do(s.callInfo(h, Timeout{After: d})); ended {
-						break loop
+				x.setDL = true
+				if !x.deadline.IsZero() && !time.Now().Before(x.deadline) {
+					d := x.timeout
+					x.deadline, x.timeout = time.Time{}, 0
+					if s.do(s.callInfo(h, Timeout{After: d})) {
+						continue
 					}
 				}
 			case errors.Is(err, io.EOF):
 				atEOF = true
 			default:
-				reason = s.readErr(err)
-				ended = true
-				break loop
+				x.reason, x.over = s.readErr(err), true
+				continue
 			}
 		}
-		// Deliver every whole frame buffered. A callback may consume
-		// buffered input itself through Server.Read, so s.r and s.w are
-		// read afresh each time.
-		for s.r < s.w || atEOF {
-			var buf []byte
-			if s.rb != nil {
-				buf = *s.rb
-			}
-			frame, adv, ferr := s.cfg.Framer.Frame(buf[s.r:s.w], atEOF)
-			if ferr != nil {
-				if !do(s.callInfo(h, FrameError{Err: ferr})) {
-					reason = ferr
-					s.closeConn(conn, true)
-				}
-				ended = true
-				break loop
-			}
-			if adv == 0 {
-				break
-			}
-			s.r += adv
-			if frame != nil {
-				if ended = do(s.callPacket(h, frame)); ended {
-					break loop
-				}
-			}
-		}
-		if s.r == s.w {
-			s.r, s.w = 0, 0
-		} else if buf := *s.rb; s.w == len(buf) && s.r > 0 {
-			s.w = copy(buf, buf[s.r:s.w])
-			s.r = 0
+		if s.deliver(h, atEOF) {
+			continue
 		}
 		if atEOF {
-			reason = io.EOF
+			x.reason, x.over = io.EOF, true
 			s.closeConn(conn, false)
-			ended = true
 		}
 	}
-	if reason != nil && !panicked && !detached {
+	s.serving = false
+	s.releaseBuf()
+	return false
+}
+
+// deliver hands every whole frame buffered to the handler, and reports
+// whether the connection ended.
+func (s *Server) deliver(h Handler, atEOF bool) bool {
+	// A callback may consume buffered input itself through Server.Read, so
+	// s.r and s.w are read afresh each time.
+	for s.r < s.w || atEOF {
+		var buf []byte
+		if s.rb != nil {
+			buf = *s.rb
+		}
+		frame, adv, ferr := s.cfg.Framer.Frame(buf[s.r:s.w], atEOF)
+		if ferr != nil {
+			if !s.do(s.callInfo(h, FrameError{Err: ferr})) {
+				s.sess.reason, s.sess.over = ferr, true
+				s.closeConn(s.conn, true)
+			}
+			return true
+		}
+		if adv == 0 {
+			break
+		}
+		s.r += adv
+		if frame != nil && s.do(s.callPacket(h, frame)) {
+			return true
+		}
+	}
+	if s.r == s.w {
+		s.r, s.w = 0, 0
+	} else if buf := *s.rb; s.w == len(buf) && s.r > 0 {
+		s.w = copy(buf, buf[s.r:s.w])
+		s.r = 0
+	}
+	return false
+}
+
+// end closes the connection if the handler still has it, runs Disconnect and
+// counts the connection closed.
+func (s *Server) end() {
+	x := &s.sess
+	if x.reason != nil && !x.panicked && !x.detached {
 		if f := s.forcedErr(); f != nil {
-			reason = f
+			x.reason = f
 		}
 	}
-	if !detached {
-		s.closeConn(conn, false)
+	s.forget()
+	if !x.detached {
+		s.closeConn(s.conn, false)
 	}
-	s.callDisconnect(h, reason, panicked)
-	s.endConn(reason)
+	s.callDisconnect(x.h, x.reason, x.panicked)
+	s.endConn(x.reason)
+	x.h, x.lazy = nil, nil
 }
 
 // lazyGet is the get function of LazyReader.ReadLazily.

@@ -22,38 +22,44 @@ type Stats struct {
 	// connection.
 	BytesIn  uint64 `json:"bytes_in"`
 	BytesOut uint64 `json:"bytes_out"`
+	// Hibernating is how many of the Active connections are idle with no
+	// goroutine of their own right now (see Config.HibernateAfter).
+	Hibernating int64 `json:"hibernating"`
 }
 
 // counters are the live, atomically updated values behind Stats. Each sits on
 // its own cache line so that servers on different cores do not contend.
 type counters struct {
-	accepting atomic.Int64
-	_         [56]byte
-	active    atomic.Int64
-	_         [56]byte
-	accepted  atomic.Uint64
-	_         [56]byte
-	closed    atomic.Uint64
-	_         [56]byte
-	panicked  atomic.Uint64
-	_         [56]byte
-	refused   atomic.Uint64
-	_         [56]byte
-	bytesIn   atomic.Uint64
-	_         [56]byte
-	bytesOut  atomic.Uint64
-	_         [56]byte
+	accepting   atomic.Int64
+	_           [56]byte
+	active      atomic.Int64
+	_           [56]byte
+	accepted    atomic.Uint64
+	_           [56]byte
+	closed      atomic.Uint64
+	_           [56]byte
+	panicked    atomic.Uint64
+	_           [56]byte
+	refused     atomic.Uint64
+	_           [56]byte
+	bytesIn     atomic.Uint64
+	_           [56]byte
+	bytesOut    atomic.Uint64
+	_           [56]byte
+	hibernating atomic.Int64
+	_           [56]byte
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{
-		Accepting: c.accepting.Load(),
-		Active:    c.active.Load(),
-		Accepted:  c.accepted.Load(),
-		Closed:    c.closed.Load(),
-		Panicked:  c.panicked.Load(),
-		Refused:   c.refused.Load(),
-		BytesIn:   c.bytesIn.Load(),
-		BytesOut:  c.bytesOut.Load(),
+		Accepting:   c.accepting.Load(),
+		Active:      c.active.Load(),
+		Accepted:    c.accepted.Load(),
+		Closed:      c.closed.Load(),
+		Panicked:    c.panicked.Load(),
+		Refused:     c.refused.Load(),
+		BytesIn:     c.bytesIn.Load(),
+		BytesOut:    c.bytesOut.Load(),
+		Hibernating: c.hibernating.Load(),
 	}
 }

@@ -1,0 +1,184 @@
+//go:build linux
+
+package core_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/core"
+)
+
+// hibernating starts an endpoint whose idle connections hibernate after
+// 5ms.
+func hibernating(t *testing.T, app core.App) *core.Endpoint {
+	t.Helper()
+	e, _ := start(t, app, core.Config{Acceptors: 2, HibernateAfter: 5 * time.Millisecond})
+	return e
+}
+
+func waitHibernating(t *testing.T, e *core.Endpoint, n int64) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("%d connections to hibernate", n), func() bool {
+		return e.Stats().Hibernating == n
+	})
+}
+
+func TestHibernateAndWakeOnInput(t *testing.T) {
+	app := newProbeApp(nil)
+	e := hibernating(t, app)
+	c := dial(t, e.Addr())
+	p := app.next(t)
+	if ev := p.event(t); ev != "connect" {
+		t.Fatalf("first event %q", ev)
+	}
+	for i := range 3 {
+		waitHibernating(t, e, 1)
+		msg := fmt.Sprintf("round %d", i)
+		c.send(msg)
+		if got := c.readN(len(msg)); got != msg {
+			t.Fatalf("echo %q, want %q", got, msg)
+		}
+		if ev := p.event(t); ev != "packet:"+msg {
+			t.Fatalf("event %q, want the packet", ev)
+		}
+	}
+	waitHibernating(t, e, 1)
+	_ = c.Close()
+	if err := p.reason(t); !errors.Is(err, io.EOF) {
+		t.Fatalf("Disconnect(%v), want io.EOF", err)
+	}
+	eventually(t, "the connection counted closed", func() bool {
+		st := e.Stats()
+		return st.Active == 0 && st.Hibernating == 0 && st.Closed == 1
+	})
+}
+
+// A hibernating server has no goroutine: many idle connections cost none.
+func TestHibernateReleasesGoroutines(t *testing.T) {
+	const n = 100
+	app := newProbeApp(nil)
+	e := hibernating(t, app)
+	var clients []*client
+	for range n {
+		c := dial(t, e.Addr())
+		c.send("x")
+		c.readN(1)
+		clients = append(clients, c)
+	}
+	waitHibernating(t, e, n)
+	if g := runtime.NumGoroutine(); g >= n {
+		t.Fatalf("%d goroutines with %d hibernating connections", g, n)
+	}
+	// Wake them all at once, each twice.
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Go(func() {
+			for r := range 2 {
+				msg := fmt.Sprintf("%d.%d", i, r)
+				_ = c.SetDeadline(time.Now().Add(wait))
+				if _, err := io.WriteString(c, msg); err != nil {
+					t.Errorf("client %d: %v", i, err)
+					return
+				}
+				b := make([]byte, len(msg))
+				if _, err := io.ReadFull(c.r, b); err != nil || string(b) != msg {
+					t.Errorf("client %d: got %q, %v; want %q", i, b, err, msg)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	waitHibernating(t, e, n)
+}
+
+func TestHibernateWakesForTimeout(t *testing.T) {
+	app := newProbeApp(func() *probe {
+		p := newProbe()
+		p.connect = func(*core.Server, core.ConnInfo) core.Action {
+			return core.Continue().WithTimeout(300 * time.Millisecond)
+		}
+		p.info = func(msg any) core.Action {
+			if to, ok := msg.(core.Timeout); ok {
+				return core.Close([]byte(fmt.Sprintf("idle %v\n", to.After)))
+			}
+			return core.Continue()
+		}
+		return p
+	})
+	e := hibernating(t, app)
+	c := dial(t, e.Addr())
+	p := app.next(t)
+	waitHibernating(t, e, 1)
+	c.eof("idle 300ms\n")
+	if err := p.reason(t); err != nil {
+		t.Fatalf("Disconnect(%v), want nil", err)
+	}
+}
+
+func TestHibernateWakesForSend(t *testing.T) {
+	srvs := make(chan *core.Server, 1)
+	app := newProbeApp(func() *probe {
+		p := newProbe()
+		p.connect = func(s *core.Server, _ core.ConnInfo) core.Action {
+			srvs <- s
+			return core.Continue()
+		}
+		p.info = func(msg any) core.Action {
+			return core.Send([]byte(fmt.Sprintf("%v\n", msg)))
+		}
+		return p
+	})
+	e := hibernating(t, app)
+	c := dial(t, e.Addr())
+	s := <-srvs
+	for i := range 3 {
+		waitHibernating(t, e, 1)
+		if err := s.Send(i); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := c.line(), fmt.Sprint(i); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+}
+
+func TestHibernateShutdown(t *testing.T) {
+	app := newProbeApp(nil)
+	e := hibernating(t, app)
+	c := dial(t, e.Addr())
+	p := app.next(t)
+	waitHibernating(t, e, 1)
+	done := make(chan error, 1)
+	go func() { done <- e.Shutdown(ctxWait(t)) }()
+	c.eof("bye\n")
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if err := p.reason(t); err != nil {
+		t.Fatalf("Disconnect(%v), want nil", err)
+	}
+}
+
+func TestHibernateClose(t *testing.T) {
+	app := newProbeApp(nil)
+	e := hibernating(t, app)
+	_ = dial(t, e.Addr())
+	p := app.next(t)
+	waitHibernating(t, e, 1)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.reason(t); !errors.Is(err, core.ErrForcedClose) {
+		t.Fatalf("Disconnect(%v), want ErrForcedClose", err)
+	}
+	if st := e.Stats(); st.Active != 0 || st.Hibernating != 0 {
+		t.Fatalf("after Close: %+v", st)
+	}
+}

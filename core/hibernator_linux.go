@@ -1,0 +1,152 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// hibernator is an endpoint's poller of hibernating servers: an epoll
+// instance holding their sockets, one-shot, and one goroutine that waits on
+// it. The epoll descriptor is itself watched by the Go runtime's poller, so
+// the goroutine waits like any network read, holding no thread, and its read
+// deadline paces the endpoint's sweeps.
+type hibernator struct {
+	f     *os.File
+	rc    syscall.RawConn
+	every time.Duration
+	sweep func()
+
+	mu   sync.Mutex
+	byFD map[int]*Server
+
+	evs  [64]syscall.EpollEvent // owned by the goroutine
+	poll func(fd uintptr) bool  // h.wakeReady, bound once
+}
+
+// newHibernator makes a poller that calls sweep every so often.
+func newHibernator(every time.Duration, sweep func()) (*hibernator, error) {
+	fd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		_ = syscall.Close(fd)
+		return nil, os.NewSyscallError("setnonblock", err)
+	}
+	f := os.NewFile(uintptr(fd), "ace-hibernator")
+	// Deadlines work only on a descriptor the runtime's poller accepted.
+	if err := f.SetReadDeadline(time.Time{}); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("epoll descriptor not pollable: %w", err)
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	h := &hibernator{f: f, rc: rc, every: every, sweep: sweep, byFD: make(map[int]*Server)}
+	h.poll = h.wakeReady
+	return h, nil
+}
+
+// run is the poller's goroutine: it wakes the servers whose sockets are
+// ready and sweeps every h.every, until close.
+func (h *hibernator) run() {
+	next := time.Now().Add(h.every)
+	for {
+		_ = h.f.SetReadDeadline(next)
+		err := h.rc.Read(h.poll)
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			return // closed
+		}
+		if now := time.Now(); !now.Before(next) {
+			h.sweep()
+			next = now.Add(h.every)
+		}
+	}
+}
+
+// wakeReady wakes the servers of the ready sockets; it reports false, to
+// wait, when there are none.
+func (h *hibernator) wakeReady(epfd uintptr) bool {
+	n, err := syscall.EpollWait(int(epfd), h.evs[:], 0)
+	if err != nil || n <= 0 {
+		// EINTR: try again once the runtime says the descriptor is
+		// ready, which it still is.
+		return false
+	}
+	h.mu.Lock()
+	for _, ev := range h.evs[:n] {
+		if s := h.byFD[int(ev.Fd)]; s != nil {
+			s.wake()
+		}
+	}
+	h.mu.Unlock()
+	return true
+}
+
+// ctl runs epoll_ctl on the poller's epoll descriptor.
+func (h *hibernator) ctl(op, fd int, ev *syscall.EpollEvent) error {
+	var err error
+	if cerr := h.rc.Control(func(epfd uintptr) {
+		err = syscall.EpollCtl(int(epfd), op, fd, ev)
+	}); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// watch arms s's socket, for one event. The socket's descriptor is used
+// inside RawConn.Control only, so it cannot be closed and reused meanwhile.
+func (h *hibernator) watch(s *Server) error {
+	hb := &s.hib
+	var err error
+	if cerr := hb.rc.Control(func(fd uintptr) {
+		h.mu.Lock()
+		h.byFD[int(fd)] = s
+		h.mu.Unlock()
+		ev := syscall.EpollEvent{
+			Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT,
+			Fd:     int32(fd),
+		}
+		op := syscall.EPOLL_CTL_ADD
+		if hb.registered {
+			op = syscall.EPOLL_CTL_MOD
+		}
+		err = h.ctl(op, int(fd), &ev)
+		if errors.Is(err, syscall.ENOENT) && op == syscall.EPOLL_CTL_MOD {
+			err = h.ctl(syscall.EPOLL_CTL_ADD, int(fd), &ev)
+		}
+		if err == nil {
+			hb.registered, hb.fd = true, int(fd)
+		}
+	}); cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+// unwatch takes s's socket out of the epoll set. A closed socket has left it
+// already.
+func (h *hibernator) unwatch(s *Server) {
+	hb := &s.hib
+	_ = hb.rc.Control(func(fd uintptr) {
+		_ = h.ctl(syscall.EPOLL_CTL_DEL, int(fd), nil)
+	})
+	h.mu.Lock()
+	if h.byFD[hb.fd] == s {
+		delete(h.byFD, hb.fd)
+	}
+	h.mu.Unlock()
+	hb.registered = false
+}
+
+// close stops the goroutine and releases the epoll descriptor.
+func (h *hibernator) close() { _ = h.f.Close() }
