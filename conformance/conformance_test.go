@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -80,6 +81,21 @@ func TestTCP(t *testing.T) {
 			return tcp.Listen(ctx, "127.0.0.1:0")
 		},
 		Dial: dialNet,
+	})
+}
+
+// TestTCPHibernating runs the suite with servers that hibernate as soon as
+// their connection has been idle for a millisecond, so that most waits of the
+// suite find a hibernating server: the rules hold the same.
+func TestTCPHibernating(t *testing.T) {
+	conformance.Run(t, conformance.Harness{
+		Name:      "tcp, hibernating",
+		Transport: "tcp",
+		Listen: func(ctx context.Context) (core.Listener, error) {
+			return tcp.Listen(ctx, "127.0.0.1:0")
+		},
+		Dial:   dialNet,
+		Config: core.Config{HibernateAfter: time.Millisecond},
 	})
 }
 
