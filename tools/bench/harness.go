@@ -76,6 +76,10 @@ type Config struct {
 	Pipeline int
 	// Idle is how many idle connections the memory measurement opens.
 	Idle int
+	// IdleWait is how long the idle connections stay silent before each
+	// memory reading: long enough for the servers to settle into their
+	// idle state (Ace's hibernate after 1 to 2 seconds).
+	IdleWait time.Duration
 	// Tests picks the tests to run (TestEcho, TestHTTP, TestIdle); empty
 	// means all.
 	Tests []string
@@ -103,6 +107,7 @@ func Defaults(short bool) Config {
 		// rotating rounds follows it better.
 		Duration: 5 * time.Second, Warmup: time.Second, Rounds: 5,
 		Conns: 50, Size: 64, MaxRoundTrips: 100_000_000, Threads: 2, Pipeline: 16, Idle: 10_000,
+		IdleWait: 3 * time.Second,
 	}
 }
 
@@ -485,7 +490,7 @@ func (h *harness) idleOnce(ctx context.Context, name string, probe Probe, heapPr
 	}
 	defer p.Stop()
 	h.block = h.block%254 + 1
-	l := IdleLoad{Conns: h.cfg.Idle, Block: h.block, Probe: probe}
+	l := IdleLoad{Conns: h.cfg.Idle, Block: h.block, Probe: probe, Wait: h.cfg.IdleWait}
 	if heapProfile != "" {
 		l.AtPeak = func() error { return p.HeapProfile(ctx, heapProfile) }
 	}

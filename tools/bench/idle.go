@@ -173,6 +173,8 @@ type IdleLoad struct {
 	Block int
 	// Probe is the exchange each connection does once.
 	Probe Probe
+	// Wait is how long the connections stay idle before each reading.
+	Wait time.Duration
 	// AtPeak, when set, runs once every connection is open and the memory
 	// read, before any is closed; the harness takes heap profiles there.
 	AtPeak func() error
@@ -225,13 +227,17 @@ type IdleBreakdown struct {
 // idle connection. It opens a baseline of connections (1% of l.Conns, at
 // least 10) so that one-time costs are paid, has the server collect garbage
 // and reads its VmRSS once it is stable; then it opens l.Conns more, probing
-// each, and reads it again the same way. Every connection is closed before
+// each, and reads it again the same way. Before each reading the connections
+// stay silent for l.Wait. Every connection is closed before
 // it returns.
 func MeasureIdle(ctx context.Context, p *Process, l IdleLoad) (*IdleResult, error) {
 	var set IdleSet
 	defer set.Close()
 	res := &IdleResult{Conns: l.Conns, Baseline: max(l.Conns/100, 10)}
 	if err := set.Open(ctx, p.Addr, res.Baseline, l.Block, l.Probe); err != nil {
+		return nil, err
+	}
+	if err := pause(ctx, l.Wait); err != nil {
 		return nil, err
 	}
 	var err error
@@ -242,6 +248,9 @@ func MeasureIdle(ctx context.Context, p *Process, l IdleLoad) (*IdleResult, erro
 		return nil, err
 	}
 	if err := set.Open(ctx, p.Addr, l.Conns, l.Block, l.Probe); err != nil {
+		return nil, err
+	}
+	if err := pause(ctx, l.Wait); err != nil {
 		return nil, err
 	}
 	if res.After, res.AfterStable, err = settledRSS(ctx, p); err != nil {
@@ -259,6 +268,21 @@ func MeasureIdle(ctx context.Context, p *Process, l IdleLoad) (*IdleResult, erro
 		}
 	}
 	return res, nil
+}
+
+// pause lets d pass, unless ctx is done first.
+func pause(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // RSS settling: readings rssEvery apart, stable when rssSteady of them in a

@@ -60,6 +60,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	threads := fs.Int("threads", def.Threads, "wrk threads")
 	pipeline := fs.Int("pipeline", def.Pipeline, "pipelining depth of the pipelined HTTP load")
 	idle := fs.Int("idle", def.Idle, "idle connections of the memory measurement")
+	idleWait := fs.Duration("idle-wait", def.IdleWait, "how long the idle connections stay silent before each memory reading")
 	tests := fs.String("tests", "echo,http,idle", "comma-separated `tests` to run: echo, http, idle")
 	out := fs.String("out", "", "write the report to `file` (default BENCHMARKS.md at the repository root, except with -short)")
 	profile := fs.String("profile", "", "profile the Ace servers under each load into `dir`, and add the top entries to the report")
@@ -97,6 +98,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			cfg.Pipeline = *pipeline
 		case "idle":
 			cfg.Idle = *idle
+		case "idle-wait":
+			cfg.IdleWait = *idleWait
 		}
 	})
 	for t := range strings.SplitSeq(*tests, ",") {
