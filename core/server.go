@@ -263,7 +263,9 @@ func (s *Server) Close() error {
 		s.err = ErrServerClosed
 		close(s.done)
 	case stateAccepting:
-		s.cancelAccept()
+		if s.cancelAccept != nil {
+			s.cancelAccept()
+		}
 	case stateHandshaking, stateConnected, stateClosing:
 		if s.detached {
 			break
@@ -337,11 +339,11 @@ func (s *Server) BytesOut() uint64 { return s.bytesOut.Load() }
 func (s *Server) run(ctx context.Context) {
 	// take's frame is gone by the time serve waits on an idle connection,
 	// so that the goroutine's stack can shrink back.
-	conn := s.take(ctx)
+	conn, info := s.take(ctx)
 	if conn == nil {
 		return
 	}
-	if !s.open() {
+	if !s.open(&info) {
 		s.finish(true, nil)
 		return
 	}
@@ -360,13 +362,19 @@ func (s *Server) serve() {
 
 // take accepts a connection, admits it and runs its handshake. It returns
 // nil, having ended the server, when it got no connection to serve.
-func (s *Server) take(ctx context.Context) Conn {
+func (s *Server) take(ctx context.Context) (Conn, ConnInfo) {
 	conn, err := s.ln.Accept(ctx)
 	s.ctr.accepting.Add(-1)
-	s.cancelAccept()
+	// Let go of the accept context at once: an idle connection should
+	// hold nothing it no longer needs.
+	s.mu.Lock()
+	cancel := s.cancelAccept
+	s.cancelAccept = nil
+	s.mu.Unlock()
+	cancel()
 	if err != nil {
 		s.finish(false, err)
-		return nil
+		return nil, ConnInfo{}
 	}
 	s.ctr.accepted.Add(1)
 	s.ctr.active.Add(1)
@@ -380,7 +388,7 @@ func (s *Server) take(ctx context.Context) Conn {
 		_ = conn.Close()
 		s.endConn(nil)
 		s.finish(true, nil)
-		return nil
+		return nil, ConnInfo{}
 	}
 	if hs, ok := conn.(Handshaker); ok {
 		hctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
@@ -391,7 +399,7 @@ func (s *Server) take(ctx context.Context) Conn {
 			_ = conn.Close()
 			s.endConn(fmt.Errorf("ace: handshake: %w", err))
 			s.finish(true, nil)
-			return nil
+			return nil, ConnInfo{}
 		}
 	}
 	info := conn.Info()
@@ -417,10 +425,12 @@ func (s *Server) take(ctx context.Context) Conn {
 		_ = conn.Close()
 		s.endConn(forced)
 		s.finish(true, nil)
-		return nil
+		return nil, ConnInfo{}
 	}
 	close(s.ref.ready)
-	return conn
+	// Whoever awaits the reference holds it; the server needs it no more.
+	s.ref = nil
+	return conn, info
 }
 
 // endConn resolves the accept reference with err if it is still pending and
@@ -429,9 +439,7 @@ func (s *Server) endConn(err error) {
 	s.mu.Lock()
 	s.state = stateClosing
 	s.mu.Unlock()
-	select {
-	case <-s.ref.ready:
-	default:
+	if s.ref != nil {
 		if err == nil {
 			err = ErrServerClosed
 		}
@@ -481,9 +489,9 @@ type session struct {
 
 // open makes the handler and runs its Connect callback. It reports false,
 // having ended the connection, if there is no handler to serve it.
-func (s *Server) open() bool {
+func (s *Server) open(info *ConnInfo) bool {
 	x := &s.sess
-	h, err := s.newHandler(s.ref.info)
+	h, err := s.newHandler(*info)
 	if err != nil {
 		s.closeConn(s.conn, false)
 		s.endConn(err)
@@ -492,7 +500,7 @@ func (s *Server) open() bool {
 	x.h, x.setDL = h, true
 	x.lazy, _ = s.conn.(LazyReader)
 	s.serving = true
-	s.do(s.callConnect(h, &s.ref.info))
+	s.do(s.callConnect(h, info))
 	s.serving = false
 	return true
 }
