@@ -12,7 +12,6 @@ import (
 // connection's input buffer). Nothing is buffered whole.
 type body struct {
 	x         *exchange
-	active    bool // the request has a body
 	chunked   bool
 	left      int64 // bytes left of a Content-Length body
 	n         int64 // bytes read so far
@@ -30,7 +29,6 @@ func (b *body) init(x *exchange) {
 	h := &x.head
 	*b = body{
 		x:         x,
-		active:    true,
 		chunked:   h.chunked,
 		left:      h.length,
 		limit:     x.c.app.cfg.MaxBodyBytes,

@@ -60,7 +60,7 @@ type conn struct {
 	in       []byte
 	own      *[]byte
 	scan     headScanner
-	deadline time.Time // when the header or idle wait ends; zero for never
+	deadline time.Time // when the header or idle wait ends; zero until next sets it
 
 	// Output: responses waiting to be written, and per-response scratch
 	// reused from one request to the next, all pooled while idle.
@@ -69,8 +69,9 @@ type conn struct {
 	bodyp *[]byte // backs a response's body before its header is sent
 	hdrp  *[]byte // backs a response's header fields, as snapshotted
 
-	x    *exchange // the request being served
-	werr error     // a write failed; the connection is dead
+	x      *exchange // the request being served
+	werr   error     // a write failed; the connection is dead
+	shared string    // what follows the last header section: see headString
 
 	// cur is the context of the request being served, for the function
 	// that a force-close of the connection runs on another goroutine to
@@ -81,9 +82,10 @@ type conn struct {
 	forcedMu   sync.Mutex
 	stopForced func() bool
 
-	served   int // requests answered
-	inOwned  bool
 	phase    phase
+	served   bool // a request was answered
+	batched  bool // a request was answered in this packet
+	inOwned  bool
 	closing  bool // close after the responses gathered
 	hijacked bool
 }
@@ -92,7 +94,6 @@ type conn struct {
 // header timeout.
 func (c *conn) Connect(srv *core.Server, _ core.ConnInfo) core.Action {
 	c.srv = srv
-	c.deadline = c.after(c.app.cfg.HeaderTimeout)
 	return c.next()
 }
 
@@ -167,8 +168,10 @@ func (c *conn) serve() {
 		}
 		if c.phase == phaseIdle {
 			c.phase = phaseHead
-			if c.served > 0 {
-				c.deadline = c.after(c.app.cfg.HeaderTimeout)
+			if c.served {
+				// The header timeout starts now: next sets it,
+				// unless the request is served first.
+				c.deadline = time.Time{}
 			}
 		}
 		n, err := c.scan.scan(c.in, c.app.cfg.MaxRequestLineBytes, c.app.cfg.MaxHeaderBytes)
@@ -189,7 +192,7 @@ func (c *conn) serve() {
 // serveRequest serves the request whose header section is c.in[:n].
 func (c *conn) serveRequest(n int) {
 	x := &exchange{c: c}
-	err := parseHead(&x.head, c.in[:n])
+	err := parseHead(&x.head, c.headString(n))
 	c.in = c.in[n:]
 	if err == nil && c.app.cfg.MaxBodyBytes > 0 && x.head.length > c.app.cfg.MaxBodyBytes {
 		err = errBodyTooLarge
@@ -203,15 +206,41 @@ func (c *conn) serveRequest(n int) {
 	x.serve()
 	c.cur.Store(nil)
 	c.x = nil
-	c.served++
+	c.served, c.batched = true, true
 	c.phase = phaseIdle
-	c.deadline = c.after(c.app.cfg.IdleTimeout)
+	c.deadline = time.Time{} // the idle timeout starts: next sets it
+}
+
+// maxShared bounds the input that the header sections of pipelined
+// requests share as one string.
+const maxShared = 4 << 10
+
+// headString returns c.in[:n], a header section, as a string, which the
+// request's strings are pieces of. The first request of a packet gets a
+// string of its own; when more follow in the same packet (pipelining),
+// the next one is converted together with the input after it, up to
+// maxShared bytes, and those after it take their share of that string,
+// so that a batch of requests costs one allocation, not one each.
+func (c *conn) headString(n int) string {
+	if n <= len(c.shared) && string(c.in[:n]) == c.shared[:n] {
+		s := c.shared[:n]
+		c.shared = c.shared[n:]
+		return s
+	}
+	if !c.batched || len(c.in) <= n {
+		c.shared = ""
+		return string(c.in[:n])
+	}
+	all := string(c.in[:max(n, min(len(c.in), maxShared))])
+	c.shared = all[n:]
+	return all[:n]
 }
 
 // next writes the responses gathered, keeps the input that must outlive
 // the callback, and tells the server what to wait for.
 func (c *conn) next() core.Action {
 	c.flushOut()
+	c.shared, c.batched = "", false
 	switch {
 	case c.hijacked:
 		c.release()
@@ -222,8 +251,16 @@ func (c *conn) next() core.Action {
 	}
 	c.releaseOut()
 	c.keepInput()
-	if c.deadline.IsZero() {
+	timeout := c.app.cfg.IdleTimeout
+	if c.phase == phaseHead || !c.served {
+		timeout = c.app.cfg.HeaderTimeout
+	}
+	if timeout <= 0 {
 		return core.Continue()
+	}
+	if c.deadline.IsZero() {
+		c.deadline = time.Now().Add(timeout)
+		return core.Continue().WithTimeout(timeout)
 	}
 	d := time.Until(c.deadline)
 	if d <= 0 {
@@ -307,8 +344,8 @@ func (c *conn) write(p []byte) {
 		return
 	}
 	var dl time.Time
-	if x := c.x; x != nil && x.wdlSet {
-		dl = x.wdl
+	if x := c.x; x != nil && x.dl != nil && x.dl.writeSet {
+		dl = x.dl.write
 	} else {
 		dl = c.after(c.app.cfg.WriteTimeout)
 	}
@@ -420,8 +457,8 @@ func (c *conn) read(p []byte) (int, error) {
 		return 0, c.werr
 	}
 	var dl time.Time
-	if x := c.x; x != nil && x.rdlSet {
-		dl = x.rdl
+	if x := c.x; x != nil && x.dl != nil && x.dl.readSet {
+		dl = x.dl.read
 	} else {
 		dl = c.after(c.app.cfg.BodyReadTimeout)
 	}

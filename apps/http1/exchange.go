@@ -8,25 +8,33 @@ import (
 )
 
 // exchange is one request and its response: everything a request needs,
-// in one allocation.
+// in one allocation, but for its body, which only some requests have. A
+// handler may keep the request after it returns, and so what the request
+// points to (its URL, header values, context and body), so an exchange is
+// never reused.
 type exchange struct {
 	c    *conn
 	head head
-	body body
+	body *body // nil without a body
 	w    response
 	req  *http.Request
 	ctx  requestContext
+
+	// dl holds the deadlines set with http.ResponseController, in place
+	// of the configured timeouts; nil until one is set.
+	dl *deadlines
 
 	// bodyErr is the first framing or limit error met reading the body,
 	// and byServer says the server met it draining the body after the
 	// handler, which never saw it.
 	bodyErr  error
 	byServer bool
+}
 
-	// Deadlines set with http.ResponseController, in place of the
-	// configured timeouts.
-	rdl, wdl       time.Time
-	rdlSet, wdlSet bool
+// deadlines are the read and write deadlines a handler set.
+type deadlines struct {
+	read, write       time.Time
+	readSet, writeSet bool
 }
 
 // serve runs the handler for the request and finishes its response.
@@ -36,7 +44,9 @@ func (x *exchange) serve() {
 	p, stack := x.run()
 	x.finish(p, stack)
 	x.ctx.cancel()
-	x.body.done = true
+	if x.body != nil {
+		x.body.done = true
+	}
 	x.w.finished = true
 }
 
@@ -48,7 +58,7 @@ func (x *exchange) newRequest() *http.Request {
 		URL:           h.url,
 		Proto:         h.proto,
 		ProtoMajor:    1,
-		ProtoMinor:    h.minor,
+		ProtoMinor:    int(h.minor),
 		Header:        h.header,
 		Body:          http.NoBody,
 		ContentLength: h.length,
@@ -59,8 +69,9 @@ func (x *exchange) newRequest() *http.Request {
 		TLS:           c.tls,
 	}
 	if h.chunked || h.length > 0 {
+		x.body = &body{}
 		x.body.init(x)
-		r.Body = &x.body
+		r.Body = x.body
 	}
 	if h.chunked {
 		r.TransferEncoding = []string{"chunked"}
@@ -120,9 +131,9 @@ func (x *exchange) finish(panicked any, stack []byte) {
 // maxDrain bytes, so that the connection can carry the next request. When
 // it cannot, the connection is closed after the response.
 func (x *exchange) drainBody() {
-	b, c := &x.body, x.c
+	b, c := x.body, x.c
 	switch {
-	case !b.active || b.eof:
+	case b == nil || b.eof:
 		return
 	case b.err != nil, b.expect100, c.closing, !b.chunked && b.left > maxDrain:
 		// Broken, or never asked for (the client waits for 100

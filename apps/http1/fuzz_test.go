@@ -58,7 +58,7 @@ func FuzzRequest(f *testing.F) {
 			return
 		}
 		var h head
-		if err := parseHead(&h, data[:n]); err != nil {
+		if err := parseHead(&h, string(data[:n])); err != nil {
 			if StatusOf(err) == 0 {
 				t.Fatalf("error without a status: %v", err)
 			}
@@ -97,7 +97,7 @@ func checkAgainstNetHTTP(t *testing.T, h *head, section []byte) {
 	if h.chunked {
 		length = -1
 	}
-	got := []any{h.method, h.target, h.proto, h.minor, h.host, h.header, length, h.close, h.url.String()}
+	got := []any{h.method, h.target, h.proto, int(h.minor), h.host, h.header, length, h.close, h.url.String()}
 	want := []any{r.Method, r.RequestURI, r.Proto, r.ProtoMinor, r.Host, r.Header, r.ContentLength, r.Close, r.URL.String()}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("request %q\nparsed   %q\nnet/http %q", section, got, want)
@@ -212,6 +212,22 @@ func FuzzChunked(f *testing.F) {
 		}
 		if !bytes.Equal(body, want) {
 			t.Fatalf("decoded %q, net/http %q", body, want)
+		}
+	})
+}
+
+// FuzzSniff checks that detectContentType, which remembers what it found,
+// always says what http.DetectContentType says, for a body seen for the
+// first time and for one seen again after another.
+func FuzzSniff(f *testing.F) {
+	for _, s := range []string{"Hello, World!", "<html>", "\x89PNG\r\n\x1a\n", "GIF89a", "%PDF-1", "\x00\x01"} {
+		f.Add([]byte(s), []byte("Hello, World!"))
+	}
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		for _, data := range [][]byte{a, b, a, a[:len(a)/2], b} {
+			if got, want := detectContentType(data), http.DetectContentType(data); got != want {
+				t.Fatalf("detectContentType(%q) = %q, want %q", data, got, want)
+			}
 		}
 	})
 }

@@ -68,23 +68,62 @@ func skipEmptyLines(in []byte) int {
 	return n
 }
 
-// head is the parsed header section of one request.
+// head is the parsed header section of one request. Its fields are ordered
+// to pack it small, as it lives in every exchange.
 type head struct {
-	method    string
-	target    string // the request-target as received
-	proto     string
-	minor     int // 0 for HTTP/1.0, 1 or more for HTTP/1.1 and later 1.x
-	url       *url.URL
-	u         url.URL // url points here for most requests
-	header    http.Header
-	host      string
-	length    int64 // body length; -1 when chunked
+	method  string
+	target  string // the request-target as received
+	proto   string
+	url     *url.URL
+	u       url.URL // url points here for most requests
+	header  http.Header
+	host    string
+	length  int64       // body length; -1 when chunked
+	te      []string    // the Transfer-Encoding field's values
+	trailer http.Header // the trailer fields announced, with nil values
+
+	// vals backs the values of the first fields, so that a request with
+	// few fields costs no allocation for them.
+	vals [4]string
+
+	minor     uint8 // 0 for HTTP/1.0, 1 or more for HTTP/1.1 and later 1.x
 	chunked   bool
-	te        []string // the Transfer-Encoding field's values
-	close     bool     // the connection closes after this request
-	keepAlive bool     // an HTTP/1.0 request asked for keep-alive
+	close     bool // the connection closes after this request
+	keepAlive bool // an HTTP/1.0 request asked for keep-alive
 	expect100 bool
-	trailer   http.Header // the trailer fields announced, with nil values
+
+	// What parseFields notes for parseFraming: how many Host field lines
+	// there are (0, 1, or 2 for more; never in header, as net/http: see
+	// Request.Host, and the first one's value is in host), and which of
+	// the fields that decide framing are present, so that a request
+	// without them costs no map lookup.
+	hosts   uint8
+	framing framingFields
+}
+
+// framingFields is a set of the fields that decide how a request is read.
+type framingFields uint8
+
+const (
+	fieldContentLength framingFields = 1 << iota
+	fieldTransferEncoding
+	fieldConnection
+	fieldExpect
+)
+
+// framingField returns the framingFields bit of a canonical field name, or 0.
+func framingField(key string) framingFields {
+	switch key {
+	case "Content-Length":
+		return fieldContentLength
+	case "Transfer-Encoding":
+		return fieldTransferEncoding
+	case "Connection":
+		return fieldConnection
+	case "Expect":
+		return fieldExpect
+	}
+	return 0
 }
 
 // parseHead parses a complete header section, as scan delimited it: request
@@ -92,8 +131,8 @@ type head struct {
 // rules of RFC 9112 and RFC 9110 that decide how the request is read: the
 // request-target's form, Host, Content-Length, Transfer-Encoding, Connection
 // and Expect. It returns a *statusError when the request must be rejected.
-func parseHead(h *head, b []byte) error {
-	s := string(b) // every string of the request is a piece of this one
+// Every string of the request is a piece of s.
+func parseHead(h *head, s string) error {
 	eol := strings.Index(s, "\r\n")
 	if eol < 0 {
 		return errRequestLine
@@ -137,7 +176,7 @@ func (h *head) parseRequestLine(line string) error {
 // A major version other than 1 is not supported (505); a higher minor
 // version is treated as the highest this server implements, HTTP/1.1
 // (RFC 9110, section 6.2), by the caller.
-func parseVersion(v string) (int, error) {
+func parseVersion(v string) (uint8, error) {
 	if len(v) != 8 || v[:5] != "HTTP/" || !isDigit(v[5]) || v[6] != '.' || !isDigit(v[7]) {
 		if strings.IndexByte(v, '\r') >= 0 {
 			return 0, errBareCR
@@ -147,7 +186,7 @@ func parseVersion(v string) (int, error) {
 	if v[5] != '1' {
 		return 0, errVersion
 	}
-	return int(v[7] - '0'), nil
+	return v[7] - '0', nil
 }
 
 // parseTarget parses a request-target in the form its method allows
@@ -258,23 +297,35 @@ func validTarget(t string) bool {
 }
 
 // parseFields parses the field lines of s, which ends with the empty line,
-// into h.header.
+// into h.header, except Host, which it notes in h.hosts and h.host.
 func (h *head) parseFields(s string) error {
-	n := strings.Count(s, "\r\n") - 1
-	h.header = make(http.Header, n)
-	vals := make([]string, n) // one backing array for single values
-	for {
+	vals := h.vals[:]
+	for lines := strings.Count(s, "\r\n") - 1; ; lines-- {
 		eol := strings.Index(s, "\r\n")
 		line := s[:eol]
 		s = s[eol+2:]
 		if line == "" {
-			return nil
+			break
 		}
 		name, value, err := parseField(line)
 		if err != nil {
 			return err
 		}
 		key := canonicalKey(name)
+		if key == "Host" {
+			if h.hosts == 0 {
+				h.host = value
+			}
+			h.hosts = min(h.hosts+1, 2)
+			continue
+		}
+		h.framing |= framingField(key)
+		if h.header == nil {
+			h.header = make(http.Header, lines)
+			if lines > len(vals) {
+				vals = make([]string, lines)
+			}
+		}
 		if vv := h.header[key]; vv != nil {
 			h.header[key] = append(vv, value)
 		} else {
@@ -283,6 +334,10 @@ func (h *head) parseFields(s string) error {
 			vals = vals[1:]
 		}
 	}
+	if h.header == nil {
+		h.header = make(http.Header)
+	}
+	return nil
 }
 
 // parseField splits a field line into its name and its value, without the
@@ -319,27 +374,23 @@ func parseField(line string) (name, value string, err error) {
 
 // parseFraming applies the fields that decide how the request is read.
 func (h *head) parseFraming() error {
-	hdr := h.header
-	hosts := hdr["Host"]
 	switch {
-	case len(hosts) > 1:
+	case h.hosts > 1:
 		return errManyHosts
-	case len(hosts) == 0 && h.minor >= 1:
+	case h.hosts == 0 && h.minor >= 1:
 		return errNoHost
-	case len(hosts) == 1 && !httpguts.ValidHostHeader(hosts[0]):
+	case h.hosts == 1 && !httpguts.ValidHostHeader(h.host):
 		return errBadHost
 	}
-	delete(hdr, "Host")
-	switch {
-	case h.url.Host != "": // absolute or authority form (RFC 9112, 3.2.2)
+	if h.url.Host != "" { // absolute or authority form (RFC 9112, 3.2.2)
 		h.host = h.url.Host
-	case len(hosts) == 1:
-		h.host = hosts[0]
 	}
 
 	h.length = 0
-	cl, hasCL := hdr["Content-Length"]
+	hdr := h.header
+	hasCL := h.framing&fieldContentLength != 0
 	if hasCL {
+		cl := hdr["Content-Length"]
 		n, err := parseContentLength(cl)
 		if err != nil {
 			return err
@@ -349,13 +400,14 @@ func (h *head) parseFraming() error {
 			hdr["Content-Length"] = cl[:1:1] // as net/http: one of the equal values
 		}
 	}
-	if te, ok := hdr["Transfer-Encoding"]; ok {
+	if h.framing&fieldTransferEncoding != 0 {
 		switch {
 		case hasCL:
 			return errCLAndTE
 		case h.minor == 0:
 			return errTE10
 		}
+		te := hdr["Transfer-Encoding"]
 		if err := checkCodings(te); err != nil {
 			return err
 		}
@@ -366,12 +418,15 @@ func (h *head) parseFraming() error {
 		}
 	}
 
-	conn := hdr["Connection"]
+	var conn []string
+	if h.framing&fieldConnection != 0 {
+		conn = hdr["Connection"]
+	}
 	h.keepAlive = h.minor == 0 && httpguts.HeaderValuesContainsToken(conn, "keep-alive")
 	h.close = httpguts.HeaderValuesContainsToken(conn, "close") || (h.minor == 0 && !h.keepAlive)
 
-	if ex, ok := hdr["Expect"]; ok {
-		for _, v := range ex {
+	if h.framing&fieldExpect != 0 {
+		for _, v := range hdr["Expect"] {
 			for elem := range strings.SplitSeq(v, ",") {
 				switch elem = trimOWS(elem); {
 				case elem == "":

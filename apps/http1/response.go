@@ -30,7 +30,7 @@ var errFinished = errors.New("http1: ResponseWriter used after its handler retur
 // FlushError, SetReadDeadline, SetWriteDeadline and EnableFullDuplex.
 type response struct {
 	x *exchange
-	c *conn
+	c *conn // x.c
 
 	header    http.Header
 	status    int  // 0 until WriteHeader
@@ -92,7 +92,7 @@ func (w *response) writeInterim(code int) {
 	if w.x.head.minor == 0 || c.werr != nil {
 		return
 	}
-	if code == http.StatusContinue {
+	if code == http.StatusContinue && w.x.body != nil {
 		w.x.body.expect100 = false
 	}
 	w.snapshot()
@@ -295,7 +295,7 @@ func (w *response) commit(final, sample bool) {
 	}
 	if w.sniff && allowed && len(w.buf) > 0 {
 		out = append(out, "Content-Type: "...)
-		out = append(out, http.DetectContentType(w.buf)...)
+		out = append(out, detectContentType(w.buf)...)
 		out = append(out, "\r\n"...)
 	}
 	if length >= 0 {
@@ -406,7 +406,7 @@ func (w *response) SetReadDeadline(t time.Time) error {
 	if err := w.writable(); err != nil {
 		return err
 	}
-	w.x.rdl, w.x.rdlSet = t, true
+	w.deadlines().read, w.x.dl.readSet = t, true
 	return nil
 }
 
@@ -417,8 +417,16 @@ func (w *response) SetWriteDeadline(t time.Time) error {
 	if err := w.writable(); err != nil {
 		return err
 	}
-	w.x.wdl, w.x.wdlSet = t, true
+	w.deadlines().write, w.x.dl.writeSet = t, true
 	return nil
+}
+
+// deadlines returns the deadlines the handler set, making them if needed.
+func (w *response) deadlines() *deadlines {
+	if w.x.dl == nil {
+		w.x.dl = new(deadlines)
+	}
+	return w.x.dl
 }
 
 // EnableFullDuplex lets the handler read the request body after it has
