@@ -130,6 +130,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "echo", "--acceptors", "many"}, `invalid value "many" for flag -acceptors`},
 		{[]string{"serve", "echo", "--acceptors", "0"}, "--acceptors must be at least 1"},
 		{[]string{"serve", "echo", "--max-conns", "-1"}, "--max-conns must not be negative"},
+		{[]string{"serve", "echo", "--hibernate-after", "-1s"}, "--hibernate-after must not be negative"},
 		{[]string{"serve", "echo", "--listen", ""}, "--listen must not be empty"},
 		{[]string{"serve", "echo", "--shutdown-timeout", "-1s"}, "--shutdown-timeout must not be negative"},
 		{[]string{"serve", "echo", "--shutdown-timeout", "10"}, `invalid value "10" for flag -shutdown-timeout`},
@@ -207,8 +208,9 @@ func TestParseServeDefaults(t *testing.T) {
 	if cfg.listen != "127.0.0.1:8080" {
 		t.Errorf("listen = %q, want 127.0.0.1:8080", cfg.listen)
 	}
-	if cfg.core.Acceptors != 50 || cfg.core.MaxConns != 0 {
-		t.Errorf("acceptors, max conns = %d, %d; want 50, 0", cfg.core.Acceptors, cfg.core.MaxConns)
+	if cfg.core.Acceptors != 50 || cfg.core.MaxConns != 0 || cfg.core.HibernateAfter != time.Second {
+		t.Errorf("acceptors, max conns, hibernate after = %d, %d, %v; want 50, 0, 1s",
+			cfg.core.Acceptors, cfg.core.MaxConns, cfg.core.HibernateAfter)
 	}
 	if cfg.shutdownTimeout != 10*time.Second {
 		t.Errorf("shutdown timeout = %v, want 10s", cfg.shutdownTimeout)
@@ -229,13 +231,14 @@ func TestParseServeFlags(t *testing.T) {
 	cfg, code := parseServe(echoSpec, []string{
 		"--listen", "unix:/tmp/x.sock", "-acceptors=3", "--max-conns", "7",
 		"--shutdown-timeout", "250ms", "--debug-addr", "127.0.0.1:0",
-		"--mode", "raw", "--idle-timeout", "2s",
+		"--mode", "raw", "--idle-timeout", "2s", "--hibernate-after", "0",
 	}, &stdout, &stderr)
 	if code != -1 {
 		t.Fatalf("parseServe: code %d, stderr %q", code, stderr.String())
 	}
 	if cfg.listen != "unix:/tmp/x.sock" || cfg.core.Acceptors != 3 || cfg.core.MaxConns != 7 ||
-		cfg.shutdownTimeout != 250*time.Millisecond || cfg.debugAddr != "127.0.0.1:0" {
+		cfg.shutdownTimeout != 250*time.Millisecond || cfg.debugAddr != "127.0.0.1:0" ||
+		cfg.core.HibernateAfter >= 0 {
 		t.Errorf("parsed %+v", cfg)
 	}
 	if got := attr(cfg.attrs, "mode"); got != "raw" {

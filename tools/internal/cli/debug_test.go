@@ -16,7 +16,7 @@ import (
 // fakeStats is what the debug endpoints of these tests report.
 var fakeStats = core.Stats{
 	Accepting: 50, Active: 2, Accepted: 7, Closed: 5, Panicked: 1,
-	Refused: 3, BytesIn: 1024, BytesOut: 2048,
+	Refused: 3, BytesIn: 1024, BytesOut: 2048, Hibernating: 1,
 }
 
 // get fetches path from srv and returns the status and body.
@@ -65,6 +65,7 @@ func TestDebugVars(t *testing.T) {
 	want := map[string]float64{
 		"accepting": 50, "active": 2, "accepted": 7, "closed": 5,
 		"panicked": 1, "refused": 3, "bytes_in": 1024, "bytes_out": 2048,
+		"hibernating": 1,
 	}
 	for k, v := range want {
 		if got, ok := ace[k]; !ok || got != v {
@@ -93,6 +94,9 @@ ace_bytes_out_total 2048
 # HELP ace_closed_total Connections that have ended.
 # TYPE ace_closed_total counter
 ace_closed_total 5
+# HELP ace_hibernating Idle connections whose server has given up its goroutine right now.
+# TYPE ace_hibernating gauge
+ace_hibernating 1
 # HELP ace_panicked_total Connections ended by a panic in the app.
 # TYPE ace_panicked_total counter
 ace_panicked_total 1

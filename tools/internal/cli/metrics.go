@@ -18,6 +18,8 @@ var statsMetrics = []statsMetric{
 		func(s core.Stats) float64 { return float64(s.Accepting) }},
 	{"ace_active", "Connections being served right now.", prometheus.GaugeValue,
 		func(s core.Stats) float64 { return float64(s.Active) }},
+	{"ace_hibernating", "Idle connections whose server has given up its goroutine right now.", prometheus.GaugeValue,
+		func(s core.Stats) float64 { return float64(s.Hibernating) }},
 	{"ace_accepted_total", "Connections accepted since the endpoint started.", prometheus.CounterValue,
 		func(s core.Stats) float64 { return float64(s.Accepted) }},
 	{"ace_closed_total", "Connections that have ended.", prometheus.CounterValue,

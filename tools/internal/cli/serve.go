@@ -70,6 +70,7 @@ type serveFlags struct {
 	listen          string
 	acceptors       int
 	maxConns        int
+	hibernateAfter  time.Duration
 	shutdownTimeout time.Duration
 	debugAddr       string
 	logLevel        slog.Level
@@ -87,6 +88,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxConns, "max-conns", 0,
 		"most connections served at once (`n`); at the limit accepting\n"+
 			"pauses until one ends; 0 for no limit")
+	fs.DurationVar(&f.hibernateAfter, "hibernate-after", core.DefaultHibernateAfter,
+		"how long a TCP or Unix connection may be idle before its server\n"+
+			"gives up its goroutine until input arrives (Linux); 0 never")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout,
 		"how long a graceful shutdown may take; connections still open\n"+
 			"after it are force-closed (the exit status is still 0)")
@@ -107,6 +111,8 @@ func (f *serveFlags) validate() error {
 		return fmt.Errorf("--acceptors must be at least 1, not %d", f.acceptors)
 	case f.maxConns < 0:
 		return fmt.Errorf("--max-conns must not be negative, not %d", f.maxConns)
+	case f.hibernateAfter < 0:
+		return fmt.Errorf("--hibernate-after must not be negative, not %v", f.hibernateAfter)
 	case f.shutdownTimeout < 0:
 		return fmt.Errorf("--shutdown-timeout must not be negative, not %v", f.shutdownTimeout)
 	}
@@ -186,6 +192,7 @@ func parseServe(spec appSpec, args []string, stdout, stderr io.Writer) (serveCon
 		core: core.Config{
 			Acceptors:        sf.acceptors,
 			MaxConns:         sf.maxConns,
+			HibernateAfter:   hibernateAfter(sf.hibernateAfter),
 			HandshakeTimeout: transport.handshakeTimeout,
 			Logger:           log,
 		},
@@ -193,6 +200,15 @@ func parseServe(spec appSpec, args []string, stdout, stderr io.Writer) (serveCon
 		debugAddr:       sf.debugAddr,
 		log:             log,
 	}, -1
+}
+
+// hibernateAfter turns --hibernate-after into core.Config.HibernateAfter,
+// where 0 means the default and a negative value never.
+func hibernateAfter(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // serveConfig is everything serve needs to run one endpoint.

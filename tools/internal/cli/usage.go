@@ -85,9 +85,10 @@ const debugHelp = `
 Debug endpoints, served over HTTP on --debug-addr when it is set:
   /debug/vars    expvar JSON; the endpoint's counters are under "ace":
                  accepting, active, accepted, closed, panicked, refused,
-                 bytes_in, bytes_out
+                 bytes_in, bytes_out, hibernating
   /debug/pprof/  net/http/pprof profiles (go tool pprof http://ADDR/debug/pprof/heap)
-  /metrics       Prometheus text format: ace_accepting, ace_active (gauges),
+  /metrics       Prometheus text format: ace_accepting, ace_active,
+                 ace_hibernating (gauges),
                  ace_accepted_total, ace_closed_total, ace_panicked_total,
                  ace_refused_total, ace_bytes_in_total, ace_bytes_out_total
                  (counters), and the Go runtime's go_* and process_* metrics
