@@ -18,6 +18,19 @@
 // the server that accepts a connection is the one that serves it, and it is
 // the only goroutine that connection costs.
 //
+// # Hibernation
+//
+// An idle goroutine still holds its stack, a few KiB, which is most of what
+// an idle connection costs. So a server whose connection has moved no byte
+// for [Config.HibernateAfter] (1s by default) hibernates, as an Erlang
+// process can: its goroutine ends, and the endpoint watches the socket in an
+// epoll set of its own, served by one goroutine per endpoint. Input, a
+// hang-up, a message from [Server.Send], the shutdown notice, the action's
+// timeout or Close bring the server back on a new goroutine that carries on
+// where the old one stopped; the handler sees no difference. Only TCP and
+// Unix connections (those read through a [RawReader]) hibernate, and only on
+// Linux; [Stats].Hibernating counts them.
+//
 // # Lifecycle rules
 //
 // The numbered rules of the project's ARCHITECTURE.md (S1-S12, G1-G3,
