@@ -134,13 +134,12 @@ func (e *Endpoint) Drain() error {
 // beginDrain stops admitting connections and starting servers.
 func (e *Endpoint) beginDrain() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.draining {
+		e.mu.Unlock()
 		return
 	}
 	e.draining = true
 	e.parked = nil
-	e.stopHibernatorLocked()
 	for t := range e.timers {
 		if t.Stop() {
 			e.wg.Done()
@@ -148,6 +147,11 @@ func (e *Endpoint) beginDrain() {
 		delete(e.timers, t)
 	}
 	close(e.drained)
+	hib := e.idleHibernatorLocked()
+	e.mu.Unlock()
+	if hib != nil {
+		hib.close()
+	}
 }
 
 // closeListener closes the listener once; some transports take a while
@@ -345,13 +349,16 @@ func (e *Endpoint) sweep() {
 	}
 }
 
-// stopHibernatorLocked stops the hibernator once the endpoint is draining
-// and has no server left that could use it.
-func (e *Endpoint) stopHibernatorLocked() {
-	if e.hib != nil && e.draining && len(e.live) == 0 && len(e.waiting) == 0 {
-		e.hib.close()
-		e.hib = nil
+// idleHibernatorLocked returns the hibernator, for the caller to close once
+// it has released the lock, when the endpoint is draining and has no server
+// left that could use it; nil otherwise.
+func (e *Endpoint) idleHibernatorLocked() *hibernator {
+	hib := e.hib
+	if hib == nil || !e.draining || len(e.live) > 0 || len(e.waiting) > 0 {
+		return nil
 	}
+	e.hib = nil
+	return hib
 }
 
 func (h *govHooks) ended(s *Server, hadConn bool, err error) {
@@ -360,7 +367,7 @@ func (h *govHooks) ended(s *Server, hadConn bool, err error) {
 	e.mu.Lock()
 	delete(e.waiting, s)
 	delete(e.live, s)
-	e.stopHibernatorLocked()
+	hib := e.idleHibernatorLocked()
 	var resume *governor
 	if h.reserved {
 		e.reserved--
@@ -371,6 +378,9 @@ func (h *govHooks) ended(s *Server, hadConn bool, err error) {
 	}
 	draining := e.draining
 	e.mu.Unlock()
+	if hib != nil {
+		hib.close()
+	}
 	defer e.wg.Done()
 
 	if resume != nil {

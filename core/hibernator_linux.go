@@ -123,6 +123,10 @@ func (h *hibernator) watch(s *Server) error {
 		}
 		if err == nil {
 			hb.registered, hb.fd = true, int(fd)
+		} else if !hb.registered {
+			h.mu.Lock()
+			delete(h.byFD, int(fd))
+			h.mu.Unlock()
 		}
 	}); cerr != nil {
 		return cerr
