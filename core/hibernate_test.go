@@ -182,3 +182,62 @@ func TestHibernateClose(t *testing.T) {
 		t.Fatalf("after Close: %+v", st)
 	}
 }
+
+// TestHibernateStress has connections go idle and wake, by input and by
+// Send, at the pace at which they hibernate (1ms), so that wake-ups race
+// servers on their way into hibernation. Every byte must arrive, in order.
+func TestHibernateStress(t *testing.T) {
+	const (
+		conns  = 16
+		rounds = 40
+	)
+	srvs := make(chan *core.Server, conns)
+	app := newProbeApp(func() *probe {
+		p := newProbe()
+		p.events = make(chan string, 4*rounds) // nobody reads them
+		p.connect = func(s *core.Server, _ core.ConnInfo) core.Action {
+			srvs <- s
+			return core.Continue()
+		}
+		p.info = func(msg any) core.Action {
+			return core.Send([]byte(fmt.Sprintf("%v\n", msg)))
+		}
+		return p
+	})
+	e, _ := start(t, app, core.Config{Acceptors: 2, HibernateAfter: time.Millisecond})
+	var wg sync.WaitGroup
+	for i := range conns {
+		c := dial(t, e.Addr())
+		s := <-srvs
+		wg.Go(func() {
+			for r := range rounds {
+				// An idle gap of 0 to 3ms, so that the server is
+				// sometimes running, sometimes parking, sometimes
+				// asleep when the next event comes.
+				<-time.After(time.Duration(r%4) * time.Millisecond)
+				msg := fmt.Sprintf("%d.%d", i, r)
+				if i%2 == 0 {
+					if err := s.Send(msg); err != nil {
+						t.Errorf("Send: %v", err)
+						return
+					}
+				} else {
+					msg += "\n"
+					_ = c.SetWriteDeadline(time.Now().Add(wait))
+					if _, err := io.WriteString(c, msg); err != nil {
+						t.Errorf("write: %v", err)
+						return
+					}
+					msg = msg[:len(msg)-1]
+				}
+				_ = c.SetReadDeadline(time.Now().Add(wait))
+				line, err := c.r.ReadString('\n')
+				if err != nil || line != msg+"\n" {
+					t.Errorf("conn %d round %d: got %q, %v; want %q", i, r, line, err, msg)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
