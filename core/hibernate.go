@@ -44,8 +44,8 @@ type hibernation struct {
 	req   atomic.Bool // the endpoint asks the server to hibernate
 
 	// Owned by the serving goroutine.
-	registered bool // the socket is in w's epoll set
-	fd         int  // the descriptor registered
+	fd         int32 // the descriptor registered
+	registered bool  // the socket is in w's epoll set
 	timer      *time.Timer
 
 	seen uint64 // bytes moved at the last sweep; guarded by the endpoint's mu

@@ -122,7 +122,7 @@ func (h *hibernator) watch(s *Server) error {
 			err = h.ctl(syscall.EPOLL_CTL_ADD, int(fd), &ev)
 		}
 		if err == nil {
-			hb.registered, hb.fd = true, int(fd)
+			hb.registered, hb.fd = true, int32(fd)
 		} else if !hb.registered {
 			h.mu.Lock()
 			delete(h.byFD, int(fd))
@@ -145,8 +145,8 @@ func (h *hibernator) unwatch(s *Server) {
 		_ = h.ctl(syscall.EPOLL_CTL_DEL, int(fd), nil)
 	})
 	h.mu.Lock()
-	if h.byFD[hb.fd] == s {
-		delete(h.byFD, hb.fd)
+	if fd := int(hb.fd); h.byFD[fd] == s {
+		delete(h.byFD, fd)
 	}
 	h.mu.Unlock()
 	hb.registered = false

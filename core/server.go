@@ -59,12 +59,11 @@ type Server struct {
 
 	mu           sync.Mutex
 	state        serverState
-	accepted     bool // Accept was called once
+	nmsg         atomic.Int32 // len(mbox), read without the lock
 	conn         Conn
 	cancelAccept context.CancelFunc
 	forced       error // set by Close: why the connection was cut
 	mbox         []any
-	nmsg         atomic.Int32 // len(mbox), read without the lock
 
 	ref  *AcceptRef
 	done chan struct{}
@@ -81,10 +80,11 @@ type Server struct {
 	r, w     int
 	serving  bool
 	streamed bool
-	appRDL   time.Time
+	accepted bool // Accept was called once; guarded by mu
 	detached bool // guarded by mu
 
 	shuttingDown atomic.Bool
+	appRDL       time.Time
 
 	// act is the result of the last callback, kept here rather than on
 	// the goroutine's stack, which stays small while a connection idles.
