@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"runtime"
 	"sync"
 	"testing"
@@ -240,4 +241,45 @@ func TestHibernateStress(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// BenchmarkHibernateWake measures a round trip that starts after the
+// connection has been idle: with the server hibernating, the poller's
+// wake-up and the new goroutine are its extra cost; awake, the server's
+// goroutine was parked in the runtime's poller. The idle time is not timed.
+func BenchmarkHibernateWake(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		after time.Duration
+	}{{"hibernating", time.Millisecond}, {"awake", -1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			app := core.AppFunc(func(core.ConnInfo) core.Handler { return echoHandler{} })
+			e := core.Start(listenTCP(b), app, core.Config{Acceptors: 1, HibernateAfter: bc.after})
+			defer func() { _ = e.Close() }()
+			c, err := net.Dial("tcp", e.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer func() { _ = c.Close() }()
+			msg := make([]byte, 64)
+			roundTrips(b, c, msg, len(msg), 10)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				// Idle as a client between requests is; hibernating
+				// takes 1 to 2ms.
+				deadline := time.Now().Add(wait)
+				time.Sleep(3 * time.Millisecond)
+				for bc.after > 0 && e.Stats().Hibernating != 1 {
+					if time.Now().After(deadline) {
+						b.Fatal("the connection did not hibernate")
+					}
+					time.Sleep(time.Millisecond)
+				}
+				b.StartTimer()
+				roundTrips(b, c, msg, len(msg), 1)
+			}
+		})
+	}
 }
