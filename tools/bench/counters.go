@@ -7,18 +7,24 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Counters are a server's cumulative counts that the harness divides by the
-// operations of a load: heap allocations, from the server's Go runtime, and
-// read and write system calls, from the kernel's /proc/<pid>/io.
+// operations of a load: heap allocations, from the server's Go runtime; read
+// and write system calls, from the kernel's /proc/<pid>/io; and CPU time in
+// user and kernel mode, from /proc/<pid>/stat.
 type Counters struct {
 	Allocs, SysRead, SysWrite uint64
+	User, System              time.Duration
 }
 
 // Sub returns c minus earlier counts.
 func (c Counters) Sub(earlier Counters) Counters {
-	return Counters{c.Allocs - earlier.Allocs, c.SysRead - earlier.SysRead, c.SysWrite - earlier.SysWrite}
+	return Counters{
+		Allocs: c.Allocs - earlier.Allocs, SysRead: c.SysRead - earlier.SysRead, SysWrite: c.SysWrite - earlier.SysWrite,
+		User: c.User - earlier.User, System: c.System - earlier.System,
+	}
 }
 
 // Counters reads the program's counters.
@@ -35,7 +41,46 @@ func (p *Process) Counters(ctx context.Context) (Counters, error) {
 	if err != nil {
 		return Counters{}, fmt.Errorf("bench: system calls of %s: %w", p.Name, err)
 	}
-	return Counters{Allocs: st.Allocs, SysRead: r, SysWrite: w}, nil
+	b, err = os.ReadFile("/proc/" + strconv.Itoa(p.Pid) + "/stat")
+	if err != nil {
+		return Counters{}, fmt.Errorf("bench: CPU time of %s: %w", p.Name, err)
+	}
+	user, sys, err := ParseProcStat(string(b))
+	if err != nil {
+		return Counters{}, fmt.Errorf("bench: CPU time of %s: %w", p.Name, err)
+	}
+	return Counters{Allocs: st.Allocs, SysRead: r, SysWrite: w, User: user, System: sys}, nil
+}
+
+// ErrProcStat reports a /proc/<pid>/stat file without readable utime and
+// stime fields.
+var ErrProcStat = errors.New("bench: no utime and stime in /proc stat")
+
+// clockTick is the unit of utime and stime: USER_HZ, 100 per second on
+// every Linux system the harness targets.
+const clockTick = 10 * time.Millisecond
+
+// ParseProcStat returns the CPU time a process has spent in user and in
+// kernel mode, from the utime and stime fields (the 14th and 15th) of its
+// /proc/<pid>/stat file. The second field, the command name in parentheses,
+// may itself hold spaces and parentheses, so fields are counted from the
+// last ')'.
+func ParseProcStat(s string) (user, sys time.Duration, err error) {
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, 0, ErrProcStat
+	}
+	f := strings.Fields(s[i+1:])
+	// f[0] is the 3rd field (state): utime and stime are f[11] and f[12].
+	if len(f) < 13 {
+		return 0, 0, ErrProcStat
+	}
+	u, uerr := strconv.ParseUint(f[11], 10, 63)
+	k, kerr := strconv.ParseUint(f[12], 10, 63)
+	if uerr != nil || kerr != nil || u > 1<<40 || k > 1<<40 {
+		return 0, 0, fmt.Errorf("%w: %q %q", ErrProcStat, f[11], f[12])
+	}
+	return time.Duration(u) * clockTick, time.Duration(k) * clockTick, nil
 }
 
 // ErrProcIO reports a /proc/<pid>/io file without readable syscr and syscw

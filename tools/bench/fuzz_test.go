@@ -39,6 +39,18 @@ func FuzzParseVmRSS(f *testing.F) {
 	})
 }
 
+func FuzzParseProcStat(f *testing.F) {
+	f.Add("1234 (ace-http) S 1 1234 1234 0 -1 4194560 500 0 0 0 731 245 0 0 20 0 4 0 100 0 0")
+	f.Add("7 (a) b) c) R 1 2 3 4 5 6 7 8 9 10 1 2 3")
+	f.Add("1 (x) S 1 2 3 4 5 6 7 8 9 10 18446744073709551615 2")
+	f.Fuzz(func(t *testing.T, s string) {
+		u, k, err := ParseProcStat(s)
+		if (err != nil && (u != 0 || k != 0)) || u < 0 || k < 0 {
+			t.Fatalf("ParseProcStat(%q) = %v, %v with error %v", s, u, k, err)
+		}
+	})
+}
+
 func FuzzParseProcIO(f *testing.F) {
 	f.Add("rchar: 5012\nwchar: 2304\nsyscr: 17\nsyscw: 9\nread_bytes: 0\n")
 	f.Add("syscr: 18446744073709551615\nsyscw: 0")

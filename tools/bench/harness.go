@@ -519,6 +519,7 @@ func (r *Row) setCounters(d Counters, ops int64) {
 	n := float64(ops)
 	r.Allocs, r.HasAllocs = float64(d.Allocs)/n, true
 	r.Reads, r.Writes, r.HasSyscalls = float64(d.SysRead)/n, float64(d.SysWrite)/n, true
+	r.User, r.System = time.Duration(float64(d.User)/n), time.Duration(float64(d.System)/n)
 }
 
 // median returns the row with the median value (the lower one of the two

@@ -36,7 +36,7 @@ func (r *Report) Markdown(command, note string) string {
 
 	b.WriteString("\n## Results\n\n")
 	b.WriteString(r.Table())
-	b.WriteString("\n`ace ÷ this` divides the Ace server's figure by this row's: above 1 Ace is ahead on throughput, below 1 Ace is ahead on memory. `allocs/op` counts the server's heap allocations per round trip or request over the measured load, from its Go runtime; `reads+writes/op` its read and write system calls (syscr and syscw of /proc/<pid>/io): below 1 write per request, responses share writes. p50 and p99 are latencies (wrk's, corrected for coordinated omission); with pipelining they are not shown, since wrk's correction assumes one request per round trip and distorts them.\n")
+	b.WriteString("\n`ace ÷ this` divides the Ace server's figure by this row's: above 1 Ace is ahead on throughput, below 1 Ace is ahead on memory. `allocs/op` counts the server's heap allocations per round trip or request over the measured load, from its Go runtime; `reads+writes/op` its read and write system calls (syscr and syscw of /proc/<pid>/io): below 1 write per request, responses share writes; `CPU/op` the server's CPU time per round trip or request in user and kernel mode (utime and stime of /proc/<pid>/stat, in 10 ms ticks, over the measured load). p50 and p99 are latencies (wrk's, corrected for coordinated omission); with pipelining they are not shown, since wrk's correction assumes one request per round trip and distorts them.\n")
 
 	if len(r.Goals) > 0 {
 		b.WriteString("\n## Goals (issue 5)\n\n")

@@ -31,6 +31,9 @@ type Row struct {
 	// round trip or request, when HasSyscalls.
 	Reads, Writes float64
 	HasSyscalls   bool
+	// User and System are the server's CPU time per round trip or
+	// request, in user and in kernel mode, when HasSyscalls.
+	User, System time.Duration
 	// Count is how many round trips, requests or connections the figure
 	// rests on.
 	Count int64
@@ -169,8 +172,8 @@ func Goals(rows []Row) []Goal {
 // terminal.
 func (r *Report) Table() string {
 	var b strings.Builder
-	b.WriteString("| load | server | result | p50 | p99 | allocs/op | reads+writes/op | ace ÷ this |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| load | server | result | p50 | p99 | allocs/op | reads+writes/op | CPU/op user+sys | ace ÷ this |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.Rows {
 		ratio := "—"
 		if v, ok := Ratio(r.Rows, row); ok {
@@ -180,9 +183,10 @@ func (r *Report) Table() string {
 		if row.HasAllocs {
 			allocs = fmt.Sprintf("%.2f", row.Allocs)
 		}
-		syscalls := "—"
+		syscalls, cpu := "—", "—"
 		if row.HasSyscalls {
 			syscalls = fmt.Sprintf("%.2f+%.2f", row.Reads, row.Writes)
+			cpu = formatCPU(row.User) + "+" + formatCPU(row.System)
 		}
 		server := row.Server
 		if row.Ace {
@@ -192,10 +196,16 @@ func (r *Report) Table() string {
 		if row.Note != "" {
 			result += " (" + row.Note + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, server, result,
-			formatLatency(row.P50), formatLatency(row.P99), allocs, syscalls, ratio)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, server, result,
+			formatLatency(row.P50), formatLatency(row.P99), allocs, syscalls, cpu, ratio)
 	}
 	return b.String()
+}
+
+// formatCPU renders a CPU time per operation in microseconds, with two
+// decimals.
+func formatCPU(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 2, 64) + "µs"
 }
 
 // GoalsTable renders the goals as a Markdown table.

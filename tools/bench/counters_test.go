@@ -1,0 +1,63 @@
+package bench
+
+import (
+	"errors"
+	"os"
+	"testing"
+	"time"
+)
+
+func TestParseProcStat(t *testing.T) {
+	tests := []struct {
+		in         string
+		user, sys  time.Duration
+		wantErr bool
+	}{
+		{"1234 (ace-http) S 1 1234 1234 0 -1 4194560 500 0 0 0 731 245 0 0 20 0 4 0", 7310 * time.Millisecond, 2450 * time.Millisecond, false},
+		// The command name may hold spaces and parentheses.
+		{"7 (a) b (c)) R 1 2 3 4 5 6 7 8 9 10 3 4 5", 30 * time.Millisecond, 40 * time.Millisecond, false},
+		{"7 (short) R 1 2 3", 0, 0, true},
+		{"no parenthesis at all", 0, 0, true},
+		{"7 (x) R 1 2 3 4 5 6 7 8 9 10 -3 4", 0, 0, true},
+	}
+	for _, tc := range tests {
+		u, k, err := ParseProcStat(tc.in)
+		if tc.wantErr {
+			if !errors.Is(err, ErrProcStat) {
+				t.Errorf("ParseProcStat(%q): error %v, want ErrProcStat", tc.in, err)
+			}
+			continue
+		}
+		if err != nil || u != tc.user || k != tc.sys {
+			t.Errorf("ParseProcStat(%q) = %v, %v, %v; want %v, %v", tc.in, u, k, err, tc.user, tc.sys)
+		}
+	}
+}
+
+// TestParseProcStatSelf reads this test's own CPU time, which grows.
+func TestParseProcStatSelf(t *testing.T) {
+	read := func() time.Duration {
+		b, err := os.ReadFile("/proc/self/stat")
+		if err != nil {
+			t.Skipf("no /proc: %v", err)
+		}
+		u, k, err := ParseProcStat(string(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u + k
+	}
+	before := read()
+	// Burn CPU until the kernel has counted at least one more tick.
+	deadline := time.Now().Add(5 * time.Second)
+	x := 0
+	for read() <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("CPU time stuck at %v after 5s of work", before)
+		}
+		for i := range 1_000_000 {
+			x += i
+		}
+	}
+	_ = x
+}
