@@ -9,9 +9,9 @@ import (
 
 func TestParseProcStat(t *testing.T) {
 	tests := []struct {
-		in         string
-		user, sys  time.Duration
-		wantErr bool
+		in        string
+		user, sys time.Duration
+		wantErr   bool
 	}{
 		{"1234 (ace-http) S 1 1234 1234 0 -1 4194560 500 0 0 0 731 245 0 0 20 0 4 0", 7310 * time.Millisecond, 2450 * time.Millisecond, false},
 		// The command name may hold spaces and parentheses.
