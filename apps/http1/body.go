@@ -23,6 +23,13 @@ type body struct {
 	draining  bool // the server reads what the handler left
 	err       error
 	cr        chunkedReader
+
+	// failed is the first framing or limit error met reading the body
+	// that the server owes a status for, and failedByServer says the
+	// server met it draining the body after the handler, which never saw
+	// it.
+	failed         error
+	failedByServer bool
 }
 
 func (b *body) init(x *exchange) {
@@ -100,7 +107,7 @@ func (b *body) read(p []byte) (n int, err error) {
 		}
 	case err != nil:
 		b.err = err
-		b.x.bodyFailed(err, b.draining)
+		b.x.bodyFailed(err)
 		c.closing = true
 	}
 	return n, err

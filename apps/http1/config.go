@@ -56,7 +56,9 @@ type Config struct {
 	IdleTimeout time.Duration
 
 	// WriteTimeout bounds each write to the connection: a client that
-	// does not read for that long has its connection closed. A deadline
+	// does not read for that long (or, since the deadline is moved only
+	// once an eighth of it has passed, up to an eighth less) has its
+	// connection closed. A deadline
 	// set with http.ResponseController.SetWriteDeadline replaces it for
 	// the rest of the request. Default 30s. (The endpoint's own
 	// core.Config.WriteTimeout, when set, takes precedence.)

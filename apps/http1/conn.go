@@ -72,6 +72,9 @@ type conn struct {
 	x      *exchange // the request being served
 	werr   error     // a write failed; the connection is dead
 	shared string    // what follows the last header section: see headString
+	// wdl is the default write deadline last set, in Unix nanoseconds; 0
+	// for none, -1 when the handler's own deadline is set instead.
+	wdl int64
 
 	// cur is the context of the request being served, for the function
 	// that a force-close of the connection runs on another goroutine to
@@ -343,13 +346,7 @@ func (c *conn) write(p []byte) {
 	if c.werr != nil {
 		return
 	}
-	var dl time.Time
-	if x := c.x; x != nil && x.dl != nil && x.dl.writeSet {
-		dl = x.dl.write
-	} else {
-		dl = c.after(c.app.cfg.WriteTimeout)
-	}
-	_ = c.srv.SetWriteDeadline(dl)
+	c.setWriteDeadline()
 	if _, err := c.srv.Write(p); err != nil {
 		c.werr = fmt.Errorf("http1: writing response: %w", err)
 		c.closing = true
@@ -357,6 +354,34 @@ func (c *conn) write(p []byte) {
 			c.x.ctx.cancel() // the connection failed
 		}
 	}
+}
+
+// setWriteDeadline bounds the next write by the deadline the handler set
+// with http.ResponseController or else by Config.WriteTimeout from now.
+// Moving a deadline costs clock readings and a timer update, so a default
+// deadline still at least seven eighths of the timeout away is kept: a
+// write may get that much less time than the timeout, never more.
+func (c *conn) setWriteDeadline() {
+	if x := c.x; x != nil && x.dl != nil && x.dl.writeSet {
+		_ = c.srv.SetWriteDeadline(x.dl.write)
+		c.wdl = -1 // not a default deadline: replace it next time
+		return
+	}
+	d := c.app.cfg.WriteTimeout
+	if d <= 0 {
+		if c.wdl != 0 {
+			_ = c.srv.SetWriteDeadline(time.Time{})
+			c.wdl = 0
+		}
+		return
+	}
+	now := time.Now()
+	if c.wdl > 0 && c.wdl-now.UnixNano() >= int64(d-d/8) {
+		return
+	}
+	dl := now.Add(d)
+	_ = c.srv.SetWriteDeadline(dl)
+	c.wdl = dl.UnixNano()
 }
 
 // releaseOut returns the output buffers to their pools.

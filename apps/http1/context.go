@@ -14,13 +14,13 @@ import (
 // middleware, say) register through AfterFunc, the hook the context package
 // looks for, so deriving starts no goroutine.
 type requestContext struct {
-	c *conn // for the values: the connection and its local address
+	c     *conn         // for the values: the connection and its local address
+	done  chan struct{} // made on demand
+	funcs []*afterFunc
 
-	mu      sync.Mutex
-	watched bool          // watch was called
-	done    chan struct{} // made on demand
-	err     error
-	funcs   []*afterFunc
+	mu        sync.Mutex
+	cancelled bool
+	watched   bool // watch was called
 }
 
 // afterFunc is a function registered with AfterFunc; f is nil once it ran
@@ -37,7 +37,7 @@ func (c *requestContext) Done() <-chan struct{} {
 	c.watch()
 	if c.done == nil {
 		c.done = make(chan struct{})
-		if c.err != nil {
+		if c.cancelled {
 			close(c.done)
 		}
 	}
@@ -49,7 +49,10 @@ func (c *requestContext) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.watch()
-	return c.err
+	if c.cancelled {
+		return context.Canceled
+	}
+	return nil
 }
 
 // Value implements context.Context. A request's context carries, as
@@ -71,7 +74,7 @@ func (c *requestContext) Value(key any) any {
 // someone may wait for it to be cancelled. c.mu is held, so a live context
 // cannot end meanwhile.
 func (c *requestContext) watch() {
-	if c.err == nil && !c.watched {
+	if !c.cancelled && !c.watched {
 		c.watched = true
 		c.c.watchForced()
 	}
@@ -82,7 +85,7 @@ func (c *requestContext) watch() {
 // ran. The context package uses it to cancel derived contexts.
 func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 	c.mu.Lock()
-	if c.err != nil {
+	if c.cancelled {
 		c.mu.Unlock()
 		f()
 		return func() bool { return false }
@@ -104,11 +107,11 @@ func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 // AfterFunc. Cancelling twice does nothing.
 func (c *requestContext) cancel() {
 	c.mu.Lock()
-	if c.err != nil {
+	if c.cancelled {
 		c.mu.Unlock()
 		return
 	}
-	c.err = context.Canceled
+	c.cancelled = true
 	if c.done != nil {
 		close(c.done)
 	}

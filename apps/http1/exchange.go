@@ -23,12 +23,6 @@ type exchange struct {
 	// dl holds the deadlines set with http.ResponseController, in place
 	// of the configured timeouts; nil until one is set.
 	dl *deadlines
-
-	// bodyErr is the first framing or limit error met reading the body,
-	// and byServer says the server met it draining the body after the
-	// handler, which never saw it.
-	bodyErr  error
-	byServer bool
 }
 
 // deadlines are the read and write deadlines a handler set.
@@ -118,8 +112,8 @@ func (x *exchange) finish(panicked any, stack []byte) {
 		// Drain before the header goes out, so that it can say
 		// whether the connection stays open.
 		x.drainBody()
-		if x.bodyErr != nil && (x.byServer || w.untouched()) {
-			c.reject(x.bodyErr)
+		if b := x.body; b != nil && b.failed != nil && (b.failedByServer || w.untouched()) {
+			c.reject(b.failed)
 			return
 		}
 	}
@@ -158,7 +152,8 @@ func (x *exchange) drainBody() {
 }
 
 // bodyFailed records an error reading the body.
-func (x *exchange) bodyFailed(err error, draining bool) {
+func (x *exchange) bodyFailed(err error) {
+	b := x.body
 	if StatusOf(err) == 0 {
 		x.ctx.cancel() // the connection failed
 		if !isTimeout(err) {
@@ -166,8 +161,8 @@ func (x *exchange) bodyFailed(err error, draining bool) {
 		}
 		err = &statusError{code: http.StatusRequestTimeout, reason: "body not received in time"}
 	}
-	if x.bodyErr == nil {
-		x.bodyErr, x.byServer = err, draining
+	if b.failed == nil {
+		b.failed, b.failedByServer = err, b.draining
 	}
 }
 

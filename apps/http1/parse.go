@@ -79,7 +79,6 @@ type head struct {
 	header  http.Header
 	host    string
 	length  int64       // body length; -1 when chunked
-	te      []string    // the Transfer-Encoding field's values
 	trailer http.Header // the trailer fields announced, with nil values
 
 	// vals backs the values of the first fields, so that a request with
@@ -411,7 +410,7 @@ func (h *head) parseFraming() error {
 		if err := checkCodings(te); err != nil {
 			return err
 		}
-		h.chunked, h.length, h.te = true, -1, te
+		h.chunked, h.length = true, -1
 		delete(hdr, "Transfer-Encoding") // as net/http: see Request.TransferEncoding
 		if err := h.parseTrailer(); err != nil {
 			return err

@@ -29,18 +29,17 @@ var errFinished = errors.New("http1: ResponseWriter used after its handler retur
 // io.StringWriter, and the methods http.ResponseController looks for:
 // FlushError, SetReadDeadline, SetWriteDeadline and EnableFullDuplex.
 type response struct {
-	x *exchange
-	c *conn // x.c
+	x        *exchange
+	header   http.Header
+	declared int64
+	written  int64
+	buf      []byte // body written before the header is committed
+	hdr      []byte // the header fields, as snapshotted, in conn.hdrp
 
-	header    http.Header
 	status    int  // 0 until WriteHeader
 	committed bool // the status line and header are gathered or sent
 	finished  bool // the handler returned
 	chunked   bool // the body is sent with the chunked coding
-	declared  int64
-	written   int64
-	buf       []byte // body written before the header is committed
-	hdr       []byte // the header fields, as snapshotted, in conn.hdrp
 
 	// What the header said when WriteHeader snapshotted it.
 	hasDate      bool // Date set, or suppressed with a nil value
@@ -51,7 +50,7 @@ type response struct {
 }
 
 func (w *response) init(x *exchange) {
-	*w = response{x: x, c: x.c, declared: -1}
+	*w = response{x: x, declared: -1}
 }
 
 // Header implements http.ResponseWriter.
@@ -70,13 +69,13 @@ func (w *response) WriteHeader(code int) {
 		panic(fmt.Sprintf("http1: invalid WriteHeader code %v", code))
 	}
 	switch {
-	case w.c.hijacked, w.finished:
-		w.c.app.log.Warn("http1: WriteHeader on a hijacked or finished response",
-			"remote", w.c.remoteAddr, "code", code)
+	case w.x.c.hijacked, w.finished:
+		w.x.c.app.log.Warn("http1: WriteHeader on a hijacked or finished response",
+			"remote", w.x.c.remoteAddr, "code", code)
 		return
 	case w.status != 0:
-		w.c.app.log.Warn("http1: superfluous WriteHeader call",
-			"remote", w.c.remoteAddr, "code", code, "status", w.status)
+		w.x.c.app.log.Warn("http1: superfluous WriteHeader call",
+			"remote", w.x.c.remoteAddr, "code", code, "status", w.status)
 		return
 	case code < 200 && code != http.StatusSwitchingProtocols:
 		w.writeInterim(code)
@@ -88,7 +87,7 @@ func (w *response) WriteHeader(code int) {
 
 // writeInterim sends a 1xx response. An HTTP/1.0 client gets none.
 func (w *response) writeInterim(code int) {
-	c := w.c
+	c := w.x.c
 	if w.x.head.minor == 0 || c.werr != nil {
 		return
 	}
@@ -106,7 +105,7 @@ func (w *response) writeInterim(code int) {
 // changes to the map have no effect, as net/http documents, and notes the
 // fields that decide how the response is framed.
 func (w *response) snapshot() {
-	c := w.c
+	c := w.x.c
 	w.hasDate, w.sniff, w.handlerClose, w.trailers, w.forceChunked = false, true, false, false, false
 	w.declared = -1
 	w.hdr = w.hdr[:0]
@@ -203,10 +202,10 @@ func write[T []byte | string](w *response, p T) (int, error) {
 	if !w.committed {
 		if len(w.buf)+len(p) <= commitSize {
 			if w.buf == nil {
-				if w.c.bodyp == nil {
-					w.c.bodyp = getBuf(commitSize)
+				if w.x.c.bodyp == nil {
+					w.x.c.bodyp = getBuf(commitSize)
 				}
-				w.buf = (*w.c.bodyp)[:0]
+				w.buf = (*w.x.c.bodyp)[:0]
 			}
 			w.buf = append(w.buf, p...)
 			return len(p), nil
@@ -221,7 +220,7 @@ func write[T []byte | string](w *response, p T) (int, error) {
 	if w.x.head.method != http.MethodHead {
 		writeBody(w, p)
 	}
-	if err := w.c.werr; err != nil {
+	if err := w.x.c.werr; err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -229,7 +228,7 @@ func write[T []byte | string](w *response, p T) (int, error) {
 
 // writeBody sends body bytes after a committed header.
 func writeBody[T []byte | string](w *response, p T) {
-	c := w.c
+	c := w.x.c
 	out := c.outBuf()
 	if w.chunked {
 		out = strconv.AppendUint(out, uint64(len(p)), 16)
@@ -259,7 +258,7 @@ const sniffLen = 512
 // says w.buf holds only a sample of the body to sniff its type from, not
 // body to send.
 func (w *response) commit(final, sample bool) {
-	c, h := w.c, &w.x.head
+	c, h := w.x.c, &w.x.head
 	w.committed = true
 	code := w.status
 	allowed := bodyAllowedForStatus(code)
@@ -322,7 +321,7 @@ func (w *response) commit(final, sample bool) {
 
 // finish completes the response once the handler has returned.
 func (w *response) finish() {
-	c, h := w.c, &w.x.head
+	c, h := w.x.c, &w.x.head
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -371,12 +370,12 @@ func (w *response) untouched() bool { return w.status == 0 && !w.committed }
 
 func (w *response) writable() error {
 	switch {
-	case w.c.hijacked:
+	case w.x.c.hijacked:
 		return http.ErrHijacked
 	case w.finished:
 		return errFinished
 	}
-	return w.c.werr
+	return w.x.c.werr
 }
 
 // Flush implements http.Flusher.
@@ -395,8 +394,8 @@ func (w *response) FlushError() error {
 	if !w.committed {
 		w.commit(false, false)
 	}
-	w.c.flushOut()
-	return w.c.werr
+	w.x.c.flushOut()
+	return w.x.c.werr
 }
 
 // SetReadDeadline sets the deadline for reading the rest of the request
@@ -441,7 +440,7 @@ func (w *response) EnableFullDuplex() error { return w.writable() }
 // holds the bytes the client sent after the request's header section that
 // were not read yet.
 func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	c := w.c
+	c := w.x.c
 	if err := w.writable(); err != nil {
 		return nil, nil, err
 	}
