@@ -6,24 +6,29 @@ import (
 	"time"
 )
 
-// dateValue is the Date header value of one second.
-type dateValue struct {
-	sec int64
-	b   []byte
-}
+// dateCache holds the current second's Date value (RFC 9110, section
+// 6.6.1), formatted once for every connection of the process, or nil when
+// it must be formatted again. Reading the clock for every response costs
+// more than the rest of a small response's header, so the clock is read
+// only when the value is missing, and a timer (not a goroutine: its
+// function runs once and ends) removes the value when its second ends. A
+// response sent between the end of a second and that timer firing carries
+// the second before, late by the timer's latency, as the Date of any
+// server that caches it is.
+var dateCache atomic.Pointer[[]byte]
 
-// dateCache holds the current second's Date value, formatted once per
-// second for every connection of the process.
-var dateCache atomic.Pointer[dateValue]
-
-// appendDate appends the current time as an HTTP-date (RFC 9110, section
-// 5.6.7).
+// appendDate appends the current time as an HTTP-date.
 func appendDate(b []byte) []byte {
-	now := time.Now()
-	d := dateCache.Load()
-	if d == nil || d.sec != now.Unix() {
-		d = &dateValue{sec: now.Unix(), b: now.UTC().AppendFormat(nil, http.TimeFormat)}
-		dateCache.Store(d)
+	if d := dateCache.Load(); d != nil {
+		return append(b, *d...)
 	}
-	return append(b, d.b...)
+	now := time.Now()
+	d := now.UTC().AppendFormat(make([]byte, 0, len(http.TimeFormat)), http.TimeFormat)
+	if dateCache.CompareAndSwap(nil, &d) {
+		// Until reads the clock again: this goroutine may have been
+		// held up since now, past the end of that second.
+		end := now.Truncate(time.Second).Add(time.Second)
+		time.AfterFunc(time.Until(end), func() { dateCache.Store(nil) })
+	}
+	return append(b, d...)
 }
