@@ -105,14 +105,20 @@ func (w *response) writeInterim(code int) {
 // changes to the map have no effect, as net/http documents, and notes the
 // fields that decide how the response is framed.
 func (w *response) snapshot() {
-	c := w.x.c
 	w.hasDate, w.sniff, w.handlerClose, w.trailers, w.forceChunked = false, true, false, false, false
 	w.declared = -1
 	w.hdr = w.hdr[:0]
-	if len(w.header) == 0 {
-		return
+	if len(w.header) != 0 {
+		w.snapshotFields()
 	}
-	var arr [32]string // keys, sorted as net/http sorts them
+}
+
+// snapshotFields does snapshot's work for a header that has fields. It is
+// a function of its own, so that the stack frame its sorting needs is
+// only taken when there is something to sort.
+func (w *response) snapshotFields() {
+	c := w.x.c
+	var arr [16]string // keys, sorted as net/http sorts them
 	keys := arr[:0]
 	for k := range w.header {
 		keys = append(keys, k)
