@@ -480,6 +480,7 @@ type session struct {
 	lazy     LazyReader    // the connection, if it reads lazily
 	timeout  time.Duration // timeout of the last action
 	deadline time.Time     // when it expires; zero for none
+	armed    time.Time     // the read deadline the socket has; zero for none
 	setDL    bool          // the read deadline must be (re)set
 	over     bool          // the connection has ended; reason says why
 	reason   error
@@ -545,7 +546,14 @@ func (s *Server) do(err error) bool {
 		} else {
 			x.deadline = time.Time{}
 		}
-		x.setDL = true
+		// A deadline that moves later is not set on the socket at
+		// once: the one it has wakes the server early, which then sets
+		// the new one. A connection that renews its timeout with every
+		// packet thus updates its socket's timer about once per timeout
+		// rather than once per packet.
+		if x.armed.IsZero() || (!x.deadline.IsZero() && x.deadline.Before(x.armed)) {
+			x.setDL = true
+		}
 	}
 	return false
 }
@@ -561,7 +569,7 @@ func (s *Server) loop() (hibernated bool) {
 	for !x.over {
 		if x.setDL {
 			_ = conn.SetReadDeadline(x.deadline)
-			x.setDL = false
+			x.armed, x.setDL = x.deadline, false
 		}
 		// Messages first. The deadline was reset before the mailbox is
 		// looked at, and it is reset again before the next look, so a

@@ -252,6 +252,49 @@ func TestServerTimeoutCancelled(t *testing.T) { // S7
 	}
 }
 
+// TestServerTimeoutRenewed renews a timeout with every packet, for longer
+// than the timeout: it must fire only once the packets stop, a full timeout
+// after the last one, however the server arms its socket's deadline.
+func TestServerTimeoutRenewed(t *testing.T) { // S7
+	const timeout = 150 * time.Millisecond
+	p := newProbe()
+	p.connect = func(*core.Server, core.ConnInfo) core.Action { return core.Continue().WithTimeout(timeout) }
+	p.packet = func(data []byte) core.Action { return core.Send(data).WithTimeout(timeout) }
+	p.info = func(msg any) core.Action {
+		if _, ok := msg.(core.Timeout); ok {
+			return core.Close([]byte("timeout\n"))
+		}
+		return core.Continue()
+	}
+	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
+	c := dial(t, ln.Addr())
+	_, _ = s.Accept(ctxWait(t))
+	var last time.Time
+	for i := range 8 { // 8 packets 50ms apart: 350ms, more than twice the timeout
+		if i > 0 {
+			<-time.After(timeout / 3)
+		}
+		c.send("x")
+		if got := c.readN(1); got != "x" {
+			t.Fatalf("packet %d: echo %q", i, got)
+		}
+		last = time.Now()
+	}
+	c.eof("timeout\n")
+	if since := time.Since(last); since < timeout {
+		t.Fatalf("the timeout fired %v after the last packet, before its %v", since, timeout)
+	}
+	p.event(t) // connect
+	for i := range 8 {
+		if e := p.event(t); e != "packet:x" {
+			t.Fatalf("event %d: %q, want a packet", i+1, e)
+		}
+	}
+	if e := p.event(t); e != "info:{150ms}" {
+		t.Fatalf("event %q, want the timeout", e)
+	}
+}
+
 func TestServerDisconnectOnce(t *testing.T) { // S9, S10
 	p := newProbe()
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
