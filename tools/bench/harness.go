@@ -441,6 +441,7 @@ func (h *harness) wrkRow(ctx context.Context, p *Process, group string, load Wrk
 		Count: res.Requests,
 	}
 	row.setCounters(after.Sub(before), res.Requests)
+	row.LoadCPU = time.Duration(float64(res.CPU) / float64(res.Requests))
 	if n := res.Errors(); n > 0 {
 		row.Note = fmt.Sprintf("wrk counted %d socket errors", n)
 	}

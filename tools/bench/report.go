@@ -34,6 +34,9 @@ type Row struct {
 	// User and System are the server's CPU time per round trip or
 	// request, in user and in kernel mode, when HasSyscalls.
 	User, System time.Duration
+	// LoadCPU is the load generator's CPU time per request (wrk's), 0
+	// when not measured.
+	LoadCPU time.Duration
 	// Count is how many round trips, requests or connections the figure
 	// rests on.
 	Count int64
@@ -172,8 +175,8 @@ func Goals(rows []Row) []Goal {
 // terminal.
 func (r *Report) Table() string {
 	var b strings.Builder
-	b.WriteString("| load | server | result | p50 | p99 | allocs/op | reads+writes/op | CPU/op user+sys | ace ÷ this |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| load | server | result | p50 | p99 | allocs/op | reads+writes/op | CPU/op user+sys | wrk CPU/op | ace ÷ this |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.Rows {
 		ratio := "—"
 		if v, ok := Ratio(r.Rows, row); ok {
@@ -183,7 +186,10 @@ func (r *Report) Table() string {
 		if row.HasAllocs {
 			allocs = fmt.Sprintf("%.2f", row.Allocs)
 		}
-		syscalls, cpu := "—", "—"
+		syscalls, cpu, load := "—", "—", "—"
+		if row.LoadCPU > 0 {
+			load = formatCPU(row.LoadCPU)
+		}
 		if row.HasSyscalls {
 			syscalls = fmt.Sprintf("%.2f+%.2f", row.Reads, row.Writes)
 			cpu = formatCPU(row.User) + "+" + formatCPU(row.System)
@@ -196,8 +202,8 @@ func (r *Report) Table() string {
 		if row.Note != "" {
 			result += " (" + row.Note + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, server, result,
-			formatLatency(row.P50), formatLatency(row.P99), allocs, syscalls, cpu, ratio)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, server, result,
+			formatLatency(row.P50), formatLatency(row.P99), allocs, syscalls, cpu, load, ratio)
 	}
 	return b.String()
 }

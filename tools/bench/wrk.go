@@ -94,6 +94,9 @@ func RunWrk(ctx context.Context, path string, l WrkLoad) (*WrkResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w; wrk printed:\n%s", err, out)
 	}
+	if st := cmd.ProcessState; st != nil {
+		res.CPU = st.UserTime() + st.SystemTime()
+	}
 	return res, nil
 }
 
@@ -107,6 +110,10 @@ type WrkResult struct {
 	// Latency maps a percentile (50, 75, 90, 99) to its latency, from
 	// wrk's "Latency Distribution" (printed with --latency).
 	Latency map[float64]time.Duration
+	// CPU is the CPU time wrk used, in user and kernel mode: on a
+	// machine whose cores the load generator shares with the server, what
+	// it needs per request bounds what any server can reach.
+	CPU time.Duration
 	// Socket errors, and responses whose status was not 2xx or 3xx.
 	ConnectErrors, ReadErrors, WriteErrors, Timeouts, Non2xx int64
 }
