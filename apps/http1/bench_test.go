@@ -118,3 +118,60 @@ func readHello(br *bufio.Reader) error {
 	_, err = br.Discard(length)
 	return err
 }
+
+// TestServeAllocs holds the server's allocations per request to what the
+// net/http API makes unavoidable: the *http.Request, its Header map, and
+// the exchange that holds its URL, context and response writer (plus the
+// string of the header section, which pipelined requests after the first
+// share, and the
+// Header's storage when the request has fields besides Host). The client
+// allocates nothing.
+func TestServeAllocs(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts need a build without -race and a long run")
+	}
+	addr := serve(t, http.HandlerFunc(helloHandler), http1.Config{})
+	for _, tc := range []struct {
+		name  string
+		req   string
+		depth int     // requests sent together
+		want  float64 // most allocations per request
+	}{
+		{"host only", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1, 4},
+		{"two fields", "GET /hello HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n", 1, 5},
+		{"pipelined", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 16, 3 + 2.0/16},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = conn.Close() }()
+			if err := conn.SetDeadline(time.Now().Add(testTimeout)); err != nil {
+				t.Fatal(err)
+			}
+			req := bytes.Repeat([]byte(tc.req), tc.depth)
+			br := bufio.NewReader(conn)
+			roundTrip := func() {
+				if _, err := conn.Write(req); err != nil {
+					t.Fatal(err)
+				}
+				for range tc.depth {
+					if err := readHello(br); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for range 100 {
+				roundTrip() // warm up the pools
+			}
+			perRequest := testing.AllocsPerRun(1000, roundTrip) / float64(tc.depth)
+			// A little slack for the runtime's and the Date cache's
+			// own allocations, a few a second.
+			if perRequest > tc.want+0.02 {
+				t.Errorf("%.3f allocations per request, want at most %.3f", perRequest, tc.want)
+			}
+			t.Logf("%.3f allocations per request", perRequest)
+		})
+	}
+}

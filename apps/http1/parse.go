@@ -299,7 +299,7 @@ func validTarget(t string) bool {
 // into h.header, except Host, which it notes in h.hosts and h.host.
 func (h *head) parseFields(s string) error {
 	vals := h.vals[:]
-	for lines := strings.Count(s, "\r\n") - 1; ; lines-- {
+	for {
 		eol := strings.Index(s, "\r\n")
 		line := s[:eol]
 		s = s[eol+2:]
@@ -320,6 +320,9 @@ func (h *head) parseFields(s string) error {
 		}
 		h.framing |= framingField(key)
 		if h.header == nil {
+			// Room for this field and the lines after it, but
+			// the empty one.
+			lines := strings.Count(s, "\r\n")
 			h.header = make(http.Header, lines)
 			if lines > len(vals) {
 				vals = make([]string, lines)
