@@ -121,11 +121,10 @@ func readHello(br *bufio.Reader) error {
 
 // TestServeAllocs holds the server's allocations per request to what the
 // net/http API makes unavoidable: the *http.Request, its Header map, and
-// the exchange that holds its URL, context and response writer (plus the
+// the exchange that holds its URL, context and response writer; plus the
 // string of the header section, which pipelined requests after the first
-// share, and the
-// Header's storage when the request has fields besides Host). The client
-// allocates nothing.
+// share, and the Header's storage when the request has fields besides
+// Host. The client allocates nothing.
 func TestServeAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation counts need a build without -race and a long run")
