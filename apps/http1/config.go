@@ -38,8 +38,10 @@ type Config struct {
 	MaxBodyBytes int64
 
 	// HeaderTimeout bounds the time from the first byte of a request (or
-	// from the connection's start, for its first request) to the end of
-	// its header section. A client that has sent part of a request by then
+	// from the connection's start, for its first request; or, for a
+	// request whose first bytes came with earlier pipelined requests,
+	// from when those are answered) to the end of its header section. A
+	// client that has sent part of a request by then
 	// is answered with 408 Request Timeout; one that has sent nothing is
 	// closed silently. Trickling bytes does not extend it. Default 10s.
 	HeaderTimeout time.Duration
