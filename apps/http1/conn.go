@@ -242,7 +242,8 @@ func (c *conn) headString(n int) string {
 // next writes the responses gathered, keeps the input that must outlive
 // the callback, and tells the server what to wait for.
 func (c *conn) next() core.Action {
-	c.flushOut()
+	now := time.Now() // for the write deadline and the timeout both
+	c.flush(now)
 	c.shared, c.batched = "", false
 	switch {
 	case c.hijacked:
@@ -262,10 +263,10 @@ func (c *conn) next() core.Action {
 		return core.Continue()
 	}
 	if c.deadline.IsZero() {
-		c.deadline = time.Now().Add(timeout)
+		c.deadline = now.Add(timeout)
 		return core.Continue().WithTimeout(timeout)
 	}
-	d := time.Until(c.deadline)
+	d := c.deadline.Sub(now)
 	if d <= 0 {
 		return c.timedOut()
 	}
@@ -332,21 +333,27 @@ func (c *conn) outBuf() []byte {
 }
 
 // flushOut writes the responses gathered.
-func (c *conn) flushOut() {
+func (c *conn) flushOut() { c.flush(time.Time{}) }
+
+// flush is flushOut with the time now, or the zero time to read the clock.
+func (c *conn) flush(now time.Time) {
 	if len(c.out) == 0 || c.werr != nil || c.hijacked {
 		c.out = c.out[:0]
 		return
 	}
-	c.write(c.out)
+	c.writeAt(c.out, now)
 	c.out = c.out[:0]
 }
 
 // write writes p to the connection at once, within the write deadline.
-func (c *conn) write(p []byte) {
+func (c *conn) write(p []byte) { c.writeAt(p, time.Time{}) }
+
+// writeAt is write with the time now, or the zero time to read the clock.
+func (c *conn) writeAt(p []byte, now time.Time) {
 	if c.werr != nil {
 		return
 	}
-	c.setWriteDeadline()
+	c.setWriteDeadline(now)
 	if _, err := c.srv.Write(p); err != nil {
 		c.werr = fmt.Errorf("http1: writing response: %w", err)
 		c.closing = true
@@ -357,11 +364,12 @@ func (c *conn) write(p []byte) {
 }
 
 // setWriteDeadline bounds the next write by the deadline the handler set
-// with http.ResponseController or else by Config.WriteTimeout from now.
+// with http.ResponseController or else by Config.WriteTimeout from now (the
+// time given, or the clock's if that is zero).
 // Moving a deadline costs clock readings and a timer update, so a default
 // deadline still at least seven eighths of the timeout away is kept: a
 // write may get that much less time than the timeout, never more.
-func (c *conn) setWriteDeadline() {
+func (c *conn) setWriteDeadline(now time.Time) {
 	if x := c.x; x != nil && x.dl != nil && x.dl.writeSet {
 		_ = c.srv.SetWriteDeadline(x.dl.write)
 		c.wdl = -1 // not a default deadline: replace it next time
@@ -375,7 +383,9 @@ func (c *conn) setWriteDeadline() {
 		}
 		return
 	}
-	now := time.Now()
+	if now.IsZero() {
+		now = time.Now()
+	}
 	if c.wdl > 0 && c.wdl-now.UnixNano() >= int64(d-d/8) {
 		return
 	}
