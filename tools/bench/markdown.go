@@ -41,6 +41,7 @@ func (r *Report) Markdown(command, note string) string {
 	if len(r.Goals) > 0 {
 		b.WriteString("\n## Goals (issue 5)\n\n")
 		b.WriteString(r.GoalsTable())
+		b.WriteString("\nA goal is judged on the ratio of the medians. Round by round, the ratio of the two servers' figures in the same round (run seconds apart, the servers taking turns first) is also shown: on a shared machine whose load drifts, it varies less than the figures themselves.\n")
 	}
 
 	if t := r.IdleTable(); t != "" {

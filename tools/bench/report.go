@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,6 +94,32 @@ func Ratio(rows []Row, row Row) (float64, bool) {
 	return ace.Value / row.Value, true
 }
 
+// PairedRatios divides ace's figure by other's round by round, each round of
+// the two having run seconds apart, and returns the median, lowest and
+// highest of those ratios. On a shared machine whose load drifts, the ratios
+// of rounds run close together vary less than the figures themselves. It
+// reports false unless both rows have the same number of rounds, at least
+// two.
+func PairedRatios(ace, other Row) (med, lo, hi float64, ok bool) {
+	n := len(ace.Rounds)
+	if n < 2 || len(other.Rounds) != n {
+		return 0, 0, 0, false
+	}
+	rs := make([]float64, 0, n)
+	for i := range n {
+		if other.Rounds[i] <= 0 {
+			return 0, 0, 0, false
+		}
+		rs = append(rs, ace.Rounds[i]/other.Rounds[i])
+	}
+	slices.Sort(rs)
+	med = rs[n/2]
+	if n%2 == 0 {
+		med = (rs[n/2-1] + rs[n/2]) / 2
+	}
+	return med, rs[0], rs[n-1], true
+}
+
 // Goal is one of issue 5's goals and whether the run met it.
 type Goal struct {
 	Name string
@@ -113,12 +140,12 @@ func Goals(rows []Row) []Goal {
 			return
 		}
 		r := ace.Value / other.Value
-		goals = append(goals, Goal{
-			Name: name,
-			Got: fmt.Sprintf("%s vs %s %s: %.2fx", formatValue(ace.Value, ace.Unit),
-				formatValue(other.Value, other.Unit), peer, r),
-			Met: r >= want,
-		})
+		got := fmt.Sprintf("%s vs %s %s: %.2fx", formatValue(ace.Value, ace.Unit),
+			formatValue(other.Value, other.Unit), peer, r)
+		if med, lo, hi, ok := PairedRatios(ace, other); ok {
+			got += fmt.Sprintf(" (round by round: median %.2fx, %.2fx to %.2fx)", med, lo, hi)
+		}
+		goals = append(goals, Goal{Name: name, Got: got, Met: r >= want})
 	}
 	p99 := func(name, group, peer string) {
 		ace, ok1 := aceRow(rows, group)

@@ -122,3 +122,43 @@ func TestTableAndMarkdown(t *testing.T) {
 		}
 	}
 }
+
+func TestPairedRatios(t *testing.T) {
+	ace := Row{Rounds: []float64{100, 90, 120, 80, 110}}
+	peer := Row{Rounds: []float64{100, 100, 100, 100, 100}}
+	med, lo, hi, ok := PairedRatios(ace, peer)
+	if !ok || med != 1.0 || lo != 0.8 || hi != 1.2 {
+		t.Errorf("PairedRatios = %v, %v, %v, %v; want 1, 0.8, 1.2, true", med, lo, hi, ok)
+	}
+	// Drift: both halve from round to round; the paired ratios do not.
+	ace = Row{Rounds: []float64{200, 100, 50, 25}}
+	peer = Row{Rounds: []float64{100, 50, 25, 12.5}}
+	if med, lo, hi, ok := PairedRatios(ace, peer); !ok || med != 2 || lo != 2 || hi != 2 {
+		t.Errorf("PairedRatios under drift = %v, %v, %v, %v; want 2, 2, 2, true", med, lo, hi, ok)
+	}
+	for _, tc := range []struct{ a, b []float64 }{
+		{[]float64{1}, []float64{1}},
+		{[]float64{1, 2}, []float64{1, 2, 3}},
+		{[]float64{1, 2}, []float64{1, 0}},
+	} {
+		if _, _, _, ok := PairedRatios(Row{Rounds: tc.a}, Row{Rounds: tc.b}); ok {
+			t.Errorf("PairedRatios(%v, %v) reported ok", tc.a, tc.b)
+		}
+	}
+	rows := []Row{
+		{Group: GroupEcho, Server: AceEcho, Ace: true, Value: 100, Unit: "RT/s", Rounds: []float64{100, 90, 120}},
+		{Group: GroupEcho, Server: "gnet-echo", Value: 100, Unit: "RT/s", Rounds: []float64{100, 100, 100}},
+	}
+	found := false
+	for _, g := range Goals(rows) {
+		if strings.Contains(g.Name, "gnet") {
+			found = true
+			if !strings.Contains(g.Got, "round by round: median 1.00x, 0.90x to 1.20x") {
+				t.Errorf("goal %q: %q lacks the round-by-round ratios", g.Name, g.Got)
+			}
+		}
+	}
+	if !found {
+		t.Error("no goal against gnet")
+	}
+}
