@@ -323,10 +323,12 @@ func httpGet(t *testing.T, url string) (int, string) {
 }
 
 // testServe runs `ace serve echo` on port 0 with a debug server, talks to it
-// with two clients, reads every debug endpoint, and stops it with SIGTERM
-// while both are connected: each receives BYE and the process exits 0.
+// with two clients, reads every debug endpoint, waits for both connections to
+// hibernate and for one to wake, and stops it with SIGTERM while both are
+// connected: each receives BYE and the process exits 0.
 func testServe(t *testing.T, bin string) {
-	p := start(t, bin, "serve", "echo", "--listen", "127.0.0.1:0", "--debug-addr", "127.0.0.1:0")
+	p := start(t, bin, "serve", "echo", "--listen", "127.0.0.1:0", "--debug-addr", "127.0.0.1:0",
+		"--hibernate-after", "20ms")
 	rec := p.log.wait(t, "ace: listening")
 	if rec["transport"] != "tcp" || rec["app"] != "echo" || rec["mode"] != "line" {
 		t.Errorf("listening record %v, want transport=tcp app=echo mode=line", rec)
@@ -354,7 +356,7 @@ func testServe(t *testing.T, bin string) {
 	if err := json.Unmarshal([]byte(body), &vars); err != nil {
 		t.Fatalf("/debug/vars: %v\n%s", err, body)
 	}
-	for _, k := range []string{"accepting", "active", "accepted", "closed", "panicked", "bytes_in", "bytes_out"} {
+	for _, k := range []string{"accepting", "active", "accepted", "closed", "panicked", "bytes_in", "bytes_out", "hibernating"} {
 		if _, ok := vars.Ace[k]; !ok {
 			t.Errorf(`/debug/vars: "ace" lacks %q: %v`, k, vars.Ace)
 		}
@@ -370,6 +372,22 @@ func testServe(t *testing.T, bin string) {
 	if code, body := httpGet(t, debug+"/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
 		t.Errorf("GET /debug/pprof/: %d\n%.200s", code, body)
 	}
+
+	// Both connections are idle: their servers hibernate, and one wakes
+	// when its client speaks. (Polling a condition, under a deadline.)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body = httpGet(t, debug+"/metrics")
+		if strings.Contains(body, "\nace_hibernating 2\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the idle connections did not hibernate:\n%s", body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	a.send("awake")
+	a.expect("ECHO: awake")
 
 	p.signalAndWait(t, syscall.SIGTERM)
 	for _, c := range []*client{a, b} {
