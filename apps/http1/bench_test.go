@@ -121,7 +121,8 @@ func readHello(br *bufio.Reader) error {
 
 // TestServeAllocs holds the server's allocations per request to what the
 // net/http API makes unavoidable: the *http.Request, its Header map, and
-// the exchange that holds its URL, context and response writer; plus the
+// the struct that holds its URL, its context and the values of its first
+// header fields, and serves as its ResponseWriter handle; plus the
 // string of the header section, which pipelined requests after the first
 // share, and the Header's storage when the request has fields besides
 // Host. The client allocates nothing.

@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -47,7 +48,8 @@ const (
 //
 // A connection waiting for its next request keeps only this struct: its
 // buffers go back to their pools after every packet, and what a request
-// needs lives in its exchange. Fields are ordered to pack it small.
+// needs lives in its exchange, which goes back to its pool after the
+// request. Fields are ordered to pack it small.
 type conn struct {
 	app        *App
 	srv        *core.Server
@@ -194,7 +196,10 @@ func (c *conn) serve() {
 
 // serveRequest serves the request whose header section is c.in[:n].
 func (c *conn) serveRequest(n int) {
-	x := &exchange{c: c}
+	// The lines between the request line and the empty line.
+	fields := bytes.Count(c.in[:n], crlf) - 2
+	x := newExchange(c, fields)
+	defer x.release()
 	err := parseHead(&x.head, c.headString(n))
 	c.in = c.in[n:]
 	if err == nil && c.app.cfg.MaxBodyBytes > 0 && x.head.length > c.app.cfg.MaxBodyBytes {
@@ -205,7 +210,7 @@ func (c *conn) serveRequest(n int) {
 		return
 	}
 	c.x = x
-	c.cur.Store(&x.ctx)
+	c.cur.Store(&x.q.ctx)
 	x.serve()
 	c.cur.Store(nil)
 	c.x = nil
@@ -213,6 +218,8 @@ func (c *conn) serveRequest(n int) {
 	c.phase = phaseIdle
 	c.deadline = time.Time{} // the idle timeout starts: next sets it
 }
+
+var crlf = []byte("\r\n")
 
 // maxShared bounds the input that the header sections of pipelined
 // requests share as one string.
@@ -358,7 +365,7 @@ func (c *conn) writeAt(p []byte, now time.Time) {
 		c.werr = fmt.Errorf("http1: writing response: %w", err)
 		c.closing = true
 		if c.x != nil {
-			c.x.ctx.cancel() // the connection failed
+			c.x.q.ctx.cancel() // the connection failed
 		}
 	}
 }

@@ -3,29 +3,33 @@ package http1
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
 
 // requestContext is the context of one request, cancelled when the request
-// finishes or its connection fails. It lives in the request's exchange, so it
-// costs no allocation of its own, and its Done channel is made only if
+// finishes or its connection fails. It lives in the request's request
+// struct, so it costs no allocation of its own, and its Done channel is made only if
 // someone asks for it. Contexts derived from it (context.WithTimeout in a
 // middleware, say) register through AfterFunc, the hook the context package
 // looks for, so deriving starts no goroutine.
 type requestContext struct {
 	c     *conn         // for the values: the connection and its local address
 	done  chan struct{} // made on demand
-	funcs []*afterFunc
+	funcs *afterFunc    // the functions registered with AfterFunc, newest first
 
 	mu        sync.Mutex
 	cancelled bool
 	watched   bool // watch was called
 }
 
-// afterFunc is a function registered with AfterFunc; f is nil once it ran
-// or was stopped.
-type afterFunc struct{ f func() }
+// afterFunc is a function registered with AfterFunc, in a list, which
+// costs the context one pointer; f is nil once it ran or was stopped.
+type afterFunc struct {
+	f    func()
+	next *afterFunc
+}
 
 // Deadline implements context.Context: a request has none.
 func (c *requestContext) Deadline() (time.Time, bool) { return time.Time{}, false }
@@ -91,8 +95,8 @@ func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 		return func() bool { return false }
 	}
 	c.watch()
-	a := &afterFunc{f: f}
-	c.funcs = append(c.funcs, a)
+	a := &afterFunc{f: f, next: c.funcs}
+	c.funcs = a
 	c.mu.Unlock()
 	return func() bool {
 		c.mu.Lock()
@@ -118,15 +122,15 @@ func (c *requestContext) cancel() {
 	funcs := c.funcs
 	c.funcs = nil
 	var run []func()
-	for _, a := range funcs {
+	for a := funcs; a != nil; a = a.next {
 		if a.f != nil {
 			run = append(run, a.f)
 			a.f = nil
 		}
 	}
 	c.mu.Unlock()
-	for _, f := range run {
-		f()
+	for _, f := range slices.Backward(run) {
+		f() // in the order they were registered
 	}
 }
 

@@ -4,21 +4,22 @@ import (
 	"errors"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 )
 
-// exchange is one request and its response: everything a request needs,
-// in one allocation, but for its body, which only some requests have. A
-// handler may keep the request after it returns, and so what the request
-// points to (its URL, header values, context and body), so an exchange is
-// never reused.
+// exchange is the server's side of one request and its response: the
+// parsed header section and the response writer's state. A handler must
+// not use its ResponseWriter after it returns, and everything else it may
+// keep (the request's context, URL, header and body) is allocated apart,
+// so an exchange is reused: it comes from a pool, for a request at a time.
 type exchange struct {
 	c    *conn
+	q    *request // what the handler may keep, and its ResponseWriter
 	head head
 	body *body // nil without a body
 	w    response
 	req  *http.Request
-	ctx  requestContext
 
 	// dl holds the deadlines set with http.ResponseController, in place
 	// of the configured timeouts; nil until one is set.
@@ -31,13 +32,32 @@ type deadlines struct {
 	readSet, writeSet bool
 }
 
+// exchanges holds the exchanges of no request.
+var exchanges = sync.Pool{New: func() any { return new(exchange) }}
+
+// newExchange returns an exchange, from the pool, for a request of c with
+// header fields besides the request line (and Host, typically).
+func newExchange(c *conn, fields int) *exchange {
+	x := exchanges.Get().(*exchange)
+	q, vals := newRequestState(c, fields)
+	*x = exchange{c: c, q: q}
+	x.head.u, x.head.vals = &q.u, vals
+	return x
+}
+
+// release returns x to the pool, with nothing of its request.
+func (x *exchange) release() {
+	*x = exchange{}
+	exchanges.Put(x)
+}
+
 // serve runs the handler for the request and finishes its response.
 func (x *exchange) serve() {
 	x.req = x.newRequest()
 	x.w.init(x)
 	p, stack := x.run()
 	x.finish(p, stack)
-	x.ctx.cancel()
+	x.q.ctx.cancel()
 	if x.body != nil {
 		x.body.done = true
 	}
@@ -71,8 +91,7 @@ func (x *exchange) newRequest() *http.Request {
 		r.TransferEncoding = []string{"chunked"}
 		r.Trailer = h.trailer
 	}
-	x.ctx.c = c
-	return r.WithContext(&x.ctx)
+	return r.WithContext(&x.q.ctx)
 }
 
 // run calls the handler and returns what it panicked with, if it did, and
@@ -83,7 +102,7 @@ func (x *exchange) run() (panicked any, stack []byte) {
 			stack = debug.Stack()
 		}
 	}()
-	x.c.app.handler.ServeHTTP(&x.w, x.req)
+	x.c.app.handler.ServeHTTP(x.q, x.req)
 	return nil, nil
 }
 
@@ -155,7 +174,7 @@ func (x *exchange) drainBody() {
 func (x *exchange) bodyFailed(err error) {
 	b := x.body
 	if StatusOf(err) == 0 {
-		x.ctx.cancel() // the connection failed
+		x.q.ctx.cancel() // the connection failed
 		if !isTimeout(err) {
 			return
 		}

@@ -68,22 +68,26 @@ func skipEmptyLines(in []byte) int {
 	return n
 }
 
-// head is the parsed header section of one request. Its fields are ordered
-// to pack it small, as it lives in every exchange.
+// head is the parsed header section of one request. It lives in the
+// request's exchange, which is reused; what the *http.Request keeps of it
+// (strings, the URL, the header map and its values) never is.
 type head struct {
-	method  string
-	target  string // the request-target as received
-	proto   string
-	url     *url.URL
-	u       url.URL // url points here for most requests
+	method string
+	target string // the request-target as received
+	proto  string
+	url    *url.URL
+	// u is where the URL of most requests is parsed into; when nil, one
+	// is allocated.
+	u       *url.URL
 	header  http.Header
 	host    string
 	length  int64       // body length; -1 when chunked
 	trailer http.Header // the trailer fields announced, with nil values
 
 	// vals backs the values of the first fields, so that a request with
-	// few fields costs no allocation for them.
-	vals [4]string
+	// few fields costs no allocation for them; when too short, a slice is
+	// allocated.
+	vals []string
 
 	minor     uint8 // 0 for HTTP/1.0, 1 or more for HTTP/1.1 and later 1.x
 	chunked   bool
@@ -163,7 +167,7 @@ func (h *head) parseRequestLine(line string) error {
 		return errMethod
 	}
 	h.method, h.target, h.proto, h.minor = method, target, proto, minor
-	u, err := parseTarget(method, target, &h.u)
+	u, err := parseTarget(method, target, h.u)
 	if err != nil {
 		return err
 	}
@@ -228,12 +232,15 @@ func parseTarget(method, t string, u *url.URL) (*url.URL, error) {
 }
 
 // parseOrigin parses an origin-form target, absolute-path [ "?" query ].
-// The common case, a path with nothing to unescape, is parsed here into u,
-// exactly as url.ParseRequestURI would (the fuzz test checks it), without
-// allocating; the rest is left to the url package.
+// The common case, a path with nothing to unescape, is parsed here into u
+// (or a new URL if u is nil), exactly as url.ParseRequestURI would (the
+// fuzz test checks it); the rest is left to the url package.
 func parseOrigin(t string, u *url.URL) (*url.URL, error) {
 	path, query, hasQuery := strings.Cut(t, "?")
 	if plainPath(path) && strings.IndexByte(query, '?') < 0 {
+		if u == nil {
+			u = new(url.URL)
+		}
 		*u = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
 		return u, nil
 	}
@@ -298,7 +305,7 @@ func validTarget(t string) bool {
 // parseFields parses the field lines of s, which ends with the empty line,
 // into h.header, except Host, which it notes in h.hosts and h.host.
 func (h *head) parseFields(s string) error {
-	vals := h.vals[:]
+	vals := h.vals
 	for {
 		eol := strings.Index(s, "\r\n")
 		line := s[:eol]

@@ -20,10 +20,11 @@ import (
 // returned, which net/http forbids.
 var errFinished = errors.New("http1: ResponseWriter used after its handler returned")
 
-// response is the http.ResponseWriter of one request. It gathers the
-// response in the connection's buffers and writes it with the connection's
-// server when it is complete, when it outgrows the buffers, or when the
-// handler flushes.
+// response is the state of the http.ResponseWriter of one request, which
+// the handler reaches through its request handle. It gathers the response
+// in the connection's buffers and writes it with the connection's server
+// when it is complete, when it outgrows the buffers, or when the handler
+// flushes. It lives in the request's exchange, which is reused.
 //
 // Besides http.ResponseWriter, it implements http.Flusher, http.Hijacker,
 // io.StringWriter, and the methods http.ResponseController looks for:

@@ -3,6 +3,7 @@ package http1_test
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -326,5 +327,63 @@ func TestUnreadBody(t *testing.T) {
 	c.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\nhello")
 	if resp, body := c.response("POST"); body != "pong" || !resp.Close {
 		t.Errorf("large unread body: %q, close %v", body, resp.Close)
+	}
+}
+
+// TestResponseWriterAfterReturn checks that a ResponseWriter kept after its
+// handler returned fails, and changes nothing of the response of the next
+// request on the connection, whose writer state is the same memory, while
+// the request the handler kept is intact.
+func TestResponseWriterAfterReturn(t *testing.T) {
+	var (
+		keptW http.ResponseWriter
+		keptR *http.Request
+		logs  logBuffer
+	)
+	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/first":
+			keptW, keptR = w, r
+			_, _ = io.WriteString(w, "first")
+			return
+		case "/ping":
+			_, _ = io.WriteString(w, "pong")
+			return
+		}
+		if _, err := keptW.Write([]byte("stale")); err == nil {
+			t.Error("Write on a kept ResponseWriter succeeded")
+		}
+		if _, err := io.WriteString(keptW, "stale"); err == nil {
+			t.Error("WriteString on a kept ResponseWriter succeeded")
+		}
+		keptW.Header().Set("X-Stale", "1")
+		keptW.WriteHeader(http.StatusTeapot)
+		if err := http.NewResponseController(keptW).Flush(); err == nil {
+			t.Error("Flush on a kept ResponseWriter succeeded")
+		}
+		if _, _, err := http.NewResponseController(keptW).Hijack(); err == nil {
+			t.Error("Hijack on a kept ResponseWriter succeeded")
+		}
+		if got := keptR.URL.Path + " " + keptR.Header.Get("X-Kept"); got != "/first yes" {
+			t.Errorf("kept request: %q, want %q", got, "/first yes")
+		}
+		if keptR.Context().Err() == nil {
+			t.Error("the kept request's context is not cancelled")
+		}
+		_, _ = io.WriteString(w, "second")
+	}), http1.Config{ErrorLog: slog.New(slog.NewTextHandler(&logs, nil))})
+	c := dial(t, addr)
+	c.send("GET /first HTTP/1.1\r\nHost: a\r\nX-Kept: yes\r\nAccept: */*\r\n\r\n")
+	if resp, body := c.response("GET"); resp.StatusCode != 200 || body != "first" {
+		t.Fatalf("first response: %d %q", resp.StatusCode, body)
+	}
+	c.send("GET /second HTTP/1.1\r\nHost: a\r\nX-Other: no\r\nAccept: */*\r\n\r\n")
+	resp, body := c.response("GET")
+	if resp.StatusCode != 200 || body != "second" || resp.Header.Get("X-Stale") != "" {
+		t.Errorf("second response: %d %q %v, want 200 %q without X-Stale", resp.StatusCode, body, resp.Header, "second")
+	}
+	c.ping()
+	if !strings.Contains(logs.String(), "finished response") {
+		t.Errorf("WriteHeader on a kept ResponseWriter logged %q, want a warning", logs.String())
 	}
 }

@@ -1,0 +1,85 @@
+package http1
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// request is what one request's handler may keep after it returns, besides
+// the *http.Request itself and its header map: the request's context and
+// URL, and, in a requestWithVals, the header values. It is allocated for
+// every request and never reused. The rest of what serving a request needs
+// lives in its exchange, which is reused.
+//
+// A request is also the handler's http.ResponseWriter: a handle that
+// forwards to the exchange's response while the handler runs, and to a
+// finished response once it has returned, so that a ResponseWriter kept and
+// used later fails, as net/http's does, instead of writing into the
+// response of another request.
+type request struct {
+	ctx requestContext
+	u   url.URL
+}
+
+// requestWithVals is a request with room for the values of the first
+// header fields, for a request that has some besides Host.
+type requestWithVals struct {
+	request
+	vals [4]string
+}
+
+// newRequestState returns the request for a header section that has the
+// given number of field lines, and the storage for their values.
+func newRequestState(c *conn, fields int) (*request, []string) {
+	if fields <= 1 { // Host alone, typically
+		return &request{ctx: requestContext{c: c}}, nil
+	}
+	q := &requestWithVals{request: request{ctx: requestContext{c: c}}}
+	return &q.request, q.vals[:]
+}
+
+// response returns the response the handler writes, or, once it has
+// returned, a finished one, which fails every call.
+func (q *request) response() *response {
+	if x := q.ctx.c.x; x != nil && x.q == q {
+		return &x.w
+	}
+	return &response{x: &exchange{c: q.ctx.c}, finished: true}
+}
+
+// Header implements http.ResponseWriter.
+func (q *request) Header() http.Header { return q.response().Header() }
+
+// WriteHeader implements http.ResponseWriter.
+func (q *request) WriteHeader(code int) { q.response().WriteHeader(code) }
+
+// Write implements http.ResponseWriter.
+func (q *request) Write(p []byte) (int, error) { return write(q.response(), p) }
+
+// WriteString implements io.StringWriter.
+func (q *request) WriteString(s string) (int, error) { return write(q.response(), s) }
+
+// Flush implements http.Flusher.
+func (q *request) Flush() { q.response().Flush() }
+
+// FlushError is what http.ResponseController.Flush calls: see
+// response.FlushError.
+func (q *request) FlushError() error { return q.response().FlushError() }
+
+// SetReadDeadline is what http.ResponseController.SetReadDeadline calls:
+// see response.SetReadDeadline.
+func (q *request) SetReadDeadline(t time.Time) error { return q.response().SetReadDeadline(t) }
+
+// SetWriteDeadline is what http.ResponseController.SetWriteDeadline calls:
+// see response.SetWriteDeadline.
+func (q *request) SetWriteDeadline(t time.Time) error { return q.response().SetWriteDeadline(t) }
+
+// EnableFullDuplex is what http.ResponseController.EnableFullDuplex calls:
+// see response.EnableFullDuplex.
+func (q *request) EnableFullDuplex() error { return q.response().EnableFullDuplex() }
+
+// Hijack implements http.Hijacker: see response.Hijack.
+func (q *request) Hijack() (net.Conn, *bufio.ReadWriter, error) { return q.response().Hijack() }
