@@ -10,25 +10,39 @@ import (
 
 // requestContext is the context of one request, cancelled when the request
 // finishes or its connection fails. It lives in the request's request
-// struct, so it costs no allocation of its own, and its Done channel is made only if
-// someone asks for it. Contexts derived from it (context.WithTimeout in a
-// middleware, say) register through AfterFunc, the hook the context package
-// looks for, so deriving starts no goroutine.
+// struct, so it costs no allocation of its own, and what it needs to be
+// waited for (its Done channel, the functions registered with AfterFunc) is
+// made only if someone asks for it. Contexts derived from it
+// (context.WithTimeout in a middleware, say) register through AfterFunc,
+// the hook the context package looks for, so deriving starts no goroutine.
 type requestContext struct {
-	c     *conn         // for the values: the connection and its local address
-	done  chan struct{} // made on demand
-	funcs *afterFunc    // the functions registered with AfterFunc, newest first
+	c *conn    // for the values: the connection and its local address
+	w *waiters // made on demand
 
 	mu        sync.Mutex
 	cancelled bool
 	watched   bool // watch was called
 }
 
-// afterFunc is a function registered with AfterFunc, in a list, which
-// costs the context one pointer; f is nil once it ran or was stopped.
+// waiters are what a requestContext tells when it is cancelled.
+type waiters struct {
+	done  chan struct{} // made on demand
+	funcs *afterFunc    // the functions registered with AfterFunc, newest first
+}
+
+// afterFunc is a function registered with AfterFunc, in a list; f is nil
+// once it ran or was stopped.
 type afterFunc struct {
 	f    func()
 	next *afterFunc
+}
+
+// waiters returns c.w, making it if needed. c.mu is held.
+func (c *requestContext) waiters() *waiters {
+	if c.w == nil {
+		c.w = new(waiters)
+	}
+	return c.w
 }
 
 // Deadline implements context.Context: a request has none.
@@ -39,13 +53,14 @@ func (c *requestContext) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.watch()
-	if c.done == nil {
-		c.done = make(chan struct{})
+	w := c.waiters()
+	if w.done == nil {
+		w.done = make(chan struct{})
 		if c.cancelled {
-			close(c.done)
+			close(w.done)
 		}
 	}
-	return c.done
+	return w.done
 }
 
 // Err implements context.Context.
@@ -95,8 +110,9 @@ func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 		return func() bool { return false }
 	}
 	c.watch()
-	a := &afterFunc{f: f, next: c.funcs}
-	c.funcs = a
+	w := c.waiters()
+	a := &afterFunc{f: f, next: w.funcs}
+	w.funcs = a
 	c.mu.Unlock()
 	return func() bool {
 		c.mu.Lock()
@@ -116,11 +132,16 @@ func (c *requestContext) cancel() {
 		return
 	}
 	c.cancelled = true
-	if c.done != nil {
-		close(c.done)
+	w := c.w
+	if w == nil {
+		c.mu.Unlock()
+		return
 	}
-	funcs := c.funcs
-	c.funcs = nil
+	if w.done != nil {
+		close(w.done)
+	}
+	funcs := w.funcs
+	w.funcs = nil
 	var run []func()
 	for a := funcs; a != nil; a = a.next {
 		if a.f != nil {
