@@ -125,7 +125,8 @@ func readHello(br *bufio.Reader) error {
 // header fields, and serves as its ResponseWriter handle; plus the
 // string of the header section, which pipelined requests after the first
 // share, and the Header's storage when the request has fields besides
-// Host. The client allocates nothing.
+// Host, and the storage of their values when they are more than a few. The
+// client allocates nothing.
 func TestServeAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation counts need a build without -race and a long run")
@@ -139,6 +140,7 @@ func TestServeAllocs(t *testing.T) {
 	}{
 		{"host only", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1, 4},
 		{"two fields", "GET /hello HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n", 1, 5},
+		{"eight fields", "GET /hello HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\nF: 6\r\nG: 7\r\n\r\n", 1, 6},
 		{"pipelined", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 16, 3 + 2.0/16},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,17 +24,22 @@ type request struct {
 	u   url.URL
 }
 
-// requestWithVals is a request with room for the values of the first
-// header fields, for a request that has some besides Host.
+// firstVals is how many header values a requestWithVals has room for.
+const firstVals = 4
+
+// requestWithVals is a request with room for the values of its header
+// fields, for a request that has a few besides Host.
 type requestWithVals struct {
 	request
-	vals [4]string
+	vals [firstVals]string
 }
 
 // newRequestState returns the request for a header section that has the
-// given number of field lines, and the storage for their values.
+// given number of field lines, and the storage for their values: room for
+// a few in a requestWithVals, none when there is only one field, Host
+// typically, or more than that room holds, when the parser makes its own.
 func newRequestState(c *conn, fields int) (*request, []string) {
-	if fields <= 1 { // Host alone, typically
+	if fields <= 1 || fields > firstVals+1 {
 		return &request{ctx: requestContext{c: c}}, nil
 	}
 	q := &requestWithVals{request: request{ctx: requestContext{c: c}}}
