@@ -40,9 +40,11 @@ func serveNetHTTP(tb testing.TB, h http.Handler) string {
 
 // BenchmarkServe compares this server with net/http's, in one run, serving
 // the same handler over loopback: keep-alive connections, one per parallel
-// client goroutine, each sending a GET and reading its 13-byte response. The
-// client allocates nothing per request, so allocs/op are the server's. It
-// reports requests per second as req/s.
+// client goroutine, each sending a GET and reading its 13-byte response, or,
+// in the -pipelined rows, sending 16 GETs in one write and then reading
+// their responses. The client allocates nothing per request, so allocs/op
+// are the server's. An op is one request; it reports requests per second
+// as req/s.
 func BenchmarkServe(b *testing.B) {
 	targets := []struct {
 		name  string
@@ -52,33 +54,56 @@ func BenchmarkServe(b *testing.B) {
 		{"nethttp", func(tb testing.TB) string { return serveNetHTTP(tb, http.HandlerFunc(helloHandler)) }},
 	}
 	req := []byte("GET /hello HTTP/1.1\r\nHost: bench\r\nUser-Agent: ace-bench\r\nAccept: */*\r\n\r\n")
-	for _, tg := range targets {
-		b.Run(tg.name, func(b *testing.B) {
-			addr := tg.start(b)
-			b.ReportAllocs()
-			b.ResetTimer()
-			began := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				conn, err := net.Dial("tcp", addr)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				defer func() { _ = conn.Close() }()
-				br := bufio.NewReader(conn)
-				for pb.Next() {
-					if _, err := conn.Write(req); err != nil {
+	for _, depth := range []int{1, 16} {
+		batch := bytes.Repeat(req, depth)
+		for _, tg := range targets {
+			name := tg.name
+			if depth > 1 {
+				name += "-pipelined"
+			}
+			b.Run(name, func(b *testing.B) {
+				addr := tg.start(b)
+				b.ReportAllocs()
+				b.ResetTimer()
+				began := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					conn, err := net.Dial("tcp", addr)
+					if err != nil {
 						b.Error(err)
 						return
 					}
-					if err := readHello(br); err != nil {
-						b.Error(err)
-						return
+					defer func() { _ = conn.Close() }()
+					br := bufio.NewReader(conn)
+					roundTrip := func(n int) error {
+						if _, err := conn.Write(batch[:n*len(req)]); err != nil {
+							return err
+						}
+						for range n {
+							if err := readHello(br); err != nil {
+								return err
+							}
+						}
+						return nil
 					}
-				}
+					n := 0
+					for pb.Next() {
+						if n++; n == depth {
+							if err := roundTrip(n); err != nil {
+								b.Error(err)
+								return
+							}
+							n = 0
+						}
+					}
+					if n > 0 {
+						if err := roundTrip(n); err != nil {
+							b.Error(err)
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/time.Since(began).Seconds(), "req/s")
 			})
-			b.ReportMetric(float64(b.N)/time.Since(began).Seconds(), "req/s")
-		})
+		}
 	}
 }
 
