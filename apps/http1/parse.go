@@ -329,7 +329,7 @@ func (h *head) parseFields(s string) error {
 		if h.header == nil {
 			// Room for this field and the lines after it, but
 			// the empty one.
-			lines := strings.Count(s, "\r\n")
+			lines := strings.Count(s, "\n") // every line ends in CRLF
 			h.header = make(http.Header, lines)
 			if lines > len(vals) {
 				vals = make([]string, lines)
