@@ -35,6 +35,12 @@
 //   - Hijack detaches the connection from its server with
 //     core.Server.Detach; the server then ends cleanly and the handler owns
 //     the connection.
+//   - Per request, the server allocates only what net/http lets a handler
+//     keep after it returns: the *http.Request, its Header map, one struct
+//     holding the URL, the context and the first header values, and the
+//     header section as one string, which pipelined requests share. The
+//     response writer's state comes from a pool: the ResponseWriter is a
+//     handle to it that fails once its handler has returned.
 //
 // While a handler runs, the server reads nothing that the handler did not ask
 // for: that is ace's backpressure, and it bounds the read-ahead of pipelined

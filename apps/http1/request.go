@@ -2,6 +2,7 @@ package http1
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -23,6 +24,18 @@ type request struct {
 	ctx requestContext
 	u   url.URL
 }
+
+// The interfaces a handler may find its ResponseWriter implements.
+var _ interface {
+	http.ResponseWriter
+	http.Flusher
+	http.Hijacker
+	io.StringWriter
+	FlushError() error
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+	EnableFullDuplex() error
+} = (*request)(nil)
 
 // firstVals is how many header values a requestWithVals has room for.
 const firstVals = 4
