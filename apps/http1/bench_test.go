@@ -147,7 +147,7 @@ func readHello(br *bufio.Reader) error {
 // TestServeAllocs holds the server's allocations per request to what the
 // net/http API makes unavoidable: the *http.Request, its Header map, and
 // the struct that holds its URL, its context and the values of its first
-// header fields, and serves as its ResponseWriter handle; plus the
+// header fields, and serves as its ResponseWriter and Body handles; plus the
 // string of the header section, which pipelined requests after the first
 // share, and the Header's storage when the request has fields besides
 // Host, and the storage of their values when they are more than a few. The
@@ -166,6 +166,7 @@ func TestServeAllocs(t *testing.T) {
 		{"host only", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1, 4},
 		{"two fields", "GET /hello HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n", 1, 5},
 		{"eight fields", "GET /hello HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\nF: 6\r\nG: 7\r\n\r\n", 1, 6},
+		{"with a body", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", 1, 5},
 		{"pipelined", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 16, 3 + 2.0/16},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,7 +5,38 @@ import (
 	"net/http"
 )
 
-// body is a request's Body. It pulls the body from the connection when the
+// requestBody is a request's Body: a handle, as the request is its
+// ResponseWriter, to the body's state in the request's exchange while the
+// handler runs. Once the handler has returned it reads nothing, as
+// net/http's bodies then do, whatever request the exchange serves by then.
+type requestBody request
+
+// live returns the body's state while its handler runs, or nil.
+func (rb *requestBody) live() *body {
+	q := (*request)(rb)
+	if x := q.ctx.c.x; x != nil && x.q == q {
+		return x.body
+	}
+	return nil
+}
+
+// Read implements io.Reader: see body.Read.
+func (rb *requestBody) Read(p []byte) (int, error) {
+	if b := rb.live(); b != nil {
+		return b.Read(p)
+	}
+	return 0, http.ErrBodyReadAfterClose
+}
+
+// Close implements io.Closer: see body.Close.
+func (rb *requestBody) Close() error {
+	if b := rb.live(); b != nil {
+		return b.Close()
+	}
+	return nil
+}
+
+// body is the state of a request's Body. It pulls the body from the connection when the
 // handler reads, on the handler's goroutine, which is the server's: first
 // from the input already received, then from the socket, never more than the
 // body holds (a chunked body's framing may read a little ahead, into the

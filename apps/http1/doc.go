@@ -39,8 +39,9 @@
 //     keep after it returns: the *http.Request, its Header map, one struct
 //     holding the URL, the context and the first header values, and the
 //     header section as one string, which pipelined requests share. The
-//     response writer's state comes from a pool: the ResponseWriter is a
-//     handle to it that fails once its handler has returned.
+//     state of the request's body and of the response writer comes from a
+//     pool: the Body and the ResponseWriter are handles to it that fail
+//     once their handler has returned.
 //
 // While a handler runs, the server reads nothing that the handler did not ask
 // for: that is ace's backpressure, and it bounds the read-ahead of pipelined

@@ -9,17 +9,20 @@ import (
 )
 
 // exchange is the server's side of one request and its response: the
-// parsed header section and the response writer's state. A handler must
-// not use its ResponseWriter after it returns, and everything else it may
-// keep (the request's context, URL, header and body) is allocated apart,
-// so an exchange is reused: it comes from a pool, for a request at a time.
+// parsed header section, the state of the request's body and that of the
+// response writer. The handler reaches those states through handles that
+// fail once it has returned, and everything else it may keep (the
+// request's context, URL and header) is allocated apart, so an exchange is
+// reused: it comes from a pool, for a request at a time.
 type exchange struct {
 	c    *conn
 	q    *request // what the handler may keep, and its ResponseWriter
 	head head
-	body *body // nil without a body
+	body *body // nil without a body, else &bodyState
 	w    response
 	req  *http.Request
+
+	bodyState body
 
 	// dl holds the deadlines set with http.ResponseController, in place
 	// of the configured timeouts; nil until one is set.
@@ -83,9 +86,9 @@ func (x *exchange) newRequest() *http.Request {
 		TLS:           c.tls,
 	}
 	if h.chunked || h.length > 0 {
-		x.body = &body{}
+		x.body = &x.bodyState
 		x.body.init(x)
-		r.Body = x.body
+		r.Body = (*requestBody)(x.q)
 	}
 	if h.chunked {
 		r.TransferEncoding = []string{"chunked"}

@@ -330,10 +330,10 @@ func TestUnreadBody(t *testing.T) {
 	}
 }
 
-// TestResponseWriterAfterReturn checks that a ResponseWriter kept after its
-// handler returned fails, and changes nothing of the response of the next
-// request on the connection, whose writer state is the same memory, while
-// the request the handler kept is intact.
+// TestResponseWriterAfterReturn checks that a ResponseWriter and a request
+// Body kept after their handler returned fail, and change nothing of the
+// next request on the connection, whose writer and body state is the same
+// memory, while the rest of the request the handler kept is intact.
 func TestResponseWriterAfterReturn(t *testing.T) {
 	var (
 		keptW http.ResponseWriter
@@ -370,14 +370,23 @@ func TestResponseWriterAfterReturn(t *testing.T) {
 		if keptR.Context().Err() == nil {
 			t.Error("the kept request's context is not cancelled")
 		}
+		if n, err := keptR.Body.Read(make([]byte, 8)); err != http.ErrBodyReadAfterClose {
+			t.Errorf("Read on a kept request's Body: %d, %v, want ErrBodyReadAfterClose", n, err)
+		}
+		if err := keptR.Body.Close(); err != nil {
+			t.Errorf("Close on a kept request's Body: %v", err)
+		}
+		if body, err := io.ReadAll(r.Body); err != nil || string(body) != "xyz" {
+			t.Errorf("second body: %q, %v, want %q", body, err, "xyz")
+		}
 		_, _ = io.WriteString(w, "second")
 	}), http1.Config{ErrorLog: slog.New(slog.NewTextHandler(&logs, nil))})
 	c := dial(t, addr)
-	c.send("GET /first HTTP/1.1\r\nHost: a\r\nX-Kept: yes\r\nAccept: */*\r\n\r\n")
+	c.send("POST /first HTTP/1.1\r\nHost: a\r\nX-Kept: yes\r\nContent-Length: 3\r\n\r\nabc")
 	if resp, body := c.response("GET"); resp.StatusCode != 200 || body != "first" {
 		t.Fatalf("first response: %d %q", resp.StatusCode, body)
 	}
-	c.send("GET /second HTTP/1.1\r\nHost: a\r\nX-Other: no\r\nAccept: */*\r\n\r\n")
+	c.send("POST /second HTTP/1.1\r\nHost: a\r\nX-Other: no\r\nContent-Length: 3\r\n\r\nxyz")
 	resp, body := c.response("GET")
 	if resp.StatusCode != 200 || body != "second" || resp.Header.Get("X-Stale") != "" {
 		t.Errorf("second response: %d %q %v, want 200 %q without X-Stale", resp.StatusCode, body, resp.Header, "second")
