@@ -35,20 +35,21 @@ type deadlines struct {
 	readSet, writeSet bool
 }
 
-// exchanges holds the exchanges of no request.
+// exchanges holds the exchanges of no request, all zero.
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}
 
-// newExchange returns an exchange, from the pool, for a request of c with
-// header fields besides the request line (and Host, typically).
+// newExchange returns an exchange, from the pool, for a request of c whose
+// header section has the given number of field lines.
 func newExchange(c *conn, fields int) *exchange {
 	x := exchanges.Get().(*exchange)
 	q, vals := newRequestState(c, fields)
-	*x = exchange{c: c, q: q}
+	x.c, x.q = c, q
 	x.head.u, x.head.vals = &q.u, vals
 	return x
 }
 
-// release returns x to the pool, with nothing of its request.
+// release returns x to the pool, zeroed, so that the pool keeps nothing of
+// its request alive.
 func (x *exchange) release() {
 	*x = exchange{}
 	exchanges.Put(x)
