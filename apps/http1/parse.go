@@ -76,8 +76,8 @@ type head struct {
 	target string // the request-target as received
 	proto  string
 	url    *url.URL
-	// u is where the URL of most requests is parsed into; when nil, one
-	// is allocated.
+	// u is where the URL of most requests is parsed into, zero until
+	// then; when nil, one is allocated.
 	u       *url.URL
 	header  http.Header
 	host    string
@@ -232,16 +232,20 @@ func parseTarget(method, t string, u *url.URL) (*url.URL, error) {
 }
 
 // parseOrigin parses an origin-form target, absolute-path [ "?" query ].
-// The common case, a path with nothing to unescape, is parsed here into u
-// (or a new URL if u is nil), exactly as url.ParseRequestURI would (the
-// fuzz test checks it); the rest is left to the url package.
+// The common case, a path with nothing to unescape, is parsed here into u,
+// which must be zero (or a new URL if u is nil), exactly as
+// url.ParseRequestURI would (the fuzz test checks it); the rest is left to
+// the url package.
 func parseOrigin(t string, u *url.URL) (*url.URL, error) {
 	path, query, hasQuery := strings.Cut(t, "?")
 	if plainPath(path) && strings.IndexByte(query, '?') < 0 {
 		if u == nil {
 			u = new(url.URL)
 		}
-		*u = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
+		// Only the fields that are not zero are set: u is on the
+		// heap, and during a collection every pointer stored there
+		// costs a write barrier.
+		u.Path, u.RawQuery, u.ForceQuery = path, query, hasQuery && query == ""
 		return u, nil
 	}
 	u, err := url.ParseRequestURI(t)
