@@ -220,6 +220,7 @@ func (c *conn) serveRequest(n int) {
 	c.deadline = time.Time{} // the idle timeout starts: next sets it
 }
 
+// lf is what serveRequest counts the lines of a header section by.
 var lf = []byte{'\n'}
 
 // maxShared bounds the input that the header sections of pipelined
