@@ -73,7 +73,11 @@ type Config struct {
 	// looks for idle connections every HibernateAfter, so a connection
 	// hibernates between one and two of them after its last byte. Only
 	// connections read through a RawReader (TCP and Unix sockets) hibernate,
-	// and only on Linux. Default 1s; negative never hibernates. (endpoint)
+	// and only on Linux. Waking adds a few tens of microseconds to the
+	// first packet after the sleep (BenchmarkHibernateWake measures it);
+	// a server that must answer that packet as fast as any other sets a
+	// longer HibernateAfter, or a negative one. Default 1s; negative never
+	// hibernates. (endpoint)
 	HibernateAfter time.Duration
 
 	// Logger receives the framework's logs: panics at error level,
