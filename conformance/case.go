@@ -337,14 +337,22 @@ func (c *tcase) dialAsync(addr net.Addr) <-chan dialResult {
 // dialRaw dials addr and fails the case if it cannot.
 func (c *tcase) dialRaw(addr net.Addr) net.Conn {
 	c.t.Helper()
+	return c.awaitDial(c.dialAsync(addr), fmt.Sprintf("Harness.Dial to %v did not complete", addr))
+}
+
+// awaitDial waits for the dial behind ch and returns its connection. It
+// fails the case, saying what did not happen, if the dial does not complete
+// in time, and if it fails.
+func (c *tcase) awaitDial(ch <-chan dialResult, what string) net.Conn {
+	c.t.Helper()
 	var res dialResult
 	select {
-	case res = <-c.dialAsync(addr):
+	case res = <-ch:
 	case <-c.ctx.Done():
-		c.failf("Harness.Dial to %v did not complete: %v", addr, c.ctx.Err())
+		c.failf("%s: %v", what, c.ctx.Err())
 	}
 	if res.err != nil {
-		c.failf("Harness.Dial to %v: %v", addr, res.err)
+		c.failf("Harness.Dial: %v", res.err)
 	}
 	return res.conn
 }

@@ -58,16 +58,7 @@ func testNextServerAtOnce(c *tcase) {
 	second := c.dial(e.Addr())
 	second.roundTrip("ping", "G1: the next server serves while the first connection is still in Connect")
 	unblock()
-	var res dialResult
-	select {
-	case res = <-first:
-	case <-c.ctx.Done():
-		c.failf("the first client's Dial did not complete")
-	}
-	if res.err != nil {
-		c.failf("Harness.Dial: %v", res.err)
-	}
-	cl := c.wrap(res.conn)
+	cl := c.wrap(c.awaitDial(first, "the first client's Dial did not complete"))
 	cl.greeting()
 	cl.roundTrip("ping", "G1")
 	for i := range 3 {
@@ -365,16 +356,7 @@ func testMaxConnsPause(c *tcase) {
 	if _, ok := c.waitDisconnect(rec, a.id, "E5"); !ok {
 		return
 	}
-	var res dialResult
-	select {
-	case res = <-pending:
-	case <-c.ctx.Done():
-		c.failf("the waiting client was not accepted after the connection at the limit ended")
-	}
-	if res.err != nil {
-		c.failf("Harness.Dial: %v", res.err)
-	}
-	b := c.wrap(res.conn)
+	b := c.wrap(c.awaitDial(pending, "the waiting client was not accepted after the connection at the limit ended"))
 	b.greeting()
 	b.roundTrip("ping", "E5: accepting resumes when a connection ends")
 	ra, rb := rec.snapshot(a.id), rec.snapshot(b.id)

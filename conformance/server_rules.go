@@ -39,17 +39,9 @@ func testProvisionedIdle(c *tcase) {
 		c.errorf("the server served %d connection(s) before it was told to accept", n)
 	}
 	ref := c.accept(s)
-	var res dialResult
-	select {
-	case res = <-dialed:
-	case <-c.ctx.Done():
-		c.failf("the client was not accepted once the server was told to: %v", c.ctx.Err())
-	}
-	if res.err != nil {
-		c.failf("Harness.Dial: %v", res.err)
-	}
+	conn := c.awaitDial(dialed, "the client was not accepted once the server was told to")
 	c.await(ref)
-	cl := c.wrap(res.conn)
+	cl := c.wrap(conn)
 	cl.greeting()
 	cl.roundTrip("ping", "S1: a server told to accept serves the connection")
 
