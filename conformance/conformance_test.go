@@ -73,30 +73,28 @@ func dialNet(ctx context.Context, addr net.Addr) (net.Conn, error) {
 	return d.DialContext(ctx, addr.Network(), addr.String())
 }
 
-func TestTCP(t *testing.T) {
-	conformance.Run(t, conformance.Harness{
-		Name:      "tcp",
-		Transport: "tcp",
-		Listen: func(ctx context.Context) (core.Listener, error) {
-			return tcp.Listen(ctx, "127.0.0.1:0")
-		},
-		Dial: dialNet,
-	})
-}
-
-// TestTCPHibernating runs the suite with servers that hibernate as soon as
-// their connection has been idle for a millisecond, so that most waits of the
-// suite find a hibernating server: the rules hold the same.
-func TestTCPHibernating(t *testing.T) {
-	conformance.Run(t, conformance.Harness{
-		Name:      "tcp, hibernating",
+// tcpHarness runs the suite on TCP with servers configured by cfg.
+func tcpHarness(name string, cfg core.Config) conformance.Harness {
+	return conformance.Harness{
+		Name:      name,
 		Transport: "tcp",
 		Listen: func(ctx context.Context) (core.Listener, error) {
 			return tcp.Listen(ctx, "127.0.0.1:0")
 		},
 		Dial:   dialNet,
-		Config: core.Config{HibernateAfter: time.Millisecond},
-	})
+		Config: cfg,
+	}
+}
+
+func TestTCP(t *testing.T) {
+	conformance.Run(t, tcpHarness("tcp", core.Config{}))
+}
+
+// TestTCPHibernating runs the suite with servers that hibernate as soon as
+// their connection has been idle for a millisecond, so that some waits of the
+// suite find a hibernating server: the rules hold the same.
+func TestTCPHibernating(t *testing.T) {
+	conformance.Run(t, tcpHarness("tcp, hibernating", core.Config{HibernateAfter: time.Millisecond}))
 }
 
 func TestUnix(t *testing.T) {

@@ -112,6 +112,15 @@ func (p *probe) reason(t *testing.T) error {
 	}
 }
 
+// closeOnTimeout is an Info callback that answers a Timeout with
+// "timeout\n" and closes.
+func closeOnTimeout(msg any) core.Action {
+	if _, ok := msg.(core.Timeout); ok {
+		return core.Close([]byte("timeout\n"))
+	}
+	return core.Continue()
+}
+
 // probeApp makes one probe per connection and hands each to the test.
 type probeApp struct {
 	make   func() *probe

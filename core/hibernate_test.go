@@ -123,10 +123,12 @@ func TestHibernateWakesForTimeout(t *testing.T) {
 	}
 }
 
-func TestHibernateWakesForSend(t *testing.T) {
-	srvs := make(chan *core.Server, 1)
-	app := newProbeApp(func() *probe {
+// messenger is an app whose handlers echo packets, hand their server to the
+// test on srvs, and write every message sent to them as a line.
+func messenger(srvs chan<- *core.Server) *probeApp {
+	return newProbeApp(func() *probe {
 		p := newProbe()
+		p.events = make(chan string, 4096) // the tests read none
 		p.connect = func(s *core.Server, _ core.ConnInfo) core.Action {
 			srvs <- s
 			return core.Continue()
@@ -136,7 +138,11 @@ func TestHibernateWakesForSend(t *testing.T) {
 		}
 		return p
 	})
-	e := hibernating(t, app)
+}
+
+func TestHibernateWakesForSend(t *testing.T) {
+	srvs := make(chan *core.Server, 1)
+	e := hibernating(t, messenger(srvs))
 	c := dial(t, e.Addr())
 	s := <-srvs
 	for i := range 3 {
@@ -193,19 +199,7 @@ func TestHibernateStress(t *testing.T) {
 		rounds = 40
 	)
 	srvs := make(chan *core.Server, conns)
-	app := newProbeApp(func() *probe {
-		p := newProbe()
-		p.events = make(chan string, 4*rounds) // nobody reads them
-		p.connect = func(s *core.Server, _ core.ConnInfo) core.Action {
-			srvs <- s
-			return core.Continue()
-		}
-		p.info = func(msg any) core.Action {
-			return core.Send([]byte(fmt.Sprintf("%v\n", msg)))
-		}
-		return p
-	})
-	e, _ := start(t, app, core.Config{Acceptors: 2, HibernateAfter: time.Millisecond})
+	e, _ := start(t, messenger(srvs), core.Config{Acceptors: 2, HibernateAfter: time.Millisecond})
 	var wg sync.WaitGroup
 	for i := range conns {
 		c := dial(t, e.Addr())

@@ -203,12 +203,7 @@ func TestServerTimeout(t *testing.T) { // S7
 	p.connect = func(*core.Server, core.ConnInfo) core.Action {
 		return core.Continue().WithTimeout(20 * time.Millisecond)
 	}
-	p.info = func(msg any) core.Action {
-		if _, ok := msg.(core.Timeout); ok {
-			return core.Close([]byte("timeout\n"))
-		}
-		return core.Continue()
-	}
+	p.info = closeOnTimeout
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	c := dial(t, ln.Addr())
 	_, _ = s.Accept(ctxWait(t))
@@ -260,12 +255,7 @@ func TestServerTimeoutRenewed(t *testing.T) { // S7
 	p := newProbe()
 	p.connect = func(*core.Server, core.ConnInfo) core.Action { return core.Continue().WithTimeout(timeout) }
 	p.packet = func(data []byte) core.Action { return core.Send(data).WithTimeout(timeout) }
-	p.info = func(msg any) core.Action {
-		if _, ok := msg.(core.Timeout); ok {
-			return core.Close([]byte("timeout\n"))
-		}
-		return core.Continue()
-	}
+	p.info = closeOnTimeout
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	c := dial(t, ln.Addr())
 	_, _ = s.Accept(ctxWait(t))
