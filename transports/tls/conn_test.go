@@ -33,6 +33,19 @@ func (p pair) close() {
 	_ = p.ln.Close()
 }
 
+// shrinkBuffers gives the server's sending and the client's receiving socket
+// buffers 32 KiB, so that a client that does not read soon stalls the
+// server's writes.
+func (p pair) shrinkBuffers(t *testing.T) {
+	t.Helper()
+	if err := p.server.NetConn().(bufferSizer).SetWriteBuffer(32 << 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.client.NetConn().(bufferSizer).SetReadBuffer(32 << 10); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // newPair listens on addr with a certificate from ca and connects a client.
 func newPair(ctx context.Context, ca *testCA, cert tls.Certificate, addr string) (pair, error) {
 	tr := tlstransport.Transport{Config: &tls.Config{Certificates: []tls.Certificate{cert}}}
@@ -197,12 +210,7 @@ func TestWriteTimeoutKeepsStream(t *testing.T) {
 
 			// Small socket buffers, and a client that does not read: one
 			// large Write cannot finish before its deadline.
-			if err := p.server.NetConn().(bufferSizer).SetWriteBuffer(32 << 10); err != nil {
-				t.Fatal(err)
-			}
-			if err := p.client.NetConn().(bufferSizer).SetReadBuffer(32 << 10); err != nil {
-				t.Fatal(err)
-			}
+			p.shrinkBuffers(t)
 			var sent bytes.Buffer
 			big := make([]byte, 4<<20)
 			for i := range big {
@@ -309,12 +317,7 @@ func TestCloseStuckPeer(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer p.close()
-			if err := p.server.NetConn().(bufferSizer).SetWriteBuffer(32 << 10); err != nil {
-				t.Fatal(err)
-			}
-			if err := p.client.NetConn().(bufferSizer).SetReadBuffer(32 << 10); err != nil {
-				t.Fatal(err)
-			}
+			p.shrinkBuffers(t)
 			// Fill the socket, with no Write in progress afterwards.
 			if err := p.server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
 				t.Fatal(err)
