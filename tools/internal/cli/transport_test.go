@@ -192,35 +192,60 @@ func reloadAndWait(t *testing.T, reload chan<- os.Signal) {
 	}
 }
 
+// reloadable is `ace serve echo` serving the first of two development
+// certificate sets from files, which a test replaces and reloads.
+type reloadable struct {
+	*started
+	reload            chan os.Signal
+	first, second     *certs.Set
+	certFile, keyFile string
+	roots             *x509.CertPool // trusts both sets' CAs
+}
+
+func startReloadable(t *testing.T, transport, acceptors string) *reloadable {
+	t.Helper()
+	dir, first := devCerts(t)
+	_, second := devCerts(t)
+	r := &reloadable{
+		reload: make(chan os.Signal), first: first, second: second,
+		certFile: filepath.Join(dir, certs.CertFile), keyFile: filepath.Join(dir, certs.KeyFile),
+		roots: x509.NewCertPool(),
+	}
+	c := parseEcho(t, "--transport", transport, "--listen", "127.0.0.1:0", "--acceptors", acceptors,
+		"--cert", r.certFile, "--key", r.keyFile)
+	c.reload = r.reload
+	r.started = startServe(t, c)
+	r.roots.AddCert(first.CA.Cert)
+	r.roots.AddCert(second.CA.Cert)
+	return r
+}
+
+// install writes set's server key and certificate over the served files,
+// key first.
+func (r *reloadable) install(t *testing.T, set *certs.Set) {
+	t.Helper()
+	if err := certs.WriteFileAtomic(r.keyFile, mustKeyPEM(t, set.Server.Key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := certs.WriteFileAtomic(r.certFile, certs.CertPEM(set.Server.Cert), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestServeReload serves certificate files, replaces them and asks for a
 // reload: new clients get the new certificate, the client already
 // connected keeps talking, and a reload of broken files changes nothing.
 func TestServeReload(t *testing.T) {
-	dir, first := devCerts(t)
-	_, second := devCerts(t)
-	certFile, keyFile := filepath.Join(dir, certs.CertFile), filepath.Join(dir, certs.KeyFile)
-	c := parseEcho(t, "--transport", "tls", "--listen", "127.0.0.1:0", "--acceptors", "2", "--cert", certFile, "--key", keyFile)
-	reload := make(chan os.Signal)
-	c.reload = reload
-	s := startServe(t, c)
-
-	roots := x509.NewCertPool()
-	roots.AddCert(first.CA.Cert)
-	roots.AddCert(second.CA.Cert)
-	conf := &tls.Config{RootCAs: roots, ServerName: "localhost"}
+	s := startReloadable(t, "tls", "2")
+	first, second, keyFile, reload := s.first, s.second, s.keyFile, s.reload
+	conf := &tls.Config{RootCAs: s.roots, ServerName: "localhost"}
 	old, oldR := dialTLS(t, s.addr, conf)
 	expectLine(t, oldR, "WELCOME")
 	if got, want := fingerprintOf(old), certs.Fingerprint(first.Server.Cert); got != want {
 		t.Fatalf("serving %s, want the first certificate %s", got, want)
 	}
 
-	// Replace the files by the second set's, key first.
-	if err := certs.WriteFileAtomic(keyFile, mustKeyPEM(t, second.Server.Key), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := certs.WriteFileAtomic(certFile, certs.CertPEM(second.Server.Cert), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	s.install(t, second)
 	reloadAndWait(t, reload)
 	want := certs.Fingerprint(second.Server.Cert)
 	if log := s.log.String(); !strings.Contains(log, `msg="ace: certificates reloaded" certs=1 sha256=`+want) {
@@ -412,17 +437,8 @@ func TestServeCertFailure(t *testing.T) {
 
 // TestServeQUICReload checks that a reload reaches QUIC handshakes too.
 func TestServeQUICReload(t *testing.T) {
-	dir, first := devCerts(t)
-	_, second := devCerts(t)
-	certFile, keyFile := filepath.Join(dir, certs.CertFile), filepath.Join(dir, certs.KeyFile)
-	c := parseEcho(t, "--transport", "quic", "--listen", "127.0.0.1:0", "--acceptors", "1", "--cert", certFile, "--key", keyFile)
-	reload := make(chan os.Signal)
-	c.reload = reload
-	s := startServe(t, c)
-
-	roots := x509.NewCertPool()
-	roots.AddCert(first.CA.Cert)
-	roots.AddCert(second.CA.Cert)
+	s := startReloadable(t, "quic", "1")
+	first, second, roots := s.first, s.second, s.roots
 	// quicFingerprint dials, reads the greeting, says goodbye, and returns
 	// the fingerprint of the server's certificate.
 	quicFingerprint := func() string {
@@ -448,13 +464,8 @@ func TestServeQUICReload(t *testing.T) {
 	if got, want := quicFingerprint(), certs.Fingerprint(first.Server.Cert); got != want {
 		t.Fatalf("serving %s, want the first certificate %s", got, want)
 	}
-	if err := certs.WriteFileAtomic(keyFile, mustKeyPEM(t, second.Server.Key), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := certs.WriteFileAtomic(certFile, certs.CertPEM(second.Server.Cert), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	reloadAndWait(t, reload)
+	s.install(t, second)
+	reloadAndWait(t, s.reload)
 	if got, want := quicFingerprint(), certs.Fingerprint(second.Server.Cert); got != want {
 		t.Errorf("after the reload, serving %s, want the second certificate %s", got, want)
 	}
