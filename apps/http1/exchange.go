@@ -71,6 +71,7 @@ func (x *exchange) serve() {
 // newRequest builds the *http.Request the handler receives.
 func (x *exchange) newRequest() *http.Request {
 	c, h := x.c, &x.head
+	q := x.q
 	r := http.Request{
 		Method:        h.method,
 		URL:           h.url,
@@ -95,7 +96,10 @@ func (x *exchange) newRequest() *http.Request {
 		r.TransferEncoding = []string{"chunked"}
 		r.Trailer = h.trailer
 	}
-	return r.WithContext(&x.q.ctx)
+	// WithContext is the only way to set a Request's context; inlined, its
+	// copy stays on the stack, and the Request lives in q.
+	q.req = *r.WithContext(&q.ctx)
+	return &q.req
 }
 
 // run calls the handler and returns what it panicked with, if it did, and

@@ -10,8 +10,8 @@ import (
 )
 
 // request is what one request's handler may keep after it returns, besides
-// the *http.Request itself and its header map: the request's context and
-// URL, and, in a requestWithVals, the header values. It is allocated for
+// its header map: the *http.Request itself, its context and URL, and, in a
+// requestWithVals, the header values. It is allocated for
 // every request and never reused. The rest of what serving a request needs
 // lives in its exchange, which is reused.
 //
@@ -21,6 +21,7 @@ import (
 // used later fails, as net/http's does, instead of writing into the
 // response of another request.
 type request struct {
+	req http.Request
 	ctx requestContext
 	u   url.URL
 }
