@@ -157,19 +157,37 @@ func TestServeAllocs(t *testing.T) {
 		t.Skip("allocation counts need a build without -race and a long run")
 	}
 	addr := serve(t, http.HandlerFunc(helloHandler), http1.Config{})
+	reuseAddr := serve(t, http.HandlerFunc(helloHandler), http1.Config{ReuseRequests: true})
+	const (
+		hostOnly    = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+		twoFields   = "GET /hello HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n"
+		eightFields = "GET /hello HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\nF: 6\r\nG: 7\r\n\r\n"
+		withBody    = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+	)
 	for _, tc := range []struct {
 		name  string
+		reuse bool
 		req   string
 		depth int     // requests sent together
 		want  float64 // most allocations per request
 	}{
-		{"host only", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1, 3},
-		{"two fields", "GET /hello HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n", 1, 4},
-		{"eight fields", "GET /hello HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\nF: 6\r\nG: 7\r\n\r\n", 1, 5},
-		{"with a body", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", 1, 4},
-		{"pipelined", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 16, 2 + 2.0/16},
+		{"host only", false, hostOnly, 1, 3},
+		{"two fields", false, twoFields, 1, 4},
+		{"eight fields", false, eightFields, 1, 5},
+		{"with a body", false, withBody, 1, 4},
+		{"pipelined", false, hostOnly, 16, 2 + 2.0/16},
+		// With ReuseRequests, only the header section's string.
+		{"reuse/host only", true, hostOnly, 1, 1},
+		{"reuse/two fields", true, twoFields, 1, 1},
+		{"reuse/eight fields", true, eightFields, 1, 1},
+		{"reuse/with a body", true, withBody, 1, 1},
+		{"reuse/pipelined", true, hostOnly, 16, 2.0 / 16},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			addr := addr
+			if tc.reuse {
+				addr = reuseAddr
+			}
 			conn, err := net.Dial("tcp", addr)
 			if err != nil {
 				t.Fatal(err)

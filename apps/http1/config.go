@@ -66,6 +66,23 @@ type Config struct {
 	// core.Config.WriteTimeout, when set, takes precedence.)
 	WriteTimeout time.Duration
 
+	// ReuseRequests makes the server reuse what it gives a handler, once
+	// the handler has returned, for a later request, possibly on another
+	// connection, as fasthttp reuses its RequestCtx: the *http.Request,
+	// its Header map, URL, Body and context, and the ResponseWriter.
+	// Serving a request then allocates only the string its header section
+	// is copied into (one for a batch of pipelined requests), which keeps
+	// the garbage collector nearly idle under load.
+	//
+	// It is for handlers that keep none of those past their return, not
+	// even in a goroutine they started: such a handler would read another
+	// request's data, or write into another response. Middleware that
+	// logs or traces after the handler returns, while still inside
+	// ServeHTTP, is fine. Strings taken from the request (its method,
+	// path, header values) stay valid: they are never reused. Default
+	// false: each request gets new ones, as in net/http.
+	ReuseRequests bool
+
 	// ErrorLog receives handler panics (at error level, with the stack)
 	// and misuse of the ResponseWriter (at warn level). Default
 	// slog.Default().

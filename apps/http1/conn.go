@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ace-go/ace/core"
@@ -82,8 +81,12 @@ type conn struct {
 	// that a force-close of the connection runs on another goroutine to
 	// cancel it. That function is registered (stopForced, guarded by
 	// forcedMu) only once a request's context is watched, so that an idle
-	// connection pays nothing for it.
-	cur        atomic.Pointer[requestContext]
+	// connection pays nothing for it. curMu guards cur, and is held while
+	// that function cancels it, so that once cur is cleared no one
+	// cancels the context it held: with Config.ReuseRequests, it becomes
+	// another request's.
+	curMu      sync.Mutex
+	cur        *requestContext
 	forcedMu   sync.Mutex
 	stopForced func() bool
 
@@ -118,9 +121,19 @@ func (c *conn) watchForced() {
 
 // cancelCurrent cancels the context of the request being served, if any.
 func (c *conn) cancelCurrent() {
-	if rc := c.cur.Load(); rc != nil {
-		rc.cancel()
+	c.curMu.Lock()
+	defer c.curMu.Unlock()
+	if c.cur != nil {
+		c.cur.cancel()
 	}
+}
+
+// setCurrent makes rc the context of the request being served, nil for
+// none.
+func (c *conn) setCurrent(rc *requestContext) {
+	c.curMu.Lock()
+	c.cur = rc
+	c.curMu.Unlock()
 }
 
 // Packet implements core.Handler: it serves every request data completes.
@@ -211,9 +224,9 @@ func (c *conn) serveRequest(n int) {
 		return
 	}
 	c.x = x
-	c.cur.Store(&x.q.ctx)
+	c.setCurrent(&x.q.ctx)
 	x.serve()
-	c.cur.Store(nil)
+	c.setCurrent(nil)
 	c.x = nil
 	c.served, c.batched = true, true
 	c.phase = phaseIdle

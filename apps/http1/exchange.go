@@ -15,12 +15,15 @@ import (
 // request's context, URL and header) is allocated apart, so an exchange is
 // reused: it comes from a pool, for a request at a time.
 type exchange struct {
-	c    *conn
-	q    *request // what the handler may keep, and its ResponseWriter
-	head head
-	body *body // nil without a body, else &bodyState
-	w    response
-	req  *http.Request
+	c *conn
+	q *request // what the handler may keep, and its ResponseWriter
+	// reused is the reusable request q is part of, with
+	// Config.ReuseRequests; nil otherwise.
+	reused *reusable
+	head   head
+	body   *body // nil without a body, else &bodyState
+	w      response
+	req    *http.Request
 
 	bodyState body
 
@@ -42,15 +45,25 @@ var exchanges = sync.Pool{New: func() any { return new(exchange) }}
 // header section has the given number of field lines.
 func newExchange(c *conn, fields int) *exchange {
 	x := exchanges.Get().(*exchange)
+	x.c = c
+	if c.app.cfg.ReuseRequests {
+		r, vals := reuseRequest(c, fields)
+		x.q, x.reused = &r.request, r
+		x.head.u, x.head.header, x.head.vals = &r.u, r.header, vals
+		return x
+	}
 	q, vals := newRequestState(c, fields)
-	x.c, x.q = c, q
+	x.q = q
 	x.head.u, x.head.vals = &q.u, vals
 	return x
 }
 
 // release returns x to the pool, zeroed, so that the pool keeps nothing of
-// its request alive.
+// its request alive, and its request too if it is to be reused.
 func (x *exchange) release() {
+	if x.reused != nil {
+		x.reused.release()
+	}
 	*x = exchange{}
 	exchanges.Put(x)
 }

@@ -1,0 +1,60 @@
+package http1
+
+import (
+	"net/http"
+	"sync"
+)
+
+// Bounds on what a reusable request keeps for the next one: a request with
+// more header fields than these gets storage of its own for them, and its
+// reusable request drops a header map grown past them.
+const (
+	maxReusedVals   = 32
+	maxReusedFields = 32
+)
+
+// reusable is a request that, with Config.ReuseRequests, serves request
+// after request, possibly of different connections: its *http.Request,
+// context, URL, header map and the storage for header values are reset
+// and reused, so that serving a request allocates none of them.
+type reusable struct {
+	request
+	header http.Header
+	vals   []string
+}
+
+// reusables holds the reusable requests of no request.
+var reusables = sync.Pool{New: func() any {
+	return &reusable{header: make(http.Header), vals: make([]string, firstVals)}
+}}
+
+// reuseRequest returns a reusable request for a request of c whose header
+// section has the given number of field lines, and room for all their
+// values: its own, or, past maxReusedVals, new storage that is not kept.
+func reuseRequest(c *conn, fields int) (*reusable, []string) {
+	r := reusables.Get().(*reusable)
+	r.ctx.c = c
+	switch {
+	case fields > maxReusedVals:
+		return r, make([]string, fields)
+	case fields > len(r.vals):
+		r.vals = make([]string, maxReusedVals)
+	}
+	return r, r.vals[:fields]
+}
+
+// release resets r and returns it to the pool. What the pool keeps of the
+// request is the connection it was last on (r.ctx.c), so that a handle
+// used after its request, against the contract of ReuseRequests, reaches
+// a live connection and fails as a finished response, never a nil one.
+func (r *reusable) release() {
+	c := r.ctx.c
+	r.request = request{ctx: requestContext{c: c}}
+	if len(r.header) > maxReusedFields {
+		r.header = make(http.Header)
+	} else {
+		clear(r.header)
+	}
+	clear(r.vals)
+	reusables.Put(r)
+}
