@@ -36,12 +36,16 @@
 //     core.Server.Detach; the server then ends cleanly and the handler owns
 //     the connection.
 //   - Per request, the server allocates only what net/http lets a handler
-//     keep after it returns: the *http.Request, its Header map, one struct
-//     holding the URL, the context and the first header values, and the
-//     header section as one string, which pipelined requests share. The
-//     state of the request's body and of the response writer comes from a
-//     pool: the Body and the ResponseWriter are handles to it that fail
-//     once their handler has returned.
+//     keep after it returns: its Header map, one struct holding the
+//     *http.Request, URL, context and first header values, and the header
+//     section as one string, which pipelined requests share. The state of
+//     the request's body and of the response writer comes from a pool: the
+//     Body and the ResponseWriter are handles to it that fail once their
+//     handler has returned.
+//   - With Config.ReuseRequests, for handlers that keep nothing of a
+//     request past their return (fasthttp's contract), the Request, its
+//     Header map, URL and context are reused too, and a request allocates
+//     only its header section's string.
 //
 // While a handler runs, the server reads nothing that the handler did not ask
 // for: that is ace's backpressure, and it bounds the read-ahead of pipelined

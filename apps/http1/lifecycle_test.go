@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -332,8 +333,15 @@ func TestShutdown(t *testing.T) {
 
 // TestShutdownForceCancelsContext checks that a handler blocked on its
 // request's context alone learns of the force-close that ends a shutdown
-// past its deadline, so that Shutdown returns.
+// past its deadline, so that Shutdown returns, with and without
+// ReuseRequests.
 func TestShutdownForceCancelsContext(t *testing.T) {
+	for _, cfg := range []http1.Config{{}, {ReuseRequests: true}} {
+		t.Run(fmt.Sprintf("reuse=%t", cfg.ReuseRequests), func(t *testing.T) { testShutdownForceCancelsContext(t, cfg) })
+	}
+}
+
+func testShutdownForceCancelsContext(t *testing.T, cfg http1.Config) {
 	entered := make(chan struct{})
 	cancelled := make(chan error, 1)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -341,7 +349,7 @@ func TestShutdownForceCancelsContext(t *testing.T) {
 		<-r.Context().Done()
 		cancelled <- r.Context().Err()
 	})
-	ep := start(t, h, http1.Config{})
+	ep := start(t, h, cfg)
 	c := dial(t, ep.Addr().String())
 	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	await(t, entered)

@@ -172,37 +172,48 @@ var rules = []rule{
 
 // TestRules runs the rule table: each raw request must get exactly its
 // status, and the connection must stay open or close as the rule says.
+// It runs with ReuseRequests too, where every request on a connection gets
+// the *http.Request the last one had.
 func TestRules(t *testing.T) {
-	addr := serve(t, http.HandlerFunc(rulesHandler), rulesConfig)
-	for _, r := range rules {
-		t.Run(r.name, func(t *testing.T) {
-			c := dial(t, addr)
-			c.send(r.req)
-			method := r.method
-			if method == "" {
-				method = "GET"
-			}
-			resp, body := c.response(method)
-			if resp.StatusCode != r.status {
-				t.Fatalf("status %d, want %d (body %q)", resp.StatusCode, r.status, body)
-			}
-			if r.status == http.StatusOK && method != "HEAD" && method != "CONNECT" && body != "ok" {
-				t.Errorf("body %q, want ok", body)
-			}
-			if r.check != nil {
-				r.check(t, resp, body)
-			}
-			if r.open {
-				if resp.Close {
-					t.Errorf("response says the connection closes; want it open")
-				}
-				c.ping()
-			} else {
-				if !resp.Close {
-					t.Errorf("response does not say Connection: close")
-				}
-				c.expectEOF()
-			}
-		})
+	reuseConfig := rulesConfig
+	reuseConfig.ReuseRequests = true
+	for _, srv := range []struct{ prefix, addr string }{
+		{"", serve(t, http.HandlerFunc(rulesHandler), rulesConfig)},
+		{"reuse/", serve(t, http.HandlerFunc(rulesHandler), reuseConfig)},
+	} {
+		for _, r := range rules {
+			t.Run(srv.prefix+r.name, func(t *testing.T) { testRule(t, srv.addr, r) })
+		}
+	}
+}
+
+// testRule runs rule r against the server at addr.
+func testRule(t *testing.T, addr string, r rule) {
+	c := dial(t, addr)
+	c.send(r.req)
+	method := r.method
+	if method == "" {
+		method = "GET"
+	}
+	resp, body := c.response(method)
+	if resp.StatusCode != r.status {
+		t.Fatalf("status %d, want %d (body %q)", resp.StatusCode, r.status, body)
+	}
+	if r.status == http.StatusOK && method != "HEAD" && method != "CONNECT" && body != "ok" {
+		t.Errorf("body %q, want ok", body)
+	}
+	if r.check != nil {
+		r.check(t, resp, body)
+	}
+	if r.open {
+		if resp.Close {
+			t.Errorf("response says the connection closes; want it open")
+		}
+		c.ping()
+	} else {
+		if !resp.Close {
+			t.Errorf("response does not say Connection: close")
+		}
+		c.expectEOF()
 	}
 }
