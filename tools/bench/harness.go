@@ -23,7 +23,8 @@ const (
 	TestIdle = "idle" // resident memory per idle connection
 )
 
-// The groups of rows of the table, each one Ace server against its peers.
+// The groups of rows of the table, each the Ace servers against their peers:
+// one Ace server for echo, two for HTTP.
 const (
 	GroupEcho      = "echo"
 	GroupKeepAlive = "http keep-alive"
@@ -37,15 +38,28 @@ const (
 	AceEcho   = "ace-echo"
 	PlainEcho = "plain-echo"
 	GnetEcho  = "gnet-echo"
-	AceHTTP   = "ace-http"
-	NetHTTP   = "nethttp"
-	FastHTTP  = "fasthttp"
+	// AceHTTP serves under net/http's contract: a handler may keep the
+	// request after it returns.
+	AceHTTP = "ace-http"
+	// AceHTTPReuse serves with http1.Config.ReuseRequests, under
+	// fasthttp's contract: a handler keeps nothing of the request past its
+	// return, and the server reuses it.
+	AceHTTPReuse = "ace-http-reuse"
+	NetHTTP      = "nethttp"
+	FastHTTP     = "fasthttp"
 )
 
 var (
-	echoServers = []string{AceEcho, PlainEcho, GnetEcho}
-	httpServers = []string{AceHTTP, NetHTTP, FastHTTP}
+	echoServers    = []string{AceEcho, PlainEcho, GnetEcho}
+	aceHTTPServers = []string{AceHTTP, AceHTTPReuse}
+	httpServers    = append(slices.Clone(aceHTTPServers), NetHTTP, FastHTTP)
 )
+
+// isAce reports whether server is one of Ace's server programs, whose rows
+// the ratios and goals compare to their peers.
+func isAce(server string) bool {
+	return server == AceEcho || slices.Contains(aceHTTPServers, server)
+}
 
 // cmdPackage is the import path of the server programs' parent directory.
 const cmdPackage = "github.com/ace-go/ace/tools/bench/cmd/"
@@ -336,7 +350,7 @@ func (h *harness) echoOnce(ctx context.Context, name string, flags []string) (Ro
 		return Row{}, err
 	}
 	row := Row{
-		Group: GroupEcho, Server: name, Ace: name == AceEcho,
+		Group: GroupEcho, Server: name, Ace: isAce(name),
 		Value: res.PerSecond(), Unit: "RT/s", HigherIsBetter: true,
 		P50: res.Latency.Percentile(50), P99: res.Latency.Percentile(99),
 		Count: res.RoundTrips,
@@ -435,7 +449,7 @@ func (h *harness) wrkRow(ctx context.Context, p *Process, group string, load Wrk
 		p50, p99 = res.Latency[50], res.Latency[99]
 	}
 	row := Row{
-		Group: group, Server: p.Name, Ace: p.Name == AceHTTP,
+		Group: group, Server: p.Name, Ace: isAce(p.Name),
 		Value: res.PerSecond, Unit: "req/s", HigherIsBetter: true,
 		P50: p50, P99: p99,
 		Count: res.Requests,
@@ -453,11 +467,10 @@ func (h *harness) idle(ctx context.Context) error {
 	for _, g := range []struct {
 		group   string
 		servers []string
-		ace     string
 		probe   Probe
 	}{
-		{GroupIdleEcho, echoServers, AceEcho, EchoProbe},
-		{GroupIdleHTTP, httpServers, AceHTTP, HTTPProbe},
+		{GroupIdleEcho, echoServers, EchoProbe},
+		{GroupIdleHTTP, httpServers, HTTPProbe},
 	} {
 		for _, name := range g.servers {
 			res, err := h.idleOnce(ctx, name, g.probe, "")
@@ -466,7 +479,7 @@ func (h *harness) idle(ctx context.Context) error {
 			}
 			b := res.Breakdown()
 			row := Row{
-				Group: g.group, Server: name, Ace: name == g.ace,
+				Group: g.group, Server: name, Ace: isAce(name),
 				Value: res.PerConn(), Unit: "B/conn", Count: int64(res.Conns),
 				Idle: &b,
 			}

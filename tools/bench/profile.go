@@ -54,21 +54,28 @@ func (h *harness) profile(ctx context.Context) error {
 		}})
 	}
 	if h.cfg.runs(TestHTTP) {
-		runs = append(runs,
-			run{AceHTTP, GroupKeepAlive, func(f []string) error {
-				_, _, err := h.httpOnce(ctx, AceHTTP, f, true, false)
-				return err
-			}},
-			run{AceHTTP, GroupPipelined, func(f []string) error {
-				_, _, err := h.httpOnce(ctx, AceHTTP, f, false, true)
-				return err
-			}})
+		for _, server := range aceHTTPServers {
+			runs = append(runs,
+				run{server, GroupKeepAlive, func(f []string) error {
+					_, _, err := h.httpOnce(ctx, server, f, true, false)
+					return err
+				}},
+				run{server, GroupPipelined, func(f []string) error {
+					_, _, err := h.httpOnce(ctx, server, f, false, true)
+					return err
+				}})
+		}
 	}
 	if h.cfg.runs(TestIdle) {
-		for _, g := range []struct {
+		type idleRun struct {
 			server string
 			probe  Probe
-		}{{AceEcho, EchoProbe}, {AceHTTP, HTTPProbe}} {
+		}
+		idle := []idleRun{{AceEcho, EchoProbe}}
+		for _, server := range aceHTTPServers {
+			idle = append(idle, idleRun{server, HTTPProbe})
+		}
+		for _, g := range idle {
 			path := filepath.Join(dir, g.server+".idle.heap.pprof")
 			h.log.Info("profiling", "server", g.server, "load", "idle")
 			if _, err := h.idleOnce(ctx, g.server, g.probe, path, "-memprofilerate", strconv.Itoa(profileRate)); err != nil {

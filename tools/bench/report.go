@@ -13,8 +13,8 @@ import (
 type Row struct {
 	// Group is the load, one of the Group constants.
 	Group string
-	// Server names the server program; Ace marks ours, the one the
-	// group's ratios compare to its peers.
+	// Server names the server program; Ace marks ours: the ratios and
+	// goals compare each Ace row of a group to its peers.
 	Server string
 	Ace    bool
 	// Value is the figure, in Unit: round trips or requests per second,
@@ -74,24 +74,56 @@ func findRow(rows []Row, group, server string) (Row, bool) {
 	return Row{}, false
 }
 
-// aceRow returns the Ace row of group.
-func aceRow(rows []Row, group string) (Row, bool) {
+// aceRows returns the Ace rows of group, in their order.
+func aceRows(rows []Row, group string) []Row {
+	var aces []Row
 	for _, row := range rows {
 		if row.Group == group && row.Ace {
-			return row, true
+			aces = append(aces, row)
 		}
 	}
-	return Row{}, false
+	return aces
 }
 
-// Ratio returns the Ace server's figure divided by row's, in row's group:
-// above 1 Ace is ahead for throughput, below 1 Ace is ahead for memory.
-func Ratio(rows []Row, row Row) (float64, bool) {
-	ace, ok := aceRow(rows, row.Group)
-	if !ok || row.Ace || row.Value == 0 {
-		return 0, false
+// aceOrders returns, for the groups with more than one Ace row, the names
+// of their Ace servers in the order of their rows, joined with " / " as
+// their ratios are in the table; each order once.
+func aceOrders(rows []Row) []string {
+	var orders []string
+	seen := make(map[string]bool)
+	for _, row := range rows {
+		if seen[row.Group] {
+			continue
+		}
+		seen[row.Group] = true
+		aces := aceRows(rows, row.Group)
+		if len(aces) < 2 {
+			continue
+		}
+		names := make([]string, len(aces))
+		for i, a := range aces {
+			names[i] = a.Server
+		}
+		if o := strings.Join(names, " / "); !slices.Contains(orders, o) {
+			orders = append(orders, o)
+		}
 	}
-	return ace.Value / row.Value, true
+	return orders
+}
+
+// Ratios returns each Ace server's figure divided by row's, in row's group,
+// in the order of the group's Ace rows: above 1 that Ace server is ahead
+// for throughput, below 1 it is ahead for memory. It returns nil for an Ace
+// row, a row of 0, and a group without an Ace row.
+func Ratios(rows []Row, row Row) []float64 {
+	if row.Ace || row.Value == 0 {
+		return nil
+	}
+	var rs []float64
+	for _, ace := range aceRows(rows, row.Group) {
+		rs = append(rs, ace.Value/row.Value)
+	}
+	return rs
 }
 
 // PairedRatios divides ace's figure by other's round by round, each round of
@@ -130,13 +162,14 @@ type Goal struct {
 }
 
 // Goals checks the goals of issue 5 against rows; it leaves out those whose
-// rows are missing.
+// rows are missing. The HTTP goals are checked for each Ace HTTP server, the
+// server's name ending the goal's; the echo goals for the echo group's one
+// Ace server.
 func Goals(rows []Row) []Goal {
 	var goals []Goal
-	ratio := func(name, group, peer string, want float64) {
-		ace, ok1 := aceRow(rows, group)
-		other, ok2 := findRow(rows, group, peer)
-		if !ok1 || !ok2 || other.Value == 0 {
+	ratio := func(name string, ace Row, peer string, want float64) {
+		other, ok := findRow(rows, ace.Group, peer)
+		if !ok || other.Value == 0 {
 			return
 		}
 		r := ace.Value / other.Value
@@ -147,10 +180,9 @@ func Goals(rows []Row) []Goal {
 		}
 		goals = append(goals, Goal{Name: name, Got: got, Met: r >= want})
 	}
-	p99 := func(name, group, peer string) {
-		ace, ok1 := aceRow(rows, group)
-		other, ok2 := findRow(rows, group, peer)
-		if !ok1 || !ok2 {
+	p99 := func(name string, ace Row, peer string) {
+		other, ok := findRow(rows, ace.Group, peer)
+		if !ok {
 			return
 		}
 		if ace.P99 <= 0 || other.P99 <= 0 {
@@ -163,9 +195,18 @@ func Goals(rows []Row) []Goal {
 			Met:  ace.P99 <= other.P99,
 		})
 	}
-	ratio("echo round trips/s ≥ 1.0x plain Go", GroupEcho, PlainEcho, 1)
-	ratio("echo round trips/s ≥ gnet", GroupEcho, GnetEcho, 1)
-	if ace, ok := aceRow(rows, GroupEcho); ok {
+	// each calls goal with every Ace row of group and the name suffixed
+	// with the row's server, so that the goals of the group's Ace servers
+	// sit side by side.
+	each := func(group string, goal func(ace Row, suffix string)) {
+		for _, ace := range aceRows(rows, group) {
+			goal(ace, " ("+ace.Server+")")
+		}
+	}
+
+	for _, ace := range aceRows(rows, GroupEcho) {
+		ratio("echo round trips/s ≥ 1.0x plain Go", ace, PlainEcho, 1)
+		ratio("echo round trips/s ≥ gnet", ace, GnetEcho, 1)
 		goals = append(goals, Goal{
 			Name: "echo: 0 allocations per round trip",
 			Got:  fmt.Sprintf("%.3f allocs/op", ace.Allocs),
@@ -173,27 +214,27 @@ func Goals(rows []Row) []Goal {
 		})
 	}
 	for _, g := range []string{GroupKeepAlive, GroupPipelined} {
-		ratio(g+" req/s ≥ fasthttp", g, FastHTTP, 1)
-		ratio(g+" req/s ≥ 1.5x net/http", g, NetHTTP, 1.5)
-		p99(g+" p99 ≤ net/http", g, NetHTTP)
+		each(g, func(ace Row, suffix string) { ratio(g+" req/s ≥ fasthttp"+suffix, ace, FastHTTP, 1) })
+		each(g, func(ace Row, suffix string) { ratio(g+" req/s ≥ 1.5x net/http"+suffix, ace, NetHTTP, 1.5) })
+		each(g, func(ace Row, suffix string) { p99(g+" p99 ≤ net/http"+suffix, ace, NetHTTP) })
 	}
-	if ace, ok := aceRow(rows, GroupIdleHTTP); ok {
+	each(GroupIdleHTTP, func(ace Row, suffix string) {
 		if nh, ok := findRow(rows, GroupIdleHTTP, NetHTTP); ok {
 			goals = append(goals, Goal{
-				Name: "idle memory per connection ≤ net/http",
+				Name: "idle memory per connection ≤ net/http" + suffix,
 				Got:  fmt.Sprintf("%s vs %s %s", formatValue(ace.Value, ace.Unit), formatValue(nh.Value, nh.Unit), NetHTTP),
 				Met:  ace.Value <= nh.Value,
 			})
 		}
-	}
+	})
 	for _, g := range []string{GroupIdleEcho, GroupIdleHTTP} {
-		if ace, ok := aceRow(rows, g); ok {
+		each(g, func(ace Row, suffix string) {
 			goals = append(goals, Goal{
-				Name: fmt.Sprintf("idle memory per connection ≤ 4 KiB (%s)", ace.Server),
+				Name: "idle memory per connection ≤ 4 KiB" + suffix,
 				Got:  formatValue(ace.Value, ace.Unit),
 				Met:  ace.Value <= 4096,
 			})
-		}
+		})
 	}
 	return goals
 }
@@ -206,8 +247,12 @@ func (r *Report) Table() string {
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.Rows {
 		ratio := "—"
-		if v, ok := Ratio(r.Rows, row); ok {
-			ratio = fmt.Sprintf("%.2fx", v)
+		if rs := Ratios(r.Rows, row); len(rs) > 0 {
+			parts := make([]string, len(rs))
+			for i, v := range rs {
+				parts[i] = fmt.Sprintf("%.2fx", v)
+			}
+			ratio = strings.Join(parts, " / ")
 		}
 		allocs := "—"
 		if row.HasAllocs {

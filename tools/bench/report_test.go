@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,18 +29,23 @@ func TestMedianAndRotate(t *testing.T) {
 	}
 }
 
+// testRows has every group, with two Ace servers in the HTTP ones, whose
+// goals come out differently.
 func testRows() []Row {
 	rows := []Row{
 		{Group: GroupEcho, Server: AceEcho, Ace: true, Value: 120, Allocs: 0, HasAllocs: true},
 		{Group: GroupEcho, Server: PlainEcho, Value: 100},
 		{Group: GroupEcho, Server: GnetEcho, Value: 150},
 		{Group: GroupKeepAlive, Server: AceHTTP, Ace: true, Value: 200, P99: time.Millisecond},
+		{Group: GroupKeepAlive, Server: AceHTTPReuse, Ace: true, Value: 180, P99: 3 * time.Millisecond},
 		{Group: GroupKeepAlive, Server: NetHTTP, Value: 100, P99: 2 * time.Millisecond},
 		{Group: GroupKeepAlive, Server: FastHTTP, Value: 190},
 		{Group: GroupPipelined, Server: AceHTTP, Ace: true, Value: 500},
+		{Group: GroupPipelined, Server: AceHTTPReuse, Ace: true, Value: 700},
 		{Group: GroupPipelined, Server: NetHTTP, Value: 100},
 		{Group: GroupPipelined, Server: FastHTTP, Value: 600},
 		{Group: GroupIdleHTTP, Server: AceHTTP, Ace: true, Value: 5000, Unit: "B/conn"},
+		{Group: GroupIdleHTTP, Server: AceHTTPReuse, Ace: true, Value: 4000, Unit: "B/conn"},
 		{Group: GroupIdleHTTP, Server: NetHTTP, Value: 10000, Unit: "B/conn"},
 	}
 	for i := range rows {
@@ -54,24 +60,52 @@ func testRows() []Row {
 	return rows
 }
 
+// rowOf returns a pointer to the row of server in group, failing the test
+// if there is none.
+func rowOf(t *testing.T, rows []Row, group, server string) *Row {
+	t.Helper()
+	for i := range rows {
+		if rows[i].Group == group && rows[i].Server == server {
+			return &rows[i]
+		}
+	}
+	t.Fatalf("no row of %s in %s", server, group)
+	return nil
+}
+
 func TestGoals(t *testing.T) {
+	goals := Goals(testRows())
 	got := map[string]Goal{}
-	for _, g := range Goals(testRows()) {
+	for _, g := range goals {
+		if _, dup := got[g.Name]; dup {
+			t.Errorf("goal %q twice", g.Name)
+		}
 		got[g.Name] = g
 	}
-	for name, want := range map[string]string{
-		"echo round trips/s ≥ 1.0x plain Go":            "yes",
-		"echo round trips/s ≥ gnet":                     "no",
-		"echo: 0 allocations per round trip":            "yes",
-		"http keep-alive req/s ≥ fasthttp":              "yes",
-		"http keep-alive req/s ≥ 1.5x net/http":         "yes",
-		"http keep-alive p99 ≤ net/http":                "yes",
-		"http pipelined req/s ≥ fasthttp":               "no",
-		"http pipelined req/s ≥ 1.5x net/http":          "yes",
-		"http pipelined p99 ≤ net/http":                 "n/a",
-		"idle memory per connection ≤ net/http":         "yes",
-		"idle memory per connection ≤ 4 KiB (ace-http)": "no",
-	} {
+	want := map[string]string{
+		"echo round trips/s ≥ 1.0x plain Go": "yes",
+		"echo round trips/s ≥ gnet":          "no",
+		"echo: 0 allocations per round trip": "yes",
+
+		"http keep-alive req/s ≥ fasthttp (ace-http)":            "yes",
+		"http keep-alive req/s ≥ fasthttp (ace-http-reuse)":      "no",
+		"http keep-alive req/s ≥ 1.5x net/http (ace-http)":       "yes",
+		"http keep-alive req/s ≥ 1.5x net/http (ace-http-reuse)": "yes",
+		"http keep-alive p99 ≤ net/http (ace-http)":              "yes",
+		"http keep-alive p99 ≤ net/http (ace-http-reuse)":        "no",
+		"http pipelined req/s ≥ fasthttp (ace-http)":             "no",
+		"http pipelined req/s ≥ fasthttp (ace-http-reuse)":       "yes",
+		"http pipelined req/s ≥ 1.5x net/http (ace-http)":        "yes",
+		"http pipelined req/s ≥ 1.5x net/http (ace-http-reuse)":  "yes",
+		"http pipelined p99 ≤ net/http (ace-http)":               "n/a",
+		"http pipelined p99 ≤ net/http (ace-http-reuse)":         "n/a",
+
+		"idle memory per connection ≤ net/http (ace-http)":       "yes",
+		"idle memory per connection ≤ net/http (ace-http-reuse)": "yes",
+		"idle memory per connection ≤ 4 KiB (ace-http)":          "no",
+		"idle memory per connection ≤ 4 KiB (ace-http-reuse)":    "yes",
+	}
+	for name, want := range want {
 		g, ok := got[name]
 		state := "no"
 		switch {
@@ -87,26 +121,67 @@ func TestGoals(t *testing.T) {
 			t.Errorf("goal %q: %s (%s), want %s", name, state, g.Got, want)
 		}
 	}
-	if _, ok := got["idle memory per connection ≤ 4 KiB (ace-echo)"]; ok {
-		t.Error("goal on ace-echo's idle memory judged without its row")
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("unexpected goal %q (the ace-echo idle one has no row)", name)
+		}
+	}
+	// The goals of the two Ace HTTP servers sit side by side.
+	for i, g := range goals {
+		if base, ok := strings.CutSuffix(g.Name, " ("+AceHTTP+")"); ok {
+			if i+1 == len(goals) || goals[i+1].Name != base+" ("+AceHTTPReuse+")" {
+				t.Errorf("goal %q is not followed by its %s twin", g.Name, AceHTTPReuse)
+			}
+		}
+	}
+	if g := got["http keep-alive req/s ≥ fasthttp (ace-http-reuse)"]; g.Got != "180 req/s vs 190 req/s fasthttp: 0.95x" {
+		t.Errorf("goal %q measured %q", "http keep-alive req/s ≥ fasthttp (ace-http-reuse)", g.Got)
+	}
+}
+
+func TestRatios(t *testing.T) {
+	rows := testRows()
+	for _, tc := range []struct {
+		group, server string
+		want          []float64
+	}{
+		{GroupEcho, PlainEcho, []float64{1.2}},
+		{GroupEcho, AceEcho, nil},
+		{GroupKeepAlive, NetHTTP, []float64{2, 1.8}}, // ace-http, then ace-http-reuse
+		{GroupKeepAlive, AceHTTPReuse, nil},
+		{GroupIdleHTTP, NetHTTP, []float64{0.5, 0.4}},
+	} {
+		got := Ratios(rows, *rowOf(t, rows, tc.group, tc.server))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Ratios of %s in %s = %v, want %v", tc.server, tc.group, got, tc.want)
+		}
+	}
+	if got := Ratios(rows, Row{Group: GroupIdleEcho, Server: PlainEcho, Value: 1}); got != nil {
+		t.Errorf("Ratios in a group without an Ace row = %v, want none", got)
+	}
+	if got := Ratios(rows, Row{Group: GroupKeepAlive, Server: NetHTTP}); got != nil {
+		t.Errorf("Ratios of a zero row = %v, want none", got)
 	}
 }
 
 func TestTableAndMarkdown(t *testing.T) {
 	r := &Report{Config: Defaults(false), Rows: testRows(), Started: time.Now(), Finished: time.Now()}
-	r.Rows[0].Rounds = []float64{110, 120, 130}
-	r.Rows[0].setCounters(Counters{SysRead: 50, SysWrite: 50, User: 300 * time.Microsecond, System: 500 * time.Microsecond}, 50)
-	r.Rows[8].setCounters(Counters{Allocs: 0, SysRead: 1, SysWrite: 1}, 16)
-	r.Rows[4].LoadCPU = 7500 * time.Nanosecond
-	r.Rows[9].Idle = &IdleBreakdown{Heap: 4096, Stacks: 8192, Goroutines: 1}
+	echo := rowOf(t, r.Rows, GroupEcho, AceEcho)
+	echo.Rounds = []float64{110, 120, 130}
+	echo.setCounters(Counters{SysRead: 50, SysWrite: 50, User: 300 * time.Microsecond, System: 500 * time.Microsecond}, 50)
+	rowOf(t, r.Rows, GroupPipelined, FastHTTP).setCounters(Counters{Allocs: 0, SysRead: 1, SysWrite: 1}, 16)
+	rowOf(t, r.Rows, GroupKeepAlive, NetHTTP).LoadCPU = 7500 * time.Nanosecond
+	rowOf(t, r.Rows, GroupIdleHTTP, AceHTTP).Idle = &IdleBreakdown{Heap: 4096, Stacks: 8192, Goroutines: 1}
 	r.Goals = Goals(r.Rows)
 	table := r.Table()
 	for _, want := range []string{
 		"| echo | **ace-echo** | 120 RT/s | — | — | 0.00 | 1.00+1.00 | 6.00µs+10.00µs | — | — |",
 		"| echo | plain-echo | 100 RT/s | — | — | — | — | — | — | 1.20x |",
-		"| http keep-alive | nethttp | 100 req/s | — | 2.00ms | — | — | — | 7.50µs | 2.00x |",
-		"| http pipelined | fasthttp | 600 req/s | — | — | 0.00 | 0.06+0.06 | 0.00µs+0.00µs | — | 0.83x |",
-		"| idle memory, http | nethttp | 10,000 B/conn | — | — | — | — | — | — | 0.50x |",
+		"| http keep-alive | **ace-http** | 200 req/s | — | 1.00ms | — | — | — | — | — |",
+		"| http keep-alive | **ace-http-reuse** | 180 req/s | — | 3.00ms | — | — | — | — | — |",
+		"| http keep-alive | nethttp | 100 req/s | — | 2.00ms | — | — | — | 7.50µs | 2.00x / 1.80x |",
+		"| http pipelined | fasthttp | 600 req/s | — | — | 0.00 | 0.06+0.06 | 0.00µs+0.00µs | — | 0.83x / 1.17x |",
+		"| idle memory, http | nethttp | 10,000 B/conn | — | — | — | — | — | — | 0.50x / 0.40x |",
 	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
@@ -116,10 +191,18 @@ func TestTableAndMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"# Benchmarks", "`go run ./tools/bench/cmd/bench -rounds 3`", "Other work ran.",
 		"## Goals", "| echo | ace-echo | 110 / 120 / 130", "| ace-http | 5,000 B/conn | 4,096 B/conn | 8,192 B/conn | 1.00 |",
+		"| http keep-alive p99 ≤ net/http (ace-http-reuse) | 3.00ms vs 2.00ms nethttp | no |",
+		"one ratio for each, in the order of their rows: ace-http / ace-http-reuse.",
+		"ace-http-reuse is ace-http with http1.Config.ReuseRequests",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
 		}
+	}
+	// With one Ace server per group, the legend has nothing to explain.
+	r.Rows = slices.DeleteFunc(r.Rows, func(row Row) bool { return row.Server == AceHTTPReuse })
+	if md := r.Markdown("bench", ""); strings.Contains(md, "in the order of their rows") {
+		t.Error("markdown explains the order of several Ace servers where every group has one")
 	}
 }
 
@@ -160,5 +243,27 @@ func TestPairedRatios(t *testing.T) {
 	}
 	if !found {
 		t.Error("no goal against gnet")
+	}
+
+	// Each Ace HTTP server gets its own round-by-round ratios.
+	rows = []Row{
+		{Group: GroupKeepAlive, Server: AceHTTP, Ace: true, Value: 100, Unit: "req/s", Rounds: []float64{100, 90, 120}},
+		{Group: GroupKeepAlive, Server: AceHTTPReuse, Ace: true, Value: 200, Unit: "req/s", Rounds: []float64{200, 220, 180}},
+		{Group: GroupKeepAlive, Server: FastHTTP, Value: 100, Unit: "req/s", Rounds: []float64{100, 100, 100}},
+	}
+	want := map[string]string{
+		"http keep-alive req/s ≥ fasthttp (ace-http)":       "round by round: median 1.00x, 0.90x to 1.20x",
+		"http keep-alive req/s ≥ fasthttp (ace-http-reuse)": "round by round: median 2.00x, 1.80x to 2.20x",
+	}
+	for _, g := range Goals(rows) {
+		if w, ok := want[g.Name]; ok {
+			if !strings.Contains(g.Got, w) {
+				t.Errorf("goal %q: %q lacks %q", g.Name, g.Got, w)
+			}
+			delete(want, g.Name)
+		}
+	}
+	for name := range want {
+		t.Errorf("goal %q missing", name)
 	}
 }

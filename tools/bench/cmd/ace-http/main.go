@@ -1,6 +1,7 @@
 // Command ace-http is the harness's Ace HTTP/1.1 server: core's endpoint on
 // the TCP transport, serving the http1 app with a plain net/http handler
-// that answers "Hello, World!".
+// that answers "Hello, World!", under net/http's contract (each request gets
+// its own *http.Request and ResponseWriter).
 //
 // Usage:
 //
@@ -11,21 +12,9 @@
 package main
 
 import (
-	"context"
-
 	"github.com/ace-go/ace/apps/http1"
-	"github.com/ace-go/ace/core"
-	"github.com/ace-go/ace/tools/bench/internal/hello"
+	"github.com/ace-go/ace/tools/bench/internal/acehttp"
 	"github.com/ace-go/ace/tools/bench/internal/serve"
-	"github.com/ace-go/ace/transports/tcp"
 )
 
-func main() { serve.Main("ace-http", start) }
-
-func start(ctx context.Context, addr string) (serve.Server, error) {
-	ln, err := tcp.Listen(ctx, addr)
-	if err != nil {
-		return nil, err
-	}
-	return serve.Endpoint{Endpoint: core.Start(ln, http1.New(hello.Handler, http1.Config{}), core.Config{})}, nil
-}
+func main() { serve.Main("ace-http", acehttp.Start(http1.Config{})) }

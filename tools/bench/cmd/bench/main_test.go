@@ -40,12 +40,23 @@ func TestShortRun(t *testing.T) {
 	want := []row{
 		{bench.GroupEcho, bench.AceEcho}, {bench.GroupEcho, bench.PlainEcho}, {bench.GroupEcho, bench.GnetEcho},
 		{bench.GroupIdleEcho, bench.AceEcho}, {bench.GroupIdleEcho, bench.PlainEcho}, {bench.GroupIdleEcho, bench.GnetEcho},
-		{bench.GroupIdleHTTP, bench.AceHTTP}, {bench.GroupIdleHTTP, bench.NetHTTP}, {bench.GroupIdleHTTP, bench.FastHTTP},
+	}
+	groups := []string{bench.GroupIdleHTTP}
+	goals := []string{
+		"idle memory per connection ≤ net/http (ace-http)",
+		"idle memory per connection ≤ net/http (ace-http-reuse)",
 	}
 	if wrkErr == nil {
-		want = append(want,
-			row{bench.GroupKeepAlive, bench.AceHTTP}, row{bench.GroupKeepAlive, bench.NetHTTP}, row{bench.GroupKeepAlive, bench.FastHTTP},
-			row{bench.GroupPipelined, bench.AceHTTP}, row{bench.GroupPipelined, bench.NetHTTP}, row{bench.GroupPipelined, bench.FastHTTP})
+		groups = append(groups, bench.GroupKeepAlive, bench.GroupPipelined)
+		goals = append(goals,
+			"http keep-alive req/s ≥ fasthttp (ace-http)",
+			"http keep-alive req/s ≥ fasthttp (ace-http-reuse)",
+			"http pipelined req/s ≥ 1.5x net/http (ace-http-reuse)")
+	}
+	for _, g := range groups {
+		for _, s := range []string{bench.AceHTTP, bench.AceHTTPReuse, bench.NetHTTP, bench.FastHTTP} {
+			want = append(want, row{g, s})
+		}
 	}
 	for _, r := range want {
 		server := r.server
@@ -59,7 +70,7 @@ func TestShortRun(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"## Goals", "-short -q", "Short mode"} {
+	for _, want := range append([]string{"## Goals", "-short -q", "Short mode"}, goals...) {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("BENCHMARKS.md lacks %q", want)
 		}

@@ -1,0 +1,31 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestServers checks that every server the harness runs has a program under
+// cmd/, and that the Ace ones, and only they, make Ace rows.
+func TestServers(t *testing.T) {
+	for _, name := range slices.Concat(echoServers, httpServers) {
+		if _, err := os.Stat(filepath.Join("cmd", name, "main.go")); err != nil {
+			t.Errorf("server %s has no program: %v", name, err)
+		}
+	}
+	for _, name := range aceHTTPServers {
+		if !slices.Contains(httpServers, name) {
+			t.Errorf("Ace HTTP server %s is not among the HTTP servers", name)
+		}
+	}
+	for name, want := range map[string]bool{
+		AceEcho: true, AceHTTP: true, AceHTTPReuse: true,
+		PlainEcho: false, GnetEcho: false, NetHTTP: false, FastHTTP: false,
+	} {
+		if got := isAce(name); got != want {
+			t.Errorf("isAce(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
