@@ -44,13 +44,16 @@ func serveNetHTTP(tb testing.TB, h http.Handler) string {
 // in the -pipelined rows, sending 16 GETs in one write and then reading
 // their responses. The client allocates nothing per request, so allocs/op
 // are the server's. An op is one request; it reports requests per second
-// as req/s.
+// as req/s. The ace-reuse rows run with Config.ReuseRequests.
 func BenchmarkServe(b *testing.B) {
 	targets := []struct {
 		name  string
 		start func(testing.TB) string
 	}{
 		{"ace", func(tb testing.TB) string { return serve(tb, http.HandlerFunc(helloHandler), http1.Config{}) }},
+		{"ace-reuse", func(tb testing.TB) string {
+			return serve(tb, http.HandlerFunc(helloHandler), http1.Config{ReuseRequests: true})
+		}},
 		{"nethttp", func(tb testing.TB) string { return serveNetHTTP(tb, http.HandlerFunc(helloHandler)) }},
 	}
 	req := []byte("GET /hello HTTP/1.1\r\nHost: bench\r\nUser-Agent: ace-bench\r\nAccept: */*\r\n\r\n")
