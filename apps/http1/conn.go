@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ace-go/ace/core"
@@ -80,13 +81,13 @@ type conn struct {
 	// cur is the context of the request being served, for the function
 	// that a force-close of the connection runs on another goroutine to
 	// cancel it. That function is registered (stopForced, guarded by
-	// forcedMu) only once a request's context is watched, so that an idle
-	// connection pays nothing for it. curMu guards cur, and is held while
-	// that function cancels it, so that once cur is cleared no one
-	// cancels the context it held: with Config.ReuseRequests, it becomes
-	// another request's.
+	// forcedMu; forced says it is) only once a request's context is
+	// watched, so that an idle connection pays nothing for it. It holds
+	// curMu while it cancels, so that clearCurrent can wait for it: with
+	// Config.ReuseRequests, the context becomes another request's.
+	cur        atomic.Pointer[requestContext]
 	curMu      sync.Mutex
-	cur        *requestContext
+	forced     atomic.Bool
 	forcedMu   sync.Mutex
 	stopForced func() bool
 
@@ -115,6 +116,7 @@ func (c *conn) watchForced() {
 	c.forcedMu.Lock()
 	defer c.forcedMu.Unlock()
 	if c.stopForced == nil {
+		c.forced.Store(true)
 		c.stopForced = context.AfterFunc(c.srv.Context(), c.cancelCurrent)
 	}
 }
@@ -123,17 +125,22 @@ func (c *conn) watchForced() {
 func (c *conn) cancelCurrent() {
 	c.curMu.Lock()
 	defer c.curMu.Unlock()
-	if c.cur != nil {
-		c.cur.cancel()
+	if rc := c.cur.Load(); rc != nil {
+		rc.cancel()
 	}
 }
 
-// setCurrent makes rc the context of the request being served, nil for
-// none.
-func (c *conn) setCurrent(rc *requestContext) {
-	c.curMu.Lock()
-	c.cur = rc
-	c.curMu.Unlock()
+// clearCurrent says that no request is being served. Once it returns, no
+// force-close cancels the context of the request that was.
+func (c *conn) clearCurrent() {
+	c.cur.Store(nil)
+	if c.forced.Load() {
+		// cancelCurrent may have loaded that context before: wait
+		// until it is done with it.
+		c.curMu.Lock()
+		c.cur.Store(nil)
+		c.curMu.Unlock()
+	}
 }
 
 // Packet implements core.Handler: it serves every request data completes.
@@ -224,9 +231,9 @@ func (c *conn) serveRequest(n int) {
 		return
 	}
 	c.x = x
-	c.setCurrent(&x.q.ctx)
+	c.cur.Store(&x.q.ctx)
 	x.serve()
-	c.setCurrent(nil)
+	c.clearCurrent()
 	c.x = nil
 	c.served, c.batched = true, true
 	c.phase = phaseIdle
