@@ -79,7 +79,12 @@ func TestHelpListsEveryFlag(t *testing.T) {
 			n := 0
 			fs.VisitAll(func(f *flag.Flag) {
 				n++
+				// A flag with an argument names it after a space; a
+				// boolean one ends its line.
 				i := strings.Index(stdout, "\n  --"+f.Name+" ")
+				if i < 0 {
+					i = strings.Index(stdout, "\n  --"+f.Name+"\n")
+				}
 				if i < 0 {
 					t.Errorf("help lacks --%s:\n%s", f.Name, stdout)
 					return

@@ -82,6 +82,10 @@ Try it:
 		fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", 0,
 			"largest request body, in `bytes`; a larger one gets 413;\n"+
 				"0 for no limit")
+		fs.BoolVar(&cfg.ReuseRequests, "reuse-requests", false,
+			"reuse each request's *http.Request, header map, URL and\n"+
+				"context for later requests (the demo keeps none of them\n"+
+				"past a request): fewer allocations, a quieter GC")
 		return func(set map[string]bool, log *slog.Logger) (core.App, []any, error) {
 			for _, t := range []struct {
 				name string
@@ -111,6 +115,9 @@ Try it:
 				return nil, nil, fmt.Errorf("--max-body-bytes must not be negative, not %d", cfg.MaxBodyBytes)
 			}
 			attrs := []any{"app", "http1"}
+			if cfg.ReuseRequests {
+				attrs = append(attrs, "reuse_requests", true)
+			}
 			if root != "" {
 				fi, err := os.Stat(root)
 				if err != nil {

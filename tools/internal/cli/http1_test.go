@@ -3,6 +3,7 @@ package cli
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -52,20 +53,30 @@ func TestParseHTTP1(t *testing.T) {
 	if c.listen != "127.0.0.1:8080" {
 		t.Errorf("listen = %q, want 127.0.0.1:8080", c.listen)
 	}
-	if attr(c.attrs, "app") != "http1" || attr(c.attrs, "root") != root {
-		t.Errorf("attributes %v, want app=http1 root=%s", c.attrs, root)
+	if attr(c.attrs, "app") != "http1" || attr(c.attrs, "root") != root || attr(c.attrs, "reuse_requests") != nil {
+		t.Errorf("attributes %v, want app=http1 root=%s and no reuse_requests", c.attrs, root)
+	}
+	if c := parse(t, http1Spec, "--reuse-requests"); attr(c.attrs, "reuse_requests") != true {
+		t.Errorf("--reuse-requests: attributes %v, want reuse_requests=true", c.attrs)
 	}
 }
 
 // TestServeHTTP1 serves the demo over TCP with small limits and checks that
-// the demo answers and that the limits given as flags apply.
+// the demo answers and that the limits given as flags apply, with and
+// without --reuse-requests.
 func TestServeHTTP1(t *testing.T) {
 	root := t.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "a.txt"), []byte("file a\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := startServe(t, parse(t, http1Spec, "--listen", "127.0.0.1:0", "--acceptors", "2", "--root", root,
-		"--max-body-bytes", "16", "--max-header-bytes", "1024", "--header-timeout", "200ms"))
+	for _, extra := range [][]string{nil, {"--reuse-requests"}} {
+		t.Run(fmt.Sprint("flags", extra), func(t *testing.T) { testServeHTTP1(t, root, extra) })
+	}
+}
+
+func testServeHTTP1(t *testing.T, root string, extra []string) {
+	s := startServe(t, parse(t, http1Spec, append([]string{"--listen", "127.0.0.1:0", "--acceptors", "2", "--root", root,
+		"--max-body-bytes", "16", "--max-header-bytes", "1024", "--header-timeout", "200ms"}, extra...)...))
 	base := "http://" + s.addr.String()
 	client := &http.Client{Timeout: waitTimeout}
 	defer client.CloseIdleConnections()
