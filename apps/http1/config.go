@@ -78,7 +78,8 @@ type Config struct {
 	// even in a goroutine they started: such a handler would read another
 	// request's data, or write into another response. Middleware that
 	// logs or traces after the handler returns, while still inside
-	// ServeHTTP, is fine. Strings taken from the request (its method,
+	// ServeHTTP, is fine; http.TimeoutHandler, which returns while the
+	// handler it wraps may still run, is not. Strings taken from the request (its method,
 	// path, header values) stay valid: they are never reused. Default
 	// false: each request gets new ones, as in net/http.
 	ReuseRequests bool
