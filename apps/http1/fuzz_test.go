@@ -58,7 +58,9 @@ func FuzzRequest(f *testing.F) {
 			return
 		}
 		var h head
-		if err := parseHead(&h, string(data[:n])); err != nil {
+		err = parseHead(&h, string(data[:n]))
+		checkReused(t, &h, err, data[:n])
+		if err != nil {
 			if StatusOf(err) == 0 {
 				t.Fatalf("error without a status: %v", err)
 			}
@@ -66,6 +68,30 @@ func FuzzRequest(f *testing.F) {
 		}
 		checkAgainstNetHTTP(t, &h, data[:n])
 	})
+}
+
+// checkReused checks that a header section parses the same, to want or
+// wantErr, into the storage of a reusable request (ReuseRequests) as into
+// a new head: a header map that served an earlier request, and room for
+// as many values as serveRequest counts lines.
+func checkReused(t *testing.T, want *head, wantErr error, section []byte) {
+	r, vals := reuseRequest(nil, bytes.Count(section, []byte{'\n'})-2)
+	defer r.release()
+	r.header["X-Earlier"] = []string{"1"}
+	clear(r.header)
+	h := head{u: &r.u, header: r.header, vals: vals}
+	err := parseHead(&h, string(section))
+	if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+		t.Fatalf("%q: parsed into a reused request: %v; into a new one: %v", section, err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	got := []any{h.method, h.target, h.proto, h.minor, h.host, h.header, h.length, h.chunked, h.close, h.keepAlive, h.expect100, h.url, h.trailer}
+	exp := []any{want.method, want.target, want.proto, want.minor, want.host, want.header, want.length, want.chunked, want.close, want.keepAlive, want.expect100, want.url, want.trailer}
+	if !reflect.DeepEqual(got, exp) {
+		t.Fatalf("%q: parsed into a reused request\n%q\ninto a new one\n%q", section, got, exp)
+	}
 }
 
 // checkAgainstNetHTTP checks that net/http parses an accepted header section
