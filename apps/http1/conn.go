@@ -81,13 +81,12 @@ type conn struct {
 	// cur is the context of the request being served, for the function
 	// that a force-close of the connection runs on another goroutine to
 	// cancel it. That function is registered (stopForced, guarded by
-	// forcedMu; forced says it is) only once a request's context is
-	// watched, so that an idle connection pays nothing for it. It holds
-	// curMu while it cancels, so that clearCurrent can wait for it: with
-	// Config.ReuseRequests, the context becomes another request's.
+	// forcedMu) only once a request's context is watched, so that an idle
+	// connection pays nothing for it. It holds forcedMu while it cancels,
+	// and cur is cleared under forcedMu, so that once a request ends no
+	// force-close cancels its context: with Config.ReuseRequests, that
+	// becomes another request's.
 	cur        atomic.Pointer[requestContext]
-	curMu      sync.Mutex
-	forced     atomic.Bool
 	forcedMu   sync.Mutex
 	stopForced func() bool
 
@@ -111,20 +110,23 @@ func (c *conn) Connect(srv *core.Server, _ core.ConnInfo) core.Action {
 // handler blocked on that context, not on the connection, learns that it
 // must give up, or the shutdown would wait for it forever. The request
 // context calls it when someone starts watching it; it registers once per
-// connection, and not after the connection has ended.
+// connection, and not after the connection has ended. A nil c does
+// nothing.
 func (c *conn) watchForced() {
+	if c == nil {
+		return
+	}
 	c.forcedMu.Lock()
 	defer c.forcedMu.Unlock()
 	if c.stopForced == nil {
-		c.forced.Store(true)
 		c.stopForced = context.AfterFunc(c.srv.Context(), c.cancelCurrent)
 	}
 }
 
 // cancelCurrent cancels the context of the request being served, if any.
 func (c *conn) cancelCurrent() {
-	c.curMu.Lock()
-	defer c.curMu.Unlock()
+	c.forcedMu.Lock()
+	defer c.forcedMu.Unlock()
 	if rc := c.cur.Load(); rc != nil {
 		rc.cancel()
 	}
@@ -133,14 +135,9 @@ func (c *conn) cancelCurrent() {
 // clearCurrent says that no request is being served. Once it returns, no
 // force-close cancels the context of the request that was.
 func (c *conn) clearCurrent() {
+	c.forcedMu.Lock()
 	c.cur.Store(nil)
-	if c.forced.Load() {
-		// cancelCurrent may have loaded that context before: wait
-		// until it is done with it.
-		c.curMu.Lock()
-		c.cur.Store(nil)
-		c.curMu.Unlock()
-	}
+	c.forcedMu.Unlock()
 }
 
 // Packet implements core.Handler: it serves every request data completes.

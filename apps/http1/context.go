@@ -51,8 +51,7 @@ func (c *requestContext) Deadline() (time.Time, bool) { return time.Time{}, fals
 // Done implements context.Context.
 func (c *requestContext) Done() <-chan struct{} {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.watch()
+	conn := c.watch()
 	w := c.waiters()
 	if w.done == nil {
 		w.done = make(chan struct{})
@@ -60,15 +59,20 @@ func (c *requestContext) Done() <-chan struct{} {
 			close(w.done)
 		}
 	}
-	return w.done
+	done := w.done
+	c.mu.Unlock()
+	conn.watchForced()
+	return done
 }
 
 // Err implements context.Context.
 func (c *requestContext) Err() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.watch()
-	if c.cancelled {
+	conn := c.watch()
+	cancelled := c.cancelled
+	c.mu.Unlock()
+	conn.watchForced()
+	if cancelled {
 		return context.Canceled
 	}
 	return nil
@@ -89,14 +93,18 @@ func (c *requestContext) Value(key any) any {
 	return nil
 }
 
-// watch makes a force-close of the connection cancel the context, once
-// someone may wait for it to be cancelled. c.mu is held, so a live context
-// cannot end meanwhile.
-func (c *requestContext) watch() {
-	if !c.cancelled && !c.watched {
-		c.watched = true
-		c.c.watchForced()
+// watch notes that someone may now wait for c to be cancelled. The first
+// time, while c is live, it returns the connection, whose force-close must
+// then cancel c: the caller calls its watchForced once c.mu is released,
+// since a force-close cancels c holding the lock watchForced takes. It
+// returns nil otherwise, which watchForced takes as nothing to do. c.mu
+// is held.
+func (c *requestContext) watch() *conn {
+	if c.cancelled || c.watched {
+		return nil
 	}
+	c.watched = true
+	return c.c
 }
 
 // AfterFunc arranges for f to run when the context is cancelled, at once if
@@ -109,11 +117,12 @@ func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 		f()
 		return func() bool { return false }
 	}
-	c.watch()
+	conn := c.watch()
 	w := c.waiters()
 	a := &afterFunc{f: f, next: w.funcs}
 	w.funcs = a
 	c.mu.Unlock()
+	conn.watchForced()
 	return func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
