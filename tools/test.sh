@@ -12,6 +12,8 @@
 #   allocs       GOWORK=off go test -count=1 -run Allocs ./... : the tests that
 #                hold hot paths to zero allocations, which skip themselves
 #                under -race (it makes values escape)
+#   reuse        apps/http1 only: its tests again with ACE_HTTP1_REUSE=1, which
+#                makes every server they start run with Config.ReuseRequests
 #
 # GOWORK=off tests each module as its users get it: through its own go.mod,
 # whose relative replace directives point at the sibling modules.
@@ -144,6 +146,9 @@ for mod in "${modules[@]}"; do
 	run_step "$mod" goleak check_goleak
 	run_step "$mod" test env GOWORK=off go test -race -shuffle=on -count=1 ./...
 	run_step "$mod" allocs env GOWORK=off go test -count=1 -run Allocs ./...
+	if [ "$mod" = apps/http1 ]; then
+		run_step "$mod" reuse env GOWORK=off ACE_HTTP1_REUSE=1 go test -race -shuffle=on -count=1 ./...
+	fi
 	summary+=("$(printf '%-20s %6ss %s' "$mod" "$(elapsed "$start")" "$row")")
 done
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -76,9 +77,26 @@ func serve(tb testing.TB, h http.Handler, cfg http1.Config) string {
 	return start(tb, h, cfg).Addr().String()
 }
 
+// reuseAll makes every server that serve and start run reuse its requests
+// (Config.ReuseRequests), when the environment has ACE_HTTP1_REUSE=1.
+// tools/test.sh runs the package's tests a second time so, to check that
+// reuse changes nothing that a handler within its contract can see.
+var reuseAll = os.Getenv("ACE_HTTP1_REUSE") == "1"
+
+// skipIfReuseAll skips a test, under reuseAll, whose handler keeps its
+// request or ResponseWriter past its return, which ReuseRequests forbids.
+func skipIfReuseAll(t *testing.T) {
+	if reuseAll {
+		t.Skip("the handler keeps its request past its return, against ReuseRequests' contract")
+	}
+}
+
 // start is serve returning the endpoint.
 func start(tb testing.TB, h http.Handler, cfg http1.Config) *core.Endpoint {
 	tb.Helper()
+	if reuseAll {
+		cfg.ReuseRequests = true
+	}
 	ep := core.Start(listenLoopback(tb), http1.New(h, cfg), core.Config{Acceptors: 4})
 	tb.Cleanup(func() {
 		if err := ep.Close(); err != nil {

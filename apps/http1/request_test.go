@@ -25,6 +25,7 @@ import (
 
 // TestRequestFields checks the *http.Request a handler receives.
 func TestRequestFields(t *testing.T) {
+	skipIfReuseAll(t) // it keeps the header and context to check them after
 	type seen struct {
 		method, url, proto, host, remote, requestURI, body string
 		minor                                              int
