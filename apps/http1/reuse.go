@@ -45,8 +45,10 @@ func reuseRequest(c *conn, fields int) (*reusable, []string) {
 
 // release resets r and returns it to the pool. What the pool keeps of the
 // request is the connection it was last on (r.ctx.c), so that a handle
-// used after its request, against the contract of ReuseRequests, reaches
-// a live connection and fails as a finished response, never a nil one.
+// used after its request, against the contract of ReuseRequests, finds a
+// connection, not nil: while r waits in the pool, such a use fails as on
+// a finished response; once r serves another request, it reaches that
+// request, which is why the contract forbids it.
 func (r *reusable) release() {
 	c := r.ctx.c
 	r.request = request{ctx: requestContext{c: c}}
