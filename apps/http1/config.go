@@ -79,7 +79,10 @@ type Config struct {
 	// request's data, or write into another response. Middleware that
 	// logs or traces after the handler returns, while still inside
 	// ServeHTTP, is fine; http.TimeoutHandler, which returns while the
-	// handler it wraps may still run, is not. Strings taken from the request (its method,
+	// handler it wraps may still run, is not. Run the handler's tests
+	// with -race and ReuseRequests: a goroutine that still reads a request
+	// while the server resets it for the next one is reported as a data
+	// race. Strings taken from the request (its method,
 	// path, header values) stay valid: they are never reused. Default
 	// false: each request gets new ones, as in net/http.
 	ReuseRequests bool
