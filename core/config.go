@@ -47,7 +47,10 @@ type Config struct {
 	ReadBufferSize int
 
 	// WriteTimeout bounds each write to a connection; a client that does
-	// not read for that long has its connection closed. 0 means no bound.
+	// not read for that long (or up to an eighth less: the deadline is
+	// moved only once an eighth of it has passed) has its connection
+	// closed. 0 means no bound. Server.SetWriteTimeout and
+	// Server.SetWriteDeadline change it for one connection.
 	WriteTimeout time.Duration
 
 	// HandshakeTimeout bounds the handshake of transports that have one

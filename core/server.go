@@ -85,6 +85,7 @@ type Server struct {
 
 	shuttingDown atomic.Bool
 	appRDL       time.Time
+	wb           writeBound // see writebound.go
 
 	// act is the result of the last callback, kept here rather than on
 	// the goroutine's stack, which stays small while a connection idles.
@@ -115,6 +116,7 @@ func newServer(ln Listener, app App, cfg *Config, h hooks, ctr *counters) *Serve
 		ctr:   ctr,
 		log:   cfg.Logger,
 		done:  make(chan struct{}),
+		wb:    writeBound{timeout: cfg.WriteTimeout},
 	}
 }
 
@@ -480,10 +482,10 @@ type session struct {
 	lazy     LazyReader    // the connection, if it reads lazily
 	timeout  time.Duration // timeout of the last action
 	deadline time.Time     // when it expires; zero for none
-	armed    time.Time     // the read deadline the socket has; zero for none
-	setDL    bool          // the read deadline must be (re)set
-	over     bool          // the connection has ended; reason says why
+	armed    int64         // the read deadline the socket has, in Unix ns; 0 for none
 	reason   error
+	setDL    bool // the read deadline must be (re)set
+	over     bool // the connection has ended; reason says why
 	panicked bool
 	detached bool
 }
@@ -551,7 +553,7 @@ func (s *Server) do(err error) bool {
 		// the new one. A connection that renews its timeout with every
 		// packet thus updates its socket's timer about once per timeout
 		// rather than once per packet.
-		if x.armed.IsZero() || (!x.deadline.IsZero() && x.deadline.Before(x.armed)) {
+		if x.armed == 0 || (!x.deadline.IsZero() && x.deadline.UnixNano() < x.armed) {
 			x.setDL = true
 		}
 	}
@@ -569,7 +571,7 @@ func (s *Server) loop() (hibernated bool) {
 	for !x.over {
 		if x.setDL {
 			_ = conn.SetReadDeadline(x.deadline)
-			x.armed, x.setDL = x.deadline, false
+			x.armed, x.setDL = unixNano(x.deadline), false
 		}
 		// Messages first. The deadline was reset before the mailbox is
 		// looked at, and it is reset again before the next look, so a
@@ -798,9 +800,7 @@ func (s *Server) write(conn Conn, a *Action) error {
 	if a.n == 0 {
 		return nil
 	}
-	if s.cfg.WriteTimeout > 0 {
-		_ = conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-	}
+	s.armWrite(conn)
 	var (
 		n   int64
 		err error

@@ -77,15 +77,14 @@ func (s *Server) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
-// Write writes p to the connection at once, bounded by Config.WriteTimeout
-// or the deadline set with SetWriteDeadline.
+// Write writes p to the connection at once, bounded by the write timeout
+// (Config.WriteTimeout, or SetWriteTimeout's) or the deadline set with
+// SetWriteDeadline.
 func (s *Server) Write(p []byte) (int, error) {
 	if !s.serving || s.isDetached() {
 		return 0, ErrNoConnection
 	}
-	if s.cfg.WriteTimeout > 0 {
-		_ = s.conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-	}
+	s.armWrite(s.conn)
 	n, err := s.conn.Write(p)
 	if n > 0 {
 		s.bytesOut.Add(uint64(n))
@@ -97,11 +96,14 @@ func (s *Server) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// SetWriteDeadline sets the deadline of the connection's writes.
+// SetWriteDeadline sets the deadline of the connection's writes, in place
+// of Config.WriteTimeout until SetWriteTimeout is called; the zero time
+// means none.
 func (s *Server) SetWriteDeadline(t time.Time) error {
 	if !s.serving {
 		return ErrNoConnection
 	}
+	s.wb.armed = fixedDeadline
 	return s.conn.SetWriteDeadline(t)
 }
 

@@ -1,0 +1,129 @@
+package core_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/core"
+)
+
+// flood is more than the socket buffers of a client that does not read can
+// take, so that writing it blocks until the write deadline.
+var flood = bytes.Repeat([]byte("x"), 16<<20)
+
+// stall shrinks the client's receive buffer, so that a flood blocks soon.
+func stall(t *testing.T, c *client) {
+	t.Helper()
+	if err := c.Conn.(*net.TCPConn).SetReadBuffer(16 << 10); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteTimeout checks that a write to a client that does not read fails
+// once the write timeout passes, whether it comes from Config.WriteTimeout
+// or from Server.SetWriteTimeout, for actions and Server.Write alike.
+func TestWriteTimeout(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	for _, tc := range []struct {
+		name    string
+		cfg     core.Config
+		connect func(s *core.Server, info core.ConnInfo) core.Action
+	}{
+		{"config/action", core.Config{WriteTimeout: timeout}, func(*core.Server, core.ConnInfo) core.Action {
+			return core.Send(flood)
+		}},
+		{"config/Write", core.Config{WriteTimeout: timeout}, func(s *core.Server, _ core.ConnInfo) core.Action {
+			if _, err := s.Write(flood); err != nil {
+				return core.Close()
+			}
+			return core.Continue()
+		}},
+		{"SetWriteTimeout", core.Config{}, func(s *core.Server, _ core.ConnInfo) core.Action {
+			if err := s.SetWriteTimeout(timeout); err != nil {
+				t.Errorf("SetWriteTimeout: %v", err)
+			}
+			return core.Send(flood)
+		}},
+		{"SetWriteTimeout/config shorter", core.Config{WriteTimeout: timeout}, func(s *core.Server, _ core.ConnInfo) core.Action {
+			_ = s.SetWriteTimeout(time.Hour)
+			return core.Send(flood)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newProbe()
+			p.connect = tc.connect
+			s, ln := serve(t, newProbeApp(func() *probe { return p }), tc.cfg)
+			c := dial(t, ln.Addr())
+			stall(t, c)
+			start := time.Now()
+			_, _ = s.Accept(ctxWait(t))
+			err := p.reason(t)
+			if tc.name == "config/Write" {
+				// Close after a failed Write: the reason is nil.
+				if err != nil {
+					t.Fatalf("reason %v, want nil after Close", err)
+				}
+			} else if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("reason %v, want a write deadline", err)
+			}
+			if d := time.Since(start); d < timeout-timeout/8 {
+				t.Fatalf("the write failed after %v, before the %v timeout", d, timeout)
+			}
+		})
+	}
+}
+
+// TestWriteTimeoutRenewed checks that the write timeout bounds each write,
+// not the connection: a client that reads keeps its connection for many
+// times the timeout, although the deadline moves lazily.
+func TestWriteTimeoutRenewed(t *testing.T) {
+	const timeout = 60 * time.Millisecond
+	p := newProbe() // echoes
+	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{WriteTimeout: timeout})
+	c := dial(t, ln.Addr())
+	_, _ = s.Accept(ctxWait(t))
+	for i := range 10 { // 10 round trips 20ms apart: 3 times the timeout
+		if i > 0 {
+			<-time.After(timeout / 3)
+		}
+		c.send("x")
+		if got := c.readN(1); got != "x" {
+			t.Fatalf("round trip %d: echo %q", i, got)
+		}
+	}
+	_ = c.Close()
+	if err := p.reason(t); !errors.Is(err, io.EOF) {
+		t.Fatalf("reason %v, want the client's close", err)
+	}
+}
+
+// TestSetWriteDeadline checks that a deadline set with SetWriteDeadline
+// replaces the write timeout: the write fails at it, not at the timeout,
+// and SetWriteTimeout brings the timeout back.
+func TestSetWriteDeadline(t *testing.T) {
+	const timeout = 50 * time.Millisecond
+	p := newProbe()
+	var dl time.Time
+	p.connect = func(s *core.Server, _ core.ConnInfo) core.Action {
+		dl = time.Now().Add(4 * timeout)
+		if err := s.SetWriteDeadline(dl); err != nil {
+			t.Errorf("SetWriteDeadline: %v", err)
+		}
+		return core.Send(flood)
+	}
+	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{WriteTimeout: timeout})
+	c := dial(t, ln.Addr())
+	stall(t, c)
+	_, _ = s.Accept(ctxWait(t))
+	if err := p.reason(t); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("reason %v, want a write deadline", err)
+	}
+	if early := time.Until(dl); early > 0 {
+		t.Fatalf("the write failed %v before the deadline set, at the timeout", early)
+	}
+}
