@@ -58,12 +58,11 @@ type Config struct {
 	IdleTimeout time.Duration
 
 	// WriteTimeout bounds each write to the connection: a client that
-	// does not read for that long (or, since the deadline is moved only
-	// once an eighth of it has passed, up to an eighth less) has its
-	// connection closed. A deadline
-	// set with http.ResponseController.SetWriteDeadline replaces it for
-	// the rest of the request. Default 30s. (The endpoint's own
-	// core.Config.WriteTimeout, when set, takes precedence.)
+	// does not read for that long (or up to an eighth less: see
+	// core.Server.SetWriteTimeout, which applies it) has its connection
+	// closed. A deadline set with http.ResponseController.SetWriteDeadline
+	// replaces it for the rest of the request. Default 30s. The endpoint's
+	// own core.Config.WriteTimeout, when shorter, still applies.
 	WriteTimeout time.Duration
 
 	// ReuseRequests makes the server reuse what it gives a handler, once

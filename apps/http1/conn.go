@@ -74,9 +74,6 @@ type conn struct {
 	x      *exchange // the request being served
 	werr   error     // a write failed; the connection is dead
 	shared string    // what follows the last header section: see headString
-	// wdl is the default write deadline last set, in Unix nanoseconds; 0
-	// for none, -1 when the handler's own deadline is set instead.
-	wdl int64
 
 	// cur is the context of the request being served, for the function
 	// that a force-close of the connection runs on another goroutine to
@@ -96,12 +93,14 @@ type conn struct {
 	inOwned  bool
 	closing  bool // close after the responses gathered
 	hijacked bool
+	ownWDL   bool // the server has the handler's write deadline, not the timeout
 }
 
 // Connect implements core.Handler. The first request must arrive within the
 // header timeout.
 func (c *conn) Connect(srv *core.Server, _ core.ConnInfo) core.Action {
 	c.srv = srv
+	_ = srv.SetWriteTimeout(c.app.cfg.WriteTimeout) // the server keeps it up
 	return c.next()
 }
 
@@ -268,8 +267,7 @@ func (c *conn) headString(n int) string {
 // next writes the responses gathered, keeps the input that must outlive
 // the callback, and tells the server what to wait for.
 func (c *conn) next() core.Action {
-	now := time.Now() // for the write deadline and the timeout both
-	c.flush(now)
+	c.flushOut()
 	c.shared, c.batched = "", false
 	switch {
 	case c.hijacked:
@@ -288,6 +286,7 @@ func (c *conn) next() core.Action {
 	if timeout <= 0 {
 		return core.Continue()
 	}
+	now := time.Now()
 	if c.deadline.IsZero() {
 		c.deadline = now.Add(timeout)
 		return core.Continue().WithTimeout(timeout)
@@ -359,27 +358,21 @@ func (c *conn) outBuf() []byte {
 }
 
 // flushOut writes the responses gathered.
-func (c *conn) flushOut() { c.flush(time.Time{}) }
-
-// flush is flushOut with the time now, or the zero time to read the clock.
-func (c *conn) flush(now time.Time) {
+func (c *conn) flushOut() {
 	if len(c.out) == 0 || c.werr != nil || c.hijacked {
 		c.out = c.out[:0]
 		return
 	}
-	c.writeAt(c.out, now)
+	c.write(c.out)
 	c.out = c.out[:0]
 }
 
 // write writes p to the connection at once, within the write deadline.
-func (c *conn) write(p []byte) { c.writeAt(p, time.Time{}) }
-
-// writeAt is write with the time now, or the zero time to read the clock.
-func (c *conn) writeAt(p []byte, now time.Time) {
+func (c *conn) write(p []byte) {
 	if c.werr != nil {
 		return
 	}
-	c.setWriteDeadline(now)
+	c.boundWrite()
 	if _, err := c.srv.Write(p); err != nil {
 		c.werr = fmt.Errorf("http1: writing response: %w", err)
 		c.closing = true
@@ -389,35 +382,19 @@ func (c *conn) writeAt(p []byte, now time.Time) {
 	}
 }
 
-// setWriteDeadline bounds the next write by the deadline the handler set
-// with http.ResponseController or else by Config.WriteTimeout from now (the
-// time given, or the clock's if that is zero).
-// Moving a deadline costs clock readings and a timer update, so a default
-// deadline still at least seven eighths of the timeout away is kept: a
-// write may get that much less time than the timeout, never more.
-func (c *conn) setWriteDeadline(now time.Time) {
+// boundWrite bounds the next write by the deadline the handler set with
+// http.ResponseController, or else by Config.WriteTimeout, which the server
+// applies to every write (see Connect).
+func (c *conn) boundWrite() {
 	if x := c.x; x != nil && x.dl != nil && x.dl.writeSet {
 		_ = c.srv.SetWriteDeadline(x.dl.write)
-		c.wdl = -1 // not a default deadline: replace it next time
+		c.ownWDL = true
 		return
 	}
-	d := c.app.cfg.WriteTimeout
-	if d <= 0 {
-		if c.wdl != 0 {
-			_ = c.srv.SetWriteDeadline(time.Time{})
-			c.wdl = 0
-		}
-		return
+	if c.ownWDL {
+		_ = c.srv.SetWriteTimeout(c.app.cfg.WriteTimeout)
+		c.ownWDL = false
 	}
-	if now.IsZero() {
-		now = time.Now()
-	}
-	if c.wdl > 0 && c.wdl-now.UnixNano() >= int64(d-d/8) {
-		return
-	}
-	dl := now.Add(d)
-	_ = c.srv.SetWriteDeadline(dl)
-	c.wdl = dl.UnixNano()
 }
 
 // releaseOut returns the output buffers to their pools.
