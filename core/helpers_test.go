@@ -197,6 +197,22 @@ func (c *client) readN(n int) string {
 }
 
 // eof asserts that the server closed the connection, after want.
+// echoPaced sends "x" n times, gap apart, and reads each echo back. It
+// returns when the last echo arrived. The gaps only pace the packets.
+func (c *client) echoPaced(n int, gap time.Duration) time.Time {
+	c.t.Helper()
+	for i := range n {
+		if i > 0 {
+			<-time.After(gap)
+		}
+		c.send("x")
+		if got := c.readN(1); got != "x" {
+			c.t.Fatalf("packet %d: echo %q", i, got)
+		}
+	}
+	return time.Now()
+}
+
 func (c *client) eof(want string) {
 	c.t.Helper()
 	_ = c.SetReadDeadline(time.Now().Add(wait))

@@ -259,17 +259,7 @@ func TestServerTimeoutRenewed(t *testing.T) { // S7
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	c := dial(t, ln.Addr())
 	_, _ = s.Accept(ctxWait(t))
-	var last time.Time
-	for i := range 8 { // 8 packets 50ms apart: 350ms, more than twice the timeout
-		if i > 0 {
-			<-time.After(timeout / 3)
-		}
-		c.send("x")
-		if got := c.readN(1); got != "x" {
-			t.Fatalf("packet %d: echo %q", i, got)
-		}
-		last = time.Now()
-	}
+	last := c.echoPaced(8, timeout/3) // 350ms, more than twice the timeout
 	c.eof("timeout\n")
 	if since := time.Since(last); since < timeout {
 		t.Fatalf("the timeout fired %v after the last packet, before its %v", since, timeout)

@@ -87,15 +87,7 @@ func TestWriteTimeoutRenewed(t *testing.T) {
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{WriteTimeout: timeout})
 	c := dial(t, ln.Addr())
 	_, _ = s.Accept(ctxWait(t))
-	for i := range 10 { // 10 round trips 20ms apart: 3 times the timeout
-		if i > 0 {
-			<-time.After(timeout / 3)
-		}
-		c.send("x")
-		if got := c.readN(1); got != "x" {
-			t.Fatalf("round trip %d: echo %q", i, got)
-		}
-	}
+	c.echoPaced(10, timeout/3) // 180ms: 3 times the timeout
 	_ = c.Close()
 	if err := p.reason(t); !errors.Is(err, io.EOF) {
 		t.Fatalf("reason %v, want the client's close", err)
