@@ -64,12 +64,9 @@ type conn struct {
 	scan     headScanner
 	deadline time.Time // when the header or idle wait ends; zero until next sets it
 
-	// Output: responses waiting to be written, and per-response scratch
-	// reused from one request to the next, all pooled while idle.
-	out   []byte
-	outp  *[]byte
-	bodyp *[]byte // backs a response's body before its header is sent
-	hdrp  *[]byte // backs a response's header fields, as snapshotted
+	// Output: responses waiting to be written, pooled while idle.
+	out  []byte
+	outp *[]byte
 
 	x      *exchange // the request being served
 	werr   error     // a write failed; the connection is dead
@@ -397,16 +394,13 @@ func (c *conn) boundWrite() {
 	}
 }
 
-// releaseOut returns the output buffers to their pools.
+// releaseOut returns the output buffer to its pool.
 func (c *conn) releaseOut() {
 	if c.outp != nil {
 		*c.outp = c.out[:cap(c.out)]
 		putBuf(c.outp)
 		c.outp, c.out = nil, nil
 	}
-	putBuf(c.bodyp)
-	putBuf(c.hdrp)
-	c.bodyp, c.hdrp = nil, nil
 }
 
 // release returns every buffer; the connection is ending.

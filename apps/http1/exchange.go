@@ -30,7 +30,23 @@ type exchange struct {
 	// dl holds the deadlines set with http.ResponseController, in place
 	// of the configured timeouts; nil until one is set.
 	dl *deadlines
+
+	scratch scratch // kept from one request to the next
 }
+
+// scratch is the storage an exchange keeps from one request to the next,
+// and into the pool with it, so that serving a request takes no buffer
+// from a pool of its own: an idle connection holds no exchange, hence none
+// of this.
+type scratch struct {
+	body  *[]byte  // backs a response's body before its header is sent
+	hdr   *[]byte  // backs a response's header fields, as snapshotted
+	sniff *sniffed // the type sniffed last
+}
+
+// maxKeptHdr bounds the header storage an exchange keeps: a response whose
+// fields outgrew it leaves its storage to the garbage collector.
+const maxKeptHdr = 4 << 10
 
 // deadlines are the read and write deadlines a handler set.
 type deadlines struct {
@@ -44,28 +60,41 @@ var exchanges = sync.Pool{New: func() any { return new(exchange) }}
 // newExchange returns an exchange, from the pool, for a request of c whose
 // header section has the given number of field lines.
 func newExchange(c *conn, fields int) *exchange {
-	x := exchanges.Get().(*exchange)
-	x.c = c
 	if c.app.cfg.ReuseRequests {
 		r, vals := reuseRequest(c, fields)
-		x.q, x.reused = &r.request, r
+		x := &r.x
+		x.c, x.q, x.reused = c, &r.request, r
 		x.head.u, x.head.header, x.head.vals = &r.u, r.header, vals
 		return x
 	}
+	x := exchanges.Get().(*exchange)
+	x.c = c
 	q, vals := newRequestState(c, fields)
 	x.q = q
 	x.head.u, x.head.vals = &q.u, vals
 	return x
 }
 
-// release returns x to the pool, zeroed, so that the pool keeps nothing of
-// its request alive, and its request too if it is to be reused.
+// release returns x to the pool, zeroed but for its scratch storage, so
+// that the pool keeps nothing of its request alive; with
+// Config.ReuseRequests, x is part of a reusable request, which goes back
+// to its pool instead.
 func (x *exchange) release() {
 	if x.reused != nil {
 		x.reused.release()
+		return
 	}
-	*x = exchange{}
+	x.reset()
 	exchanges.Put(x)
+}
+
+// reset zeroes x but for its scratch storage.
+func (x *exchange) reset() {
+	s := x.scratch
+	if s.hdr != nil && cap(*s.hdr) > maxKeptHdr {
+		s.hdr = nil
+	}
+	*x = exchange{scratch: s}
 }
 
 // serve runs the handler for the request and finishes its response.

@@ -261,8 +261,9 @@ func FuzzSniff(f *testing.F) {
 		f.Add([]byte(s), []byte("Hello, World!"))
 	}
 	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var x exchange
 		for _, data := range [][]byte{a, b, a, a[:len(a)/2], b} {
-			if got, want := detectContentType(data), http.DetectContentType(data); got != want {
+			if got, want := x.detectContentType(data), http.DetectContentType(data); got != want {
 				t.Fatalf("detectContentType(%q) = %q, want %q", data, got, want)
 			}
 		}

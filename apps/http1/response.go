@@ -35,7 +35,7 @@ type response struct {
 	declared int64
 	written  int64
 	buf      []byte // body written before the header is committed
-	hdr      []byte // the header fields, as snapshotted, in conn.hdrp
+	hdr      []byte // the header fields, as snapshotted, in x.scratch.hdr
 
 	status    int  // 0 until WriteHeader
 	committed bool // the status line and header are gathered or sent
@@ -118,17 +118,18 @@ func (w *response) snapshot() {
 // a function of its own, so that the stack frame its sorting needs is
 // only taken when there is something to sort.
 func (w *response) snapshotFields() {
-	c := w.x.c
+	s := &w.x.scratch
 	var arr [16]string // keys, sorted as net/http sorts them
 	keys := arr[:0]
 	for k := range w.header {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if c.hdrp == nil {
-		c.hdrp = getBuf(1 << minPoolShift)
+	if s.hdr == nil {
+		b := make([]byte, 0, 1<<minPoolShift)
+		s.hdr = &b
 	}
-	hdr := (*c.hdrp)[:0]
+	hdr := (*s.hdr)[:0]
 	for _, k := range keys {
 		vv := w.header[k]
 		switch k {
@@ -164,7 +165,7 @@ func (w *response) snapshotFields() {
 			hdr = appendField(hdr, k, v)
 		}
 	}
-	*c.hdrp, w.hdr = hdr, hdr // putBuf keeps hdr if it outgrew the pool's buffer
+	*s.hdr, w.hdr = hdr, hdr // keeps hdr if it outgrew the storage
 }
 
 // appendField appends a field line, with CR and LF in the value turned into
@@ -209,10 +210,11 @@ func write[T []byte | string](w *response, p T) (int, error) {
 	if !w.committed {
 		if len(w.buf)+len(p) <= commitSize {
 			if w.buf == nil {
-				if w.x.c.bodyp == nil {
-					w.x.c.bodyp = getBuf(commitSize)
+				if w.x.scratch.body == nil {
+					b := make([]byte, 0, commitSize)
+					w.x.scratch.body = &b
 				}
-				w.buf = (*w.x.c.bodyp)[:0]
+				w.buf = (*w.x.scratch.body)[:0]
 			}
 			w.buf = append(w.buf, p...)
 			return len(p), nil
@@ -301,7 +303,7 @@ func (w *response) commit(final, sample bool) {
 	}
 	if w.sniff && allowed && len(w.buf) > 0 {
 		out = append(out, "Content-Type: "...)
-		out = append(out, detectContentType(w.buf)...)
+		out = append(out, w.x.detectContentType(w.buf)...)
 		out = append(out, "\r\n"...)
 	}
 	if length >= 0 {
@@ -481,6 +483,9 @@ func bodyAllowedForStatus(code int) bool {
 
 // appendStatusLine appends the status line of a response with this code.
 func appendStatusLine(b []byte, code int) []byte {
+	if code >= 0 && code < len(statusLines) && statusLines[code] != "" {
+		return append(b, statusLines[code]...)
+	}
 	b = append(b, "HTTP/1.1 "...)
 	b = strconv.AppendInt(b, int64(code), 10)
 	b = append(b, ' ')
@@ -492,3 +497,14 @@ func appendStatusLine(b []byte, code int) []byte {
 	}
 	return append(b, "\r\n"...)
 }
+
+// statusLines holds the status line of each code below 600 that has a
+// text, made once, so that sending one is a copy.
+var statusLines = func() (t [600]string) {
+	for code := range t {
+		if http.StatusText(code) != "" {
+			t[code] = "HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code) + "\r\n"
+		}
+	}
+	return t
+}()

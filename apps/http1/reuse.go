@@ -15,10 +15,12 @@ const (
 
 // reusable is a request that, with Config.ReuseRequests, serves request
 // after request, possibly of different connections: its *http.Request,
-// context, URL, header map and the storage for header values are reset
-// and reused, so that serving a request allocates none of them.
+// context, URL, header map, the storage for header values and the
+// exchange are reset and reused, so that serving a request allocates none
+// of them, and takes one item from a pool.
 type reusable struct {
 	request
+	x      exchange // serves the request
 	header http.Header
 	vals   []string
 }
@@ -52,6 +54,7 @@ func reuseRequest(c *conn, fields int) (*reusable, []string) {
 func (r *reusable) release() {
 	c := r.ctx.c
 	r.request = request{ctx: requestContext{c: c}}
+	r.x.reset()
 	if len(r.header) > maxReusedFields {
 		r.header = make(http.Header)
 	} else {

@@ -3,7 +3,6 @@ package http1
 import (
 	"bytes"
 	"net/http"
-	"sync"
 )
 
 // sniffCacheLen bounds the bodies whose sniffed type is remembered.
@@ -16,26 +15,24 @@ type sniffed struct {
 	ctype string
 }
 
-// sniffCache holds the sniffed type of the last small body, one per P, as
-// sync.Pool keeps its items: taking and returning one costs no lock and
-// no allocation in steady state.
-var sniffCache = sync.Pool{New: func() any { return new(sniffed) }}
-
 // detectContentType returns http.DetectContentType(data), which a response
 // whose handler set no Content-Type gets, as net/http does. Handlers tend to
 // send the same short bodies again and again, and sniffing tries some forty
-// signatures, so the answer for the last small body is remembered: a
-// repeated body costs one comparison.
-func detectContentType(data []byte) string {
+// signatures, so each exchange remembers the answer for the last small
+// body it sniffed: a repeated body costs one comparison. Exchanges are
+// pooled per P, so what one remembers serves the requests after it there.
+func (x *exchange) detectContentType(data []byte) string {
 	if len(data) > sniffCacheLen {
 		return http.DetectContentType(data)
 	}
-	s := sniffCache.Get().(*sniffed)
+	s := x.scratch.sniff
+	if s == nil {
+		s = new(sniffed)
+		x.scratch.sniff = s
+	}
 	if s.ctype == "" || !bytes.Equal(s.data[:s.n], data) {
 		s.n = copy(s.data[:], data)
 		s.ctype = http.DetectContentType(data)
 	}
-	ctype := s.ctype
-	sniffCache.Put(s)
-	return ctype
+	return s.ctype
 }
