@@ -3,7 +3,6 @@
 package core
 
 import (
-	"errors"
 	"io"
 	"os"
 	"syscall"
@@ -60,17 +59,19 @@ func (r *RawReader) read(fd uintptr) bool {
 	for {
 		n, err := syscall.Read(int(fd), buf)
 		switch {
-		case errors.Is(err, syscall.EINTR):
+		case err == nil:
+			if n == 0 && len(buf) > 0 {
+				r.err = io.EOF
+			} else {
+				r.n = n
+			}
+		case err == syscall.EINTR: // syscall.Read returns a bare Errno
 			continue
-		case errors.Is(err, syscall.EAGAIN):
+		case err == syscall.EAGAIN:
 			r.put()
 			return false
-		case err != nil:
-			r.err = os.NewSyscallError("read", err)
-		case n == 0 && len(buf) > 0:
-			r.err = io.EOF
 		default:
-			r.n = n
+			r.err = os.NewSyscallError("read", err)
 		}
 		return true
 	}

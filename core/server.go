@@ -590,10 +590,12 @@ func (s *Server) loop() (hibernated bool) {
 		)
 		if x.lazy != nil && s.r == s.w {
 			// Nothing is pending: wait without a buffer, or without
-			// a goroutine if the endpoint asked for that.
+			// a goroutine if the endpoint asked for that. The buffer
+			// held, if any, serves the first attempt, which finds the
+			// next input already there or gives the buffer back.
 			s.r, s.w = 0, 0
-			s.releaseBuf()
 			if s.hib.req.Load() {
+				s.releaseBuf()
 				s.hib.req.Store(false)
 				if s.hibernate() {
 					return true

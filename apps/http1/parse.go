@@ -136,14 +136,14 @@ func framingField(key string) framingFields {
 // and Expect. It returns a *statusError when the request must be rejected.
 // Every string of the request is a piece of s.
 func parseHead(h *head, s string) error {
-	eol := strings.Index(s, "\r\n")
-	if eol < 0 {
+	eol := strings.IndexByte(s, '\n') // scan made sure it follows CR
+	if eol < 1 {
 		return errRequestLine
 	}
-	if err := h.parseRequestLine(s[:eol]); err != nil {
+	if err := h.parseRequestLine(s[:eol-1]); err != nil {
 		return err
 	}
-	if err := h.parseFields(s[eol+2:]); err != nil {
+	if err := h.parseFields(s[eol+1:]); err != nil {
 		return err
 	}
 	return h.parseFraming()
@@ -311,9 +311,10 @@ func validTarget(t string) bool {
 func (h *head) parseFields(s string) error {
 	vals := h.vals
 	for {
-		eol := strings.Index(s, "\r\n")
-		line := s[:eol]
-		s = s[eol+2:]
+		// scan made sure that every line ends in CRLF.
+		eol := strings.IndexByte(s, '\n')
+		line := s[:eol-1]
+		s = s[eol+1:]
 		if line == "" {
 			break
 		}
