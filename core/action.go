@@ -18,6 +18,7 @@ type Action struct {
 	extra   [][]byte
 	n       int
 	close   bool
+	keep    bool // keep the timeout in force
 	timeout time.Duration
 }
 
@@ -44,11 +45,27 @@ func Close(data ...[]byte) Action {
 // WithTimeout returns a copy of a that asks the server to deliver [Timeout] to
 // the handler's Info if nothing else happens on the connection within d
 // (rule S7): no packet, no message. Every callback result replaces the timeout
-// in force, so a later result without one cancels it. d <= 0 sets none.
+// in force, so a later result without one cancels it, unless it keeps it
+// with [Action.KeepTimeout]. d <= 0 sets none.
 func (a Action) WithTimeout(d time.Duration) Action {
-	a.timeout = d
+	a.timeout, a.keep = d, false
 	return a
 }
+
+// KeepTimeout returns a copy of a that carries the timeout in force, set by
+// an earlier result, unchanged: it still expires when it would have,
+// however much happened since, rather than starting again or being
+// cancelled. It makes a deadline of a timeout, one for a whole exchange of
+// several packets (an HTTP server's header timeout, say), and it costs no
+// clock reading. When no timeout is in force, it sets none. A later
+// WithTimeout replaces it.
+func (a Action) KeepTimeout() Action {
+	a.timeout, a.keep = 0, true
+	return a
+}
+
+// KeepsTimeout reports whether the action keeps the timeout in force.
+func (a Action) KeepsTimeout() bool { return a.keep }
 
 // Timeout reports the action's timeout, or 0 if it sets none.
 func (a Action) Timeout() time.Duration { return a.timeout }

@@ -20,6 +20,12 @@ func TestActionManySlices(t *testing.T) {
 	if a := core.Continue().WithTimeout(time.Second); a.Timeout() != time.Second || a.Len() != 0 {
 		t.Fatal("WithTimeout")
 	}
+	if a := core.Send([]byte("x")).WithTimeout(time.Second).KeepTimeout(); !a.KeepsTimeout() || a.Timeout() != 0 || a.Len() != 1 {
+		t.Fatal("KeepTimeout")
+	}
+	if a := core.Continue().KeepTimeout().WithTimeout(time.Second); a.KeepsTimeout() || a.Timeout() != time.Second {
+		t.Fatal("WithTimeout after KeepTimeout")
+	}
 	if a := core.Close().WithTimeout(-1); !a.Closes() || a.Timeout() != -1 {
 		t.Fatal("Close")
 	}

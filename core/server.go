@@ -530,7 +530,7 @@ func (s *Server) do(err error) bool {
 		return true
 	}
 	werr := s.write(s.conn, a)
-	closes, next := a.close, a.timeout
+	closes, next, keep := a.close, a.timeout, a.keep
 	*a = Action{} // hold on to nothing the app sent
 	if werr != nil {
 		x.reason, x.over = werr, true
@@ -541,7 +541,7 @@ func (s *Server) do(err error) bool {
 		s.closeConn(s.conn, true)
 		return true
 	}
-	if next != x.timeout || next > 0 {
+	if !keep && (next != x.timeout || next > 0) {
 		x.timeout = next
 		if next > 0 {
 			x.deadline = time.Now().Add(next)

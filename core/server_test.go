@@ -275,6 +275,45 @@ func TestServerTimeoutRenewed(t *testing.T) { // S7
 	}
 }
 
+// TestServerTimeoutKept keeps a timeout with every packet, for longer than
+// the timeout: it must fire once, a timeout after it was set, while the
+// packets still arrive, neither restarted by them nor cancelled.
+func TestServerTimeoutKept(t *testing.T) { // S7
+	const timeout = 150 * time.Millisecond
+	p := newProbe()
+	p.connect = func(*core.Server, core.ConnInfo) core.Action { return core.Continue().WithTimeout(timeout) }
+	p.packet = func(data []byte) core.Action { return core.Send(data).KeepTimeout() }
+	p.info = func(any) core.Action { return core.Continue().KeepTimeout() } // none in force: sets none
+	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
+	c := dial(t, ln.Addr())
+	_, _ = s.Accept(ctxWait(t))
+	c.echoPaced(8, timeout/3) // 350ms, more than twice the timeout
+	_ = c.Close()
+	if err := p.reason(t); !errors.Is(err, io.EOF) {
+		t.Fatalf("reason %v, want io.EOF", err)
+	}
+	p.event(t) // connect
+	packets, fired := 0, -1
+	for range 9 {
+		switch e := p.event(t); e {
+		case "packet:x":
+			packets++
+		case "info:{150ms}":
+			fired = packets
+		default:
+			t.Fatalf("event %q", e)
+		}
+	}
+	if fired < 0 || fired == 8 {
+		t.Fatalf("the timeout fired after %d of 8 packets (-1: never); kept, it fires while they arrive", fired)
+	}
+	select {
+	case e := <-p.events:
+		t.Fatalf("event %q after the timeout and the packets", e)
+	default:
+	}
+}
+
 func TestServerDisconnectOnce(t *testing.T) { // S9, S10
 	p := newProbe()
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})

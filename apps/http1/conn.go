@@ -59,10 +59,9 @@ type conn struct {
 
 	// Input received and not consumed yet. It aliases the data of the
 	// current Packet call, or lives in own when it must outlive it.
-	in       []byte
-	own      *[]byte
-	scan     headScanner
-	deadline time.Time // when the header or idle wait ends; zero until next sets it
+	in   []byte
+	own  *[]byte
+	scan headScanner
 
 	// Output: responses waiting to be written, pooled while idle.
 	out  []byte
@@ -85,6 +84,7 @@ type conn struct {
 	stopForced func() bool
 
 	phase    phase
+	timing   bool // the header or idle timeout of this phase is running
 	served   bool // a request was answered
 	batched  bool // a request was answered in this packet
 	inOwned  bool
@@ -189,7 +189,7 @@ func (c *conn) serve() {
 			if c.served {
 				// The header timeout starts now: next sets it,
 				// unless the request is served first.
-				c.deadline = time.Time{}
+				c.timing = false
 			}
 		}
 		n, err := c.scan.scan(c.in, c.app.cfg.MaxRequestLineBytes, c.app.cfg.MaxHeaderBytes)
@@ -230,7 +230,7 @@ func (c *conn) serveRequest(n int) {
 	c.x = nil
 	c.served, c.batched = true, true
 	c.phase = phaseIdle
-	c.deadline = time.Time{} // the idle timeout starts: next sets it
+	c.timing = false // the idle timeout starts: next sets it
 }
 
 // lf is what serveRequest counts the lines of a header section by.
@@ -280,19 +280,16 @@ func (c *conn) next() core.Action {
 	if c.phase == phaseHead || !c.served {
 		timeout = c.app.cfg.HeaderTimeout
 	}
-	if timeout <= 0 {
+	switch {
+	case timeout <= 0:
 		return core.Continue()
+	case c.timing:
+		// The timeout runs from the phase's start, whatever arrived
+		// since: the server keeps its deadline.
+		return core.Continue().KeepTimeout()
 	}
-	now := time.Now()
-	if c.deadline.IsZero() {
-		c.deadline = now.Add(timeout)
-		return core.Continue().WithTimeout(timeout)
-	}
-	d := c.deadline.Sub(now)
-	if d <= 0 {
-		return c.timedOut()
-	}
-	return core.Continue().WithTimeout(d)
+	c.timing = true
+	return core.Continue().WithTimeout(timeout)
 }
 
 // timedOut ends a connection whose header or idle timeout expired: with 408
