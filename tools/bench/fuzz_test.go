@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -58,6 +60,42 @@ func FuzzParseProcIO(f *testing.F) {
 		r, w, err := ParseProcIO(s)
 		if err != nil && (r != 0 || w != 0) {
 			t.Fatalf("ParseProcIO(%q) = %d, %d with error %v", s, r, w, err)
+		}
+	})
+}
+
+func FuzzParseCallgrind(f *testing.F) {
+	fixture, err := os.ReadFile("testdata/callgrind/server.callgrind")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(fixture))
+	f.Add("events: Ir\nfl=(1) a.go\nfn=(1) main.f\n1 2\n+1 3\ncfn=(2) main.g\ncalls=1 5\n* 9\nfn=(2)\n5 9\ntotals: 14\n")
+	f.Add("positions: instr line\nevents: Dr Ir\nfn=main.f\n0x10 3 1 4\n+2 * 5\ntotals: 6 4\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseCallgrind(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		var sum uint64
+		for i, fc := range p.Functions {
+			if fc.Instructions == 0 {
+				t.Fatalf("function %q with no instruction listed", fc.Function)
+			}
+			if i > 0 && fc.Instructions > p.Functions[i-1].Instructions {
+				t.Fatalf("functions out of order: %+v", p.Functions)
+			}
+			sum += fc.Instructions
+		}
+		if sum != p.Total {
+			t.Fatalf("functions add up to %d, total %d", sum, p.Total)
+		}
+		var by uint64
+		for _, n := range Categorized(p.Functions) {
+			by += n
+		}
+		if by != p.Total {
+			t.Fatalf("categories add up to %d, total %d", by, p.Total)
 		}
 	})
 }
