@@ -1,7 +1,6 @@
 package http1
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -209,10 +208,7 @@ func (c *conn) serve() {
 
 // serveRequest serves the request whose header section is c.in[:n].
 func (c *conn) serveRequest(n int) {
-	// The lines between the request line and the empty line; scan made
-	// sure that every line ends in CRLF.
-	fields := bytes.Count(c.in[:n], lf) - 2
-	x := newExchange(c, fields)
+	x := newExchange(c, c.scan.fields)
 	defer x.release()
 	err := parseHead(&x.head, c.headString(n))
 	c.in = c.in[n:]
@@ -232,9 +228,6 @@ func (c *conn) serveRequest(n int) {
 	c.phase = phaseIdle
 	c.timing = false // the idle timeout starts: next sets it
 }
-
-// lf is what serveRequest counts the lines of a header section by.
-var lf = []byte{'\n'}
 
 // maxShared bounds the input that the header sections of pipelined
 // requests share as one string.

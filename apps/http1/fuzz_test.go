@@ -33,6 +33,12 @@ func FuzzRequest(f *testing.F) {
 		"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n",
 		"OPTIONS * HTTP/1.0\r\nConnection: keep-alive\r\nExpect: 100-continue\r\n\r\n",
 		"\r\nGET /%41b/c;d=e HTTP/1.1\r\nhost: a\r\nx-a: 1\r\nX-A: 2\r\n\r\n",
+		// Around the one-pass parsers' edges.
+		"GET /p? HTTP/1.1\r\nHost: a\r\nX: \t v \t\r\n\r\n",
+		"GET /a?b=%41&c=%zz HTTP/1.1\r\nHost: a\r\nX:\x7f\r\n\r\n",
+		"GET /a?b?c HTTP/1.0\r\nHost: a\r\nX : y\r\n\r\n",
+		"GET /a(b)?q=\x80 HTTP/1.1\r\nHost: a\r\nX-\x80: y\r\n\r\n",
+		"CONNECT /x HTTP/1.1\r\nHost: a\r\n:x\r\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -54,9 +60,15 @@ func FuzzRequest(f *testing.F) {
 		if m != n || ierr != err {
 			t.Fatalf("scanned whole: %d, %v; a byte at a time: %d, %v", n, err, m, ierr)
 		}
+		if n > 0 {
+			if want := bytes.Count(data[:n], []byte{'\n'}) - 2; whole.fields != want || inc.fields != want {
+				t.Fatalf("scan counted %d field lines whole, %d a byte at a time; want %d", whole.fields, inc.fields, want)
+			}
+		}
 		if n == 0 {
 			return
 		}
+		checkFastPaths(t, string(data[:n]))
 		var h head
 		err = parseHead(&h, string(data[:n]))
 		checkReused(t, &h, err, data[:n])
@@ -68,6 +80,34 @@ func FuzzRequest(f *testing.F) {
 		}
 		checkAgainstNetHTTP(t, &h, data[:n])
 	})
+}
+
+// checkFastPaths checks that the one-pass parsers of the common request
+// line and field line, where they take a line, parse it as the full
+// parsers do.
+func checkFastPaths(t *testing.T, section string) {
+	lines := strings.Split(section, "\r\n")
+	var fast, slow head
+	if fast.parsePlainRequestLine(lines[0]) {
+		if err := slow.parseRequestLineSlowly(lines[0]); err != nil {
+			t.Fatalf("%q: taken by the fast path, rejected by the full one: %v", lines[0], err)
+		}
+		got := []any{fast.method, fast.target, fast.proto, fast.minor, *fast.url}
+		want := []any{slow.method, slow.target, slow.proto, slow.minor, *slow.url}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: fast path %#v, full %#v", lines[0], got, want)
+		}
+	}
+	for _, line := range lines[1:] {
+		if line == "" {
+			continue
+		}
+		name, value, err := parseField(line)
+		sname, svalue, serr := parseFieldSlowly(line)
+		if name != sname || value != svalue || err != serr {
+			t.Fatalf("%q: parseField %q %q %v, parseFieldSlowly %q %q %v", line, name, value, err, sname, svalue, serr)
+		}
+	}
 }
 
 // checkReused checks that a header section parses the same, to want or

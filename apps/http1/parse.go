@@ -17,10 +17,11 @@ import (
 type headScanner struct {
 	pos       int // input[:pos] has been scanned
 	lineStart int // where the line being scanned starts
+	lines     int // the lines ended so far
+	// fields is how many field lines the section scan last found had:
+	// the lines between the request line and the empty line.
+	fields int
 }
-
-// reset forgets the scan, for the next request.
-func (s *headScanner) reset() { *s = headScanner{} }
 
 // scan looks at in, the input from the first byte of the request line on
 // (in[:s.pos] is what it was given before), and returns the length of the
@@ -51,10 +52,11 @@ func (s *headScanner) scan(in []byte, maxLine, maxHead int) (int, error) {
 			return 0, errBareLF
 		}
 		if s.lineStart > 0 && lf-1 == s.lineStart {
-			s.reset()
+			*s = headScanner{fields: s.lines - 1} // for the next request
 			return end, nil
 		}
 		s.lineStart, s.pos = end, end
+		s.lines++
 	}
 }
 
@@ -151,6 +153,15 @@ func parseHead(h *head, s string) error {
 
 // parseRequestLine parses method SP request-target SP HTTP-version.
 func (h *head) parseRequestLine(line string) error {
+	if h.parsePlainRequestLine(line) {
+		return nil
+	}
+	return h.parseRequestLineSlowly(line)
+}
+
+// parseRequestLineSlowly is parseRequestLine for any line, the invalid ones
+// included: it finds what is wrong with them.
+func (h *head) parseRequestLineSlowly(line string) error {
 	method, rest, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
 	if !ok1 || !ok2 {
@@ -174,6 +185,71 @@ func (h *head) parseRequestLine(line string) error {
 	h.url = u
 	return nil
 }
+
+// parsePlainRequestLine parses, in one pass, the request line most requests
+// have: a method other than CONNECT and an origin-form target whose path
+// keeps every character as it is (see plainPath), with a query, if any,
+// of visible characters other than '%', '?' and '#'. It sets what
+// parseRequestLine would, and reports false, having set nothing, for any
+// other line, which parseRequestLine then parses in full.
+func (h *head) parsePlainRequestLine(line string) bool {
+	i := 0
+	for i < len(line) && tokenByte[line[i]] {
+		i++
+	}
+	if i == 0 || i+1 >= len(line) || line[i] != ' ' || line[i+1] != '/' {
+		return false
+	}
+	method := line[:i]
+	if method == http.MethodConnect {
+		return false
+	}
+	start := i + 1
+	for i = start; i < len(line) && plainPathByte[line[i]]; i++ {
+	}
+	pathEnd := i
+	hasQuery := i < len(line) && line[i] == '?'
+	if hasQuery {
+		for i++; i < len(line) && plainQueryByte[line[i]]; i++ {
+		}
+	}
+	if i >= len(line) || line[i] != ' ' {
+		return false
+	}
+	minor, err := parseVersion(line[i+1:])
+	if err != nil {
+		return false
+	}
+	u := h.u
+	if u == nil {
+		u = new(url.URL)
+	}
+	query := ""
+	if hasQuery {
+		query = line[pathEnd+1 : i]
+	}
+	u.Path, u.RawQuery, u.ForceQuery = line[start:pathEnd], query, hasQuery && query == ""
+	h.method, h.target, h.proto, h.minor, h.url = method, line[start:i], line[i+1:], minor, u
+	return true
+}
+
+// tokenByte holds the characters of a token (RFC 9110, section 5.6.2).
+var tokenByte = func() (t [256]bool) {
+	for c := range 128 {
+		t[c] = httpguts.IsTokenRune(rune(c))
+	}
+	return t
+}()
+
+// plainQueryByte holds the characters parsePlainRequestLine takes in a
+// query: visible ASCII, but for '%', which needs checking, '?', which the
+// url package treats apart, and '#', which a target cannot hold.
+var plainQueryByte = func() (t [256]bool) {
+	for c := '!'; c < 0x7f; c++ {
+		t[c] = c != '%' && c != '?' && c != '#'
+	}
+	return t
+}()
 
 // parseVersion parses "HTTP/" DIGIT "." DIGIT and returns the minor version.
 // A major version other than 1 is not supported (505); a higher minor
@@ -357,6 +433,30 @@ func (h *head) parseFields(s string) error {
 // parseField splits a field line into its name and its value, without the
 // value's surrounding whitespace (RFC 9112, section 5).
 func parseField(line string) (name, value string, err error) {
+	// The common line, a token, a colon and a value without control
+	// characters, takes one pass; any other is parsed in full, for its
+	// error.
+	i := 0
+	for i < len(line) && tokenByte[line[i]] {
+		i++
+	}
+	if i > 0 && i < len(line) && line[i] == ':' {
+		k := i + 1
+		for ; k < len(line); k++ {
+			if c := line[k]; c < ' ' && c != '\t' || c == 0x7f {
+				break
+			}
+		}
+		if k == len(line) {
+			return line[:i], trimOWS(line[i+1:]), nil
+		}
+	}
+	return parseFieldSlowly(line)
+}
+
+// parseFieldSlowly is parseField for any line, the invalid ones included:
+// it finds what is wrong with them.
+func parseFieldSlowly(line string) (name, value string, err error) {
 	switch line[0] {
 	case ' ', '\t':
 		return "", "", errObsFold
