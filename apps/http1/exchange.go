@@ -112,23 +112,35 @@ func (x *exchange) serve() {
 
 // newRequest builds the *http.Request the handler receives.
 func (x *exchange) newRequest() *http.Request {
-	c, h := x.c, &x.head
 	q := x.q
-	r := http.Request{
-		Method:        h.method,
-		URL:           h.url,
-		Proto:         h.proto,
-		ProtoMajor:    1,
-		ProtoMinor:    int(h.minor),
-		Header:        h.header,
-		Body:          http.NoBody,
-		ContentLength: h.length,
-		Close:         h.close,
-		Host:          h.host,
-		RemoteAddr:    c.remoteAddr,
-		RequestURI:    h.target,
-		TLS:           c.tls,
+	if x.reused != nil {
+		// Reset, q.req is blank but for its context (see reusable).
+		x.fillRequest(&q.req)
+		return &q.req
 	}
+	var r http.Request
+	x.fillRequest(&r)
+	// WithContext is the only way to set a Request's context; inlined, its
+	// copy stays on the stack, and the Request lives in q.
+	q.req = *r.WithContext(&q.ctx)
+	return &q.req
+}
+
+// fillRequest sets the fields of r that the request decides.
+func (x *exchange) fillRequest(r *http.Request) {
+	c, h := x.c, &x.head
+	r.Method = h.method
+	r.URL = h.url
+	r.Proto = h.proto
+	r.ProtoMajor, r.ProtoMinor = 1, int(h.minor)
+	r.Header = h.header
+	r.Body = http.NoBody
+	r.ContentLength = h.length
+	r.Close = h.close
+	r.Host = h.host
+	r.RemoteAddr = c.remoteAddr
+	r.RequestURI = h.target
+	r.TLS = c.tls
 	if h.chunked || h.length > 0 {
 		x.body = &x.bodyState
 		x.body.init(x)
@@ -138,10 +150,6 @@ func (x *exchange) newRequest() *http.Request {
 		r.TransferEncoding = []string{"chunked"}
 		r.Trailer = h.trailer
 	}
-	// WithContext is the only way to set a Request's context; inlined, its
-	// copy stays on the stack, and the Request lives in q.
-	q.req = *r.WithContext(&q.ctx)
-	return &q.req
 }
 
 // run calls the handler and returns what it panicked with, if it did, and

@@ -2,6 +2,7 @@ package http1
 
 import (
 	"net/http"
+	"net/url"
 	"sync"
 )
 
@@ -23,11 +24,18 @@ type reusable struct {
 	x      exchange // serves the request
 	header http.Header
 	vals   []string
+	// blank is what request.req is reset to: a zero request but for its
+	// context, which is the request's, so that serving a request sets
+	// its fields without copying a whole Request to set its context.
+	blank http.Request
 }
 
 // reusables holds the reusable requests of no request.
 var reusables = sync.Pool{New: func() any {
-	return &reusable{header: make(http.Header), vals: make([]string, firstVals)}
+	r := &reusable{header: make(http.Header), vals: make([]string, firstVals)}
+	r.blank = *new(http.Request).WithContext(&r.ctx)
+	r.req = r.blank
+	return r
 }}
 
 // reuseRequest returns a reusable request for a request of c whose header
@@ -53,7 +61,9 @@ func reuseRequest(c *conn, fields int) (*reusable, []string) {
 // request, which is why the contract forbids it.
 func (r *reusable) release() {
 	c := r.ctx.c
-	r.request = request{ctx: requestContext{c: c}}
+	r.req = r.blank
+	r.ctx = requestContext{c: c}
+	r.u = url.URL{}
 	r.x.reset()
 	if len(r.header) > maxReusedFields {
 		r.header = make(http.Header)
