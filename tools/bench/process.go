@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -50,9 +51,19 @@ type Process struct {
 // to print its address. The process is killed when ctx ends; Stop ends it
 // politely.
 func StartServer(ctx context.Context, name, path string, args ...string) (*Process, error) {
+	return startServer(ctx, name, nil, startTimeout, path, args...)
+}
+
+// startServer starts the program at path with args, env added to the
+// harness's environment, and waits up to timeout for it to print its
+// address.
+func startServer(ctx context.Context, name string, env []string, timeout time.Duration, path string, args ...string) (*Process, error) {
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.SysProcAttr = childAttr()
 	cmd.WaitDelay = 2 * time.Second
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	p := &Process{
 		Name:   name,
 		cmd:    cmd,
@@ -75,7 +86,7 @@ func StartServer(ctx context.Context, name, path string, args ...string) (*Proce
 	p.Pid = cmd.Process.Pid
 	go p.readLines(stdout)
 
-	line, err := p.next(ctx, startTimeout)
+	line, err := p.next(ctx, timeout)
 	if err == nil {
 		var ok bool
 		if p.Addr, ok = strings.CutPrefix(line, "listening on "); !ok || p.Addr == "" {
