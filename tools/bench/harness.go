@@ -21,7 +21,14 @@ const (
 	TestEcho = "echo" // echo round trips
 	TestHTTP = "http" // HTTP keep-alive and pipelined, with wrk
 	TestIdle = "idle" // resident memory per idle connection
+	// TestInstr counts the instructions each server executes per echo
+	// round trip and HTTP request, under valgrind's callgrind.
+	TestInstr = "instr"
 )
+
+// defaultTests are the tests of a run whose Config.Tests is empty. The
+// short mode adds TestInstr when valgrind is installed.
+var defaultTests = []string{TestEcho, TestHTTP, TestIdle}
 
 // The groups of rows of the table, each the Ace servers against their peers:
 // one Ace server for echo, two for HTTP.
@@ -94,15 +101,27 @@ type Config struct {
 	// memory reading: long enough for the servers to settle into their
 	// idle state (Ace's hibernate after 1 to 2 seconds).
 	IdleWait time.Duration
-	// Tests picks the tests to run (TestEcho, TestHTTP, TestIdle); empty
-	// means all.
+	// Tests picks the tests to run (TestEcho, TestHTTP, TestIdle,
+	// TestInstr). Empty means TestEcho, TestHTTP and TestIdle, and in the
+	// short mode also TestInstr when valgrind is installed (it is left out,
+	// with the reason in Report.Skipped, when it is not).
 	Tests []string
+	// InstrDuration is how long each load runs under callgrind, for
+	// TestInstr; wrk counts in whole seconds, so HTTP loads run at least
+	// one.
+	InstrDuration time.Duration
+	// InstrRounds is how many times TestInstr measures each server; the
+	// report gives the median.
+	InstrRounds int
 	// ProfileDir, when set, gets CPU and allocation profiles of the Ace
 	// servers under the same loads, taken in runs of their own after the
 	// measurements, and their top entries go into the report.
 	ProfileDir string
 	// Wrk is the wrk executable; empty looks it up in PATH.
 	Wrk string
+	// Valgrind is the valgrind executable, for TestInstr; empty looks it
+	// up in PATH.
+	Valgrind string
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
 }
@@ -113,6 +132,7 @@ func Defaults(short bool) Config {
 		return Config{
 			Short: true, Duration: 300 * time.Millisecond, Rounds: 1,
 			Conns: 8, Size: 64, MaxRoundTrips: 1_000_000, Threads: 2, Pipeline: 16, Idle: 300,
+			InstrDuration: time.Second, InstrRounds: 1,
 		}
 	}
 	return Config{
@@ -122,17 +142,22 @@ func Defaults(short bool) Config {
 		Duration: 5 * time.Second, Warmup: time.Second, Rounds: 5,
 		Conns: 50, Size: 64, MaxRoundTrips: 100_000_000, Threads: 2, Pipeline: 16, Idle: 10_000,
 		IdleWait: 3 * time.Second,
+		// Callgrind's counts vary by a few percent from run to run (the
+		// scheduler's share), not with the machine's load: three rounds
+		// of five seconds settle them.
+		InstrDuration: 5 * time.Second, InstrRounds: 3,
 	}
 }
 
+// runs reports whether the run does test. Run fills in Tests first.
 func (c *Config) runs(test string) bool {
-	return len(c.Tests) == 0 || slices.Contains(c.Tests, test)
+	return slices.Contains(c.Tests, test)
 }
 
 func (c *Config) validate() error {
 	for _, t := range c.Tests {
-		if t != TestEcho && t != TestHTTP && t != TestIdle {
-			return fmt.Errorf("bench: unknown test %q (want %s, %s or %s)", t, TestEcho, TestHTTP, TestIdle)
+		if t != TestEcho && t != TestHTTP && t != TestIdle && t != TestInstr {
+			return fmt.Errorf("bench: unknown test %q (want %s, %s, %s or %s)", t, TestEcho, TestHTTP, TestIdle, TestInstr)
 		}
 	}
 	switch {
@@ -150,6 +175,10 @@ func (c *Config) validate() error {
 		return errors.New("bench: threads and pipeline must be positive")
 	case c.Idle < 1 || c.Idle > 200_000:
 		return errors.New("bench: idle must be 1 to 200000")
+	case c.InstrDuration <= 0:
+		return errors.New("bench: instr-duration must be positive")
+	case c.InstrRounds < 1 || c.InstrRounds > 100:
+		return errors.New("bench: instr-rounds must be 1 to 100")
 	}
 	return nil
 }
@@ -163,6 +192,8 @@ type harness struct {
 	wrk    string
 	report *Report
 	block  int // the last source-address block used for idle connections
+	// callgrind runs the servers whose instructions TestInstr counts.
+	callgrind Callgrind
 
 	// procs lists every server process started, so that Run stops any
 	// still running however it returns, panics included.
@@ -180,15 +211,33 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &harness{cfg: cfg, log: cfg.Logger, report: &Report{Config: cfg, Started: time.Now()}}
-	if cfg.runs(TestHTTP) {
+	var skipped []string
+	if len(cfg.Tests) == 0 {
+		cfg.Tests = slices.Clone(defaultTests)
+		if cfg.Short {
+			if _, err := LookCallgrind(cfg.Valgrind); err != nil {
+				skipped = append(skipped, fmt.Sprintf("%s: %v", TestInstr, err))
+				cfg.Logger.Warn("not counting instructions", "err", err)
+			} else {
+				cfg.Tests = append(cfg.Tests, TestInstr)
+			}
+		}
+	}
+	h := &harness{cfg: cfg, log: cfg.Logger, report: &Report{Config: cfg, Started: time.Now(), Skipped: skipped}}
+	if cfg.runs(TestInstr) {
+		var err error
+		if h.callgrind, err = LookCallgrind(cfg.Valgrind); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.runs(TestHTTP) || cfg.runs(TestInstr) {
 		path := cfg.Wrk
 		if path == "" {
 			path = "wrk"
 		}
 		var err error
 		if h.wrk, err = exec.LookPath(path); err != nil {
-			return nil, fmt.Errorf("bench: the HTTP test needs wrk (apt-get install wrk): %w", err)
+			return nil, fmt.Errorf("bench: the HTTP loads need wrk (apt-get install wrk): %w", err)
 		}
 	}
 	if cfg.runs(TestIdle) {
@@ -197,6 +246,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	h.report.Machine = probeMachine(ctx, h.wrk)
+	if h.callgrind.Valgrind != "" {
+		h.report.Machine.Valgrind = commandLine(ctx, h.callgrind.Valgrind, "--version")
+	}
 
 	dir, err := os.MkdirTemp("", "ace-bench-")
 	if err != nil {
@@ -224,6 +276,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if cfg.runs(TestIdle) {
 		if err := h.idle(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.runs(TestInstr) {
+		if err := h.instr(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -257,10 +314,10 @@ func checkFileLimit(n int) error {
 // build compiles the server programs the configured tests need into h.bins.
 func (h *harness) build(ctx context.Context) error {
 	var names []string
-	if h.cfg.runs(TestEcho) || h.cfg.runs(TestIdle) {
+	if h.cfg.runs(TestEcho) || h.cfg.runs(TestIdle) || h.cfg.runs(TestInstr) {
 		names = append(names, echoServers...)
 	}
-	if h.cfg.runs(TestHTTP) || h.cfg.runs(TestIdle) {
+	if h.cfg.runs(TestHTTP) || h.cfg.runs(TestIdle) || h.cfg.runs(TestInstr) {
 		names = append(names, httpServers...)
 	}
 	args := []string{"build", "-o", h.bins + string(filepath.Separator)}

@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +30,17 @@ func TestServers(t *testing.T) {
 		if got := isAce(name); got != want {
 			t.Errorf("isAce(%s) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestRunNeedsValgrind checks that a run asked to count instructions fails
+// at once, with a clear error, without valgrind.
+func TestRunNeedsValgrind(t *testing.T) {
+	cfg := Defaults(true)
+	cfg.Tests = []string{TestInstr}
+	cfg.Valgrind = filepath.Join(t.TempDir(), "valgrind")
+	_, err := Run(t.Context(), cfg)
+	if !errors.Is(err, exec.ErrNotFound) && !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "valgrind") {
+		t.Errorf("err = %v, want one saying valgrind is missing", err)
 	}
 }

@@ -18,6 +18,7 @@ type Machine struct {
 	Kernel     string // /proc/sys/kernel/osrelease
 	Go         string // the go command's version, which built the servers
 	Wrk        string // wrk's version line, when wrk was used
+	Valgrind   string // valgrind's version, when it counted instructions
 	// LoadBefore and LoadAfter are /proc/loadavg at the start and the end:
 	// other work on the machine skews every figure.
 	LoadBefore, LoadAfter string

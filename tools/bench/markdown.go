@@ -22,11 +22,20 @@ func (r *Report) Markdown(command, note string) string {
 	if m.Wrk != "" {
 		fmt.Fprintf(&b, "; wrk: %s", m.Wrk)
 	}
+	if m.Valgrind != "" {
+		fmt.Fprintf(&b, "; %s", m.Valgrind)
+	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "- Load average (1, 5, 15 min) at the start: %s; at the end: %s\n", orUnknown(m.LoadBefore), orUnknown(m.LoadAfter))
 	fmt.Fprintf(&b, "- Command, from the repository root: `%s`\n", command)
 	fmt.Fprintf(&b, "- Settings: %s measured per load after %s of warm-up, median of %d rounds; %d connections; echo messages of %d bytes; wrk with %d threads, pipelined %d deep; %s idle connections, silent for %s before each reading\n",
 		c.Duration, c.Warmup, c.Rounds, c.Conns, c.Size, c.Threads, c.Pipeline, thousands(int64(c.Idle)), c.IdleWait)
+	if len(r.Instr) > 0 {
+		fmt.Fprintf(&b, "- Instructions: each server under callgrind, each load on 1 connection for %s, median of %d rounds\n", c.InstrDuration, c.InstrRounds)
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(&b, "- Left out: %s\n", s)
+	}
 	if c.Short {
 		b.WriteString("- **Short mode**: a smoke test of the harness; these figures mean little.\n")
 	}
@@ -34,13 +43,15 @@ func (r *Report) Markdown(command, note string) string {
 		fmt.Fprintf(&b, "\n%s\n", note)
 	}
 
-	b.WriteString("\n## Results\n\n")
-	b.WriteString(r.Table())
-	b.WriteString("\n`ace ÷ this` divides the Ace server's figure by this row's: above 1 Ace is ahead on throughput, below 1 Ace is ahead on memory.")
-	if orders := aceOrders(r.Rows); len(orders) > 0 {
-		fmt.Fprintf(&b, " Where a group has several Ace servers (in bold), it gives one ratio for each, in the order of their rows: %s.", strings.Join(orders, "; "))
+	if len(r.Rows) > 0 {
+		b.WriteString("\n## Results\n\n")
+		b.WriteString(r.Table())
+		b.WriteString("\n`ace ÷ this` divides the Ace server's figure by this row's: above 1 Ace is ahead on throughput, below 1 Ace is ahead on memory.")
+		if orders := aceOrders(r.Rows); len(orders) > 0 {
+			fmt.Fprintf(&b, " Where a group has several Ace servers (in bold), it gives one ratio for each, in the order of their rows: %s.", strings.Join(orders, "; "))
+		}
+		b.WriteString(" `allocs/op` counts the server's heap allocations per round trip or request over the measured load, from its Go runtime; `reads+writes/op` its read and write system calls (syscr and syscw of /proc/<pid>/io): below 1 write per request, responses share writes; `CPU/op` the server's CPU time per round trip or request in user and kernel mode (utime and stime of /proc/<pid>/stat, in 10 ms ticks, over the measured load); `wrk CPU/op` wrk's own CPU time per request (from its rusage): the load generator shares the cores, so with the server's it bounds the rate. p50 and p99 are latencies (wrk's, corrected for coordinated omission); with pipelining they are not shown, since wrk's correction assumes one request per round trip and distorts them.\n")
 	}
-	b.WriteString(" `allocs/op` counts the server's heap allocations per round trip or request over the measured load, from its Go runtime; `reads+writes/op` its read and write system calls (syscr and syscw of /proc/<pid>/io): below 1 write per request, responses share writes; `CPU/op` the server's CPU time per round trip or request in user and kernel mode (utime and stime of /proc/<pid>/stat, in 10 ms ticks, over the measured load); `wrk CPU/op` wrk's own CPU time per request (from its rusage): the load generator shares the cores, so with the server's it bounds the rate. p50 and p99 are latencies (wrk's, corrected for coordinated omission); with pipelining they are not shown, since wrk's correction assumes one request per round trip and distorts them.\n")
 
 	if len(r.Goals) > 0 {
 		b.WriteString("\n## Goals (issue 5)\n\n")
@@ -52,6 +63,19 @@ func (r *Report) Markdown(command, note string) string {
 		b.WriteString("\n## Idle connections, per connection, as the Go runtime sees them\n\n")
 		b.WriteString(t)
 		b.WriteString("\nGrowth per idle connection between the two readings, from runtime/metrics after a GC: heap objects, goroutine stacks, goroutines. Resident memory also holds runtime overhead and free pages not yet returned.\n")
+	}
+
+	if t := r.InstrTable(); t != "" {
+		b.WriteString("\n## Instructions per round trip or request (callgrind)\n\n")
+		b.WriteString(t)
+		b.WriteString("\nThe instructions the server executed per echo round trip or HTTP request, counted by valgrind's callgrind: **lower is better**, and `ace ÷ this` below 1 means the Ace server executes fewer than this one. Unlike timings, these counts hardly depend on the machine or its load; they vary by a few percent from run to run, in the Go runtime's scheduler (`rounds` gives the lowest and highest round).")
+		if orders := aceOrders(r.Instr); len(orders) > 0 {
+			fmt.Fprintf(&b, " Where a load has several Ace servers (in bold), it gives one ratio for each, in the order of their rows: %s.", strings.Join(orders, "; "))
+		}
+		b.WriteString("\n")
+		b.WriteString("\n### Where the instructions go, per round trip or request\n\n")
+		b.WriteString(r.InstrBreakdownTable())
+		b.WriteString("\n" + categoryNotes)
 	}
 
 	if c.Rounds > 1 {
@@ -90,5 +114,11 @@ func orUnknown(s string) string {
 const methodNotes = `- Every server is a small program under ` + "`tools/bench/cmd`" + `, built fresh by the harness and run alone, listening on 127.0.0.1, with GOMAXPROCS as the machine gives. The load generator runs on the same machine and shares its cores.
 - **echo**: the harness's Go load generator keeps every connection busy in a closed loop: send one message, read it back in full, check every byte (each message differs from the one before), repeat. Round trips per second over the measured time; p50 and p99 of the round-trip time. ace-echo is core's endpoint on the TCP transport with the echo app in raw mode; plain-echo is one goroutine per connection copying through a 4 KiB buffer (io.CopyBuffer; the splice path of io.Copy would hold a pipe, two more descriptors, for every idle connection); gnet-echo is gnet v2 with an event loop per core.
 - **http keep-alive / pipelined**: wrk with --latency, keep-alive connections; pipelined sends 16 requests back to back through ` + "`tools/bench/pipeline.lua`" + `; wrk's latencies are left out for it (see above). Every server answers GET / with 200 and the 13-byte body ` + "`Hello, World!`" + `: ace-http, ace-http-reuse and nethttp run the same net/http Handler; fasthttp an equivalent handler, without its Server header. ace-http serves under net/http's contract (a handler may keep the request past its return); ace-http-reuse is ace-http with http1.Config.ReuseRequests, under fasthttp's contract: its handlers promise to keep nothing of the request past their return, so the server reuses the *http.Request, its header map, URL and context, and the ResponseWriter for later requests. The HTTP goals are judged for each of the two.
+- **instructions** (test ` + "`instr`" + `): ` + instrNotes + `
 - **idle memory**: the harness opens a baseline of connections (1% of them, at least 10), then the idle connections, each doing one exchange (an echo, or a GET) so that the server has served it, not merely accepted it, and then staying silent, for the time the settings give before each reading, so that the servers settle into their idle state (an Ace server hibernates after 1 to 2 seconds without a byte: its goroutine ends, and its socket waits in the endpoint's epoll set). Before each reading the server collects garbage and returns free memory to the OS (debug.FreeOSMemory); the reading is its VmRSS from /proc/<pid>/status once three readings 100 ms apart agree within 64 KiB. The figure is the growth between the two readings divided by the number of idle connections. Connections come from several 127.0.x.y source addresses so that ephemeral ports never run short.
+`
+
+const instrNotes = `Each server runs alone under valgrind's callgrind (GODEBUG=asyncpreemptoff=1: Go's preemption signals crash callgrind 3.19), one load at a time on one connection: the echo load generator, wrk keep-alive, wrk pipelined. Under callgrind a server runs some fifty times slower than the client, so with one connection each request arrives after the reply to the one before, as in the real runs; with many, every read would find several requests waiting and hide the per-packet costs. The harness zeroes the counters through vgdb once the load's connection is ready (for echo, after its warm-up; for wrk, just before it connects), dumps them when the load ends, and divides the instructions counted (event Ir) by the round trips or requests the load generator completed. Only user-mode instructions count: not the kernel's work in system calls, nor cache misses, nor time spent waiting; and callgrind runs one thread at a time, so the scheduler's share (spinning, stealing work, parking threads) differs from a native run.`
+
+const categoryNotes = `Each function's own instructions (without its callees) go to one category, by its package and, in the runtime, by its source file: **server code** is Ace's packages, fasthttp's, gnet's, and net/http with net/textproto, net/url and httpguts; **scheduler, netpoll** the runtime's scheduler, network poller, locks, channels and stacks; **syscalls** internal/poll, syscall, net, golang.org/x/sys and the runtime's entersyscall/exitsyscall; **alloc, GC** the runtime's allocator, garbage collector and write barrier; **sync.Pool** sync.Pool with procPin/procUnpin; **time** package time, the clock and the runtime's timers (deadlines); **other** the rest (bufio, io, strings, strconv, errors, memmove, maps, interface conversions). The rules are those of ` + "`Categorize`" + ` in ` + "`tools/bench/category.go`" + `.
 `

@@ -46,6 +46,8 @@ type Row struct {
 	// Idle is the Go runtime's view of an idle connection, for the idle
 	// memory rows.
 	Idle *IdleBreakdown
+	// Instr is where the instructions went, for the rows of Report.Instr.
+	Instr *InstrBreakdown
 	// Note flags anything that makes the figure doubtful.
 	Note string
 }
@@ -58,6 +60,12 @@ type Report struct {
 	Rows              []Row
 	Goals             []Goal
 	Profiles          []Profile
+	// Instr holds the instruction counts of TestInstr: a row for each
+	// server under each load, its Value the instructions per round trip or
+	// request (lower is better), in the same groups as the loads' rows.
+	Instr []Row
+	// Skipped says which tests a run left out, and why.
+	Skipped []string
 }
 
 // Row returns the row of server in group.
@@ -113,7 +121,7 @@ func aceOrders(rows []Row) []string {
 
 // Ratios returns each Ace server's figure divided by row's, in row's group,
 // in the order of the group's Ace rows: above 1 that Ace server is ahead
-// for throughput, below 1 it is ahead for memory. It returns nil for an Ace
+// for throughput, below 1 it is ahead for memory and instructions. It returns nil for an Ace
 // row, a row of 0, and a group without an Ace row.
 func Ratios(rows []Row, row Row) []float64 {
 	if row.Ace || row.Value == 0 {
@@ -248,11 +256,7 @@ func (r *Report) Table() string {
 	for _, row := range r.Rows {
 		ratio := "—"
 		if rs := Ratios(r.Rows, row); len(rs) > 0 {
-			parts := make([]string, len(rs))
-			for i, v := range rs {
-				parts[i] = fmt.Sprintf("%.2fx", v)
-			}
-			ratio = strings.Join(parts, " / ")
+			ratio = formatRatios(rs)
 		}
 		allocs := "—"
 		if row.HasAllocs {
@@ -266,15 +270,11 @@ func (r *Report) Table() string {
 			syscalls = fmt.Sprintf("%.2f+%.2f", row.Reads, row.Writes)
 			cpu = formatCPU(row.User) + "+" + formatCPU(row.System)
 		}
-		server := row.Server
-		if row.Ace {
-			server = "**" + server + "**"
-		}
 		result := formatValue(row.Value, row.Unit)
 		if row.Note != "" {
 			result += " (" + row.Note + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, server, result,
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, boldAce(row), result,
 			formatLatency(row.P50), formatLatency(row.P99), allocs, syscalls, cpu, load, ratio)
 	}
 	return b.String()
@@ -318,6 +318,74 @@ func (r *Report) IdleTable() string {
 			formatValue(row.Idle.Heap, row.Unit), formatValue(row.Idle.Stacks, row.Unit), row.Idle.Goroutines)
 	}
 	return b.String()
+}
+
+// InstrTable renders the instruction counts as a Markdown table, with the
+// ratios of the Ace servers' counts to each peer's (below 1 the Ace server
+// executes fewer instructions); "" when there are none.
+func (r *Report) InstrTable() string {
+	if len(r.Instr) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("| load | server | instructions | rounds | ace ÷ this |\n|---|---|---:|---:|---:|\n")
+	for _, row := range r.Instr {
+		ratio := "—"
+		if rs := Ratios(r.Instr, row); len(rs) > 0 {
+			ratio = formatRatios(rs)
+		}
+		rounds := "—"
+		if len(row.Rounds) > 1 {
+			rounds = thousands(int64(math.Round(slices.Min(row.Rounds)))) + "–" + thousands(int64(math.Round(slices.Max(row.Rounds))))
+		}
+		result := formatValue(row.Value, row.Unit)
+		if row.Note != "" {
+			result += " (" + row.Note + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", row.Group, boldAce(row), result, rounds, ratio)
+	}
+	return b.String()
+}
+
+// InstrBreakdownTable renders where the instructions went, per round trip or
+// request, by Category, as a Markdown table; "" when there are none.
+func (r *Report) InstrBreakdownTable() string {
+	var b strings.Builder
+	for _, row := range r.Instr {
+		if row.Instr == nil {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("| load | server | total")
+			for c := range NumCategories {
+				b.WriteString(" | " + c.String())
+			}
+			b.WriteString(" |\n|---|---|---:" + strings.Repeat("|---:", int(NumCategories)) + "|\n")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s", row.Group, boldAce(row), thousands(int64(math.Round(row.Value))))
+		for _, v := range row.Instr {
+			b.WriteString(" | " + thousands(int64(math.Round(v))))
+		}
+		b.WriteString(" |\n")
+	}
+	return b.String()
+}
+
+// boldAce returns the row's server, in bold when it is an Ace server.
+func boldAce(row Row) string {
+	if row.Ace {
+		return "**" + row.Server + "**"
+	}
+	return row.Server
+}
+
+// formatRatios renders ratios as "1.20x / 0.95x".
+func formatRatios(rs []float64) string {
+	parts := make([]string, len(rs))
+	for i, v := range rs {
+		parts[i] = fmt.Sprintf("%.2fx", v)
+	}
+	return strings.Join(parts, " / ")
 }
 
 // formatValue renders v in unit with thousands separators.

@@ -267,3 +267,83 @@ func TestPairedRatios(t *testing.T) {
 		t.Errorf("goal %q missing", name)
 	}
 }
+
+// testInstrRows has instruction counts of every load, two Ace servers in
+// the HTTP ones.
+func testInstrRows() []Row {
+	b := &InstrBreakdown{CatServer: 1000, CatScheduler: 500.4, CatSyscall: 300, CatAlloc: 100, CatPool: 50, CatTime: 40, CatOther: 10}
+	return []Row{
+		{Group: GroupEcho, Server: AceEcho, Ace: true, Value: 4000, Unit: unitInstrRT, Instr: b, Rounds: []float64{4100, 4000, 3900.4}},
+		{Group: GroupEcho, Server: PlainEcho, Value: 2000, Unit: unitInstrRT, Instr: b},
+		{Group: GroupKeepAlive, Server: AceHTTP, Ace: true, Value: 9000, Unit: unitInstrReq, Instr: b},
+		{Group: GroupKeepAlive, Server: AceHTTPReuse, Ace: true, Value: 6000, Unit: unitInstrReq, Instr: b},
+		{Group: GroupKeepAlive, Server: FastHTTP, Value: 6000, Unit: unitInstrReq, Instr: b, Note: "wrk counted 1 socket errors"},
+		{Group: GroupPipelined, Server: NetHTTP, Value: 30000, Unit: unitInstrReq},
+	}
+}
+
+func TestInstrTables(t *testing.T) {
+	r := &Report{Config: Defaults(true), Instr: testInstrRows(), Started: time.Now(), Finished: time.Now()}
+	table := r.InstrTable()
+	for _, want := range []string{
+		"| load | server | instructions | rounds | ace ÷ this |",
+		"| echo | **ace-echo** | 4,000 instr/RT | 3,900–4,100 | — |",
+		"| echo | plain-echo | 2,000 instr/RT | — | 2.00x |",
+		"| http keep-alive | **ace-http-reuse** | 6,000 instr/req | — | — |",
+		"| http keep-alive | fasthttp | 6,000 instr/req (wrk counted 1 socket errors) | — | 1.50x / 1.00x |",
+		"| http pipelined | nethttp | 30,000 instr/req | — | — |", // no Ace row in its group
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("instruction table lacks %q:\n%s", want, table)
+		}
+	}
+	breakdown := r.InstrBreakdownTable()
+	for _, want := range []string{
+		"| load | server | total | server code | scheduler, netpoll | syscalls | alloc, GC | sync.Pool | time | other |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+		"| echo | **ace-echo** | 4,000 | 1,000 | 500 | 300 | 100 | 50 | 40 | 10 |",
+	} {
+		if !strings.Contains(breakdown, want) {
+			t.Errorf("breakdown lacks %q:\n%s", want, breakdown)
+		}
+	}
+	if strings.Contains(breakdown, "nethttp") {
+		t.Errorf("breakdown has a row without one:\n%s", breakdown)
+	}
+
+	r.Skipped = []string{"instr: no valgrind"}
+	md := r.Markdown("go run ./tools/bench/cmd/bench -tests instr", "")
+	for _, want := range []string{
+		"## Instructions per round trip or request (callgrind)", "**lower is better**",
+		"in the order of their rows: ace-http / ace-http-reuse.",
+		"### Where the instructions go", "`Categorize`",
+		"- Instructions: each server under callgrind, each load on 1 connection for 1s, median of 1 rounds",
+		"- Left out: instr: no valgrind",
+		"- **instructions** (test `instr`): Each server runs alone under valgrind's callgrind",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	// Without the other loads' rows, their table and legend are left out.
+	if strings.Contains(md, "## Results") {
+		t.Error("markdown has an empty results table")
+	}
+
+	r.Instr = nil
+	if r.InstrTable() != "" || r.InstrBreakdownTable() != "" {
+		t.Error("tables without instruction rows")
+	}
+	if md := r.Markdown("bench", ""); strings.Contains(md, "## Instructions") || strings.Contains(md, "- Instructions:") {
+		t.Error("markdown has an instruction section without instruction rows")
+	}
+}
+
+func TestInstrRow(t *testing.T) {
+	row := instrRow(GroupKeepAlive, AceHTTP, unitInstrReq, readFixture(t), 2)
+	if !row.Ace || row.Value != 253 || row.Count != 2 || row.Unit != unitInstrReq {
+		t.Errorf("row %+v, want Ace, 506/2 instructions per request", row)
+	}
+	if row.Instr == nil || row.Instr[CatServer] != 105 || row.Instr[CatOther] != 59.5 {
+		t.Errorf("breakdown %v, want 105 of server code and 59.5 of other per request", row.Instr)
+	}
+}
