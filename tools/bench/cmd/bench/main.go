@@ -2,15 +2,19 @@
 // server programs of tools/bench/cmd, runs each alone on loopback under the
 // echo, HTTP and idle-memory loads, prints one table of figures and ratios
 // to the peers, and writes it with the date, the machine and the command
-// into BENCHMARKS.md at the repository root.
+// into BENCHMARKS.md at the repository root. With -tests instr it also
+// counts each server's instructions per round trip and request under
+// valgrind's callgrind.
 //
 // From the repository root:
 //
 //	go run ./tools/bench/cmd/bench           # the full run, minutes
 //	go run ./tools/bench/cmd/bench -short    # a smoke test, seconds
 //
-// The HTTP loads need wrk (Debian: apt-get install wrk). With -short it
-// writes no file unless -out is given. Run with -h for every flag.
+// The HTTP loads need wrk (Debian: apt-get install wrk), the instruction
+// counts valgrind (apt-get install valgrind). With -short it writes no file
+// unless -out is given, and counts instructions, briefly, when valgrind is
+// installed. Run with -h for every flag.
 package main
 
 import (
@@ -61,10 +65,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	pipeline := fs.Int("pipeline", def.Pipeline, "pipelining depth of the pipelined HTTP load")
 	idle := fs.Int("idle", def.Idle, "idle connections of the memory measurement")
 	idleWait := fs.Duration("idle-wait", def.IdleWait, "how long the idle connections stay silent before each memory reading")
-	tests := fs.String("tests", "echo,http,idle", "comma-separated `tests` to run: echo, http, idle")
+	tests := fs.String("tests", "", "comma-separated `tests` to run: echo, http, idle, instr (default echo,http,idle; -short adds instr when valgrind is installed)")
+	instrDuration := fs.Duration("instr-duration", def.InstrDuration, "how long each load runs under callgrind (test instr)")
+	instrRounds := fs.Int("instr-rounds", def.InstrRounds, "rounds of each load under callgrind; the median is reported")
 	out := fs.String("out", "", "write the report to `file` (default BENCHMARKS.md at the repository root, except with -short)")
 	profile := fs.String("profile", "", "profile the Ace servers under each load into `dir`, and add the top entries to the report")
 	wrk := fs.String("wrk", "wrk", "the wrk `executable`")
+	valgrind := fs.String("valgrind", "valgrind", "the valgrind `executable`, for test instr")
 	note := fs.String("note", "", "a paragraph to add to the report, such as what else loaded the machine")
 	quiet := fs.Bool("q", false, "print no progress")
 	if err := fs.Parse(args); err != nil {
@@ -100,6 +107,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 			cfg.Idle = *idle
 		case "idle-wait":
 			cfg.IdleWait = *idleWait
+		case "instr-duration":
+			cfg.InstrDuration = *instrDuration
+		case "instr-rounds":
+			cfg.InstrRounds = *instrRounds
 		}
 	})
 	for t := range strings.SplitSeq(*tests, ",") {
@@ -109,6 +120,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.ProfileDir = *profile
 	cfg.Wrk = *wrk
+	cfg.Valgrind = *valgrind
 	level := slog.LevelInfo
 	if *quiet {
 		level = slog.LevelWarn
@@ -126,7 +138,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\n%s\n%s", rep.Table(), rep.GoalsTable())
+	if len(rep.Rows) > 0 {
+		fmt.Fprintf(stdout, "\n%s\n%s", rep.Table(), rep.GoalsTable())
+	}
+	if t := rep.InstrTable(); t != "" {
+		fmt.Fprintf(stdout, "\nInstructions per round trip or request (callgrind; lower is better):\n\n%s\n%s", t, rep.InstrBreakdownTable())
+	}
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(stdout, "\nleft out: %s\n", s)
+	}
 	if path == "" {
 		return nil
 	}

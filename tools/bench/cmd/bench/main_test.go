@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -19,7 +20,8 @@ func TestMain(m *testing.M) {
 
 // TestShortRun runs the whole harness as CI does, in short mode, and checks
 // that the table it prints and the report it writes have every row. Without
-// wrk it runs the other tests, then skips.
+// wrk it runs the other tests, then skips. Without valgrind it checks that
+// the report says why it counted no instructions.
 func TestShortRun(t *testing.T) {
 	args := []string{"-short", "-q"}
 	_, wrkErr := exec.LookPath("wrk")
@@ -75,6 +77,16 @@ func TestShortRun(t *testing.T) {
 			t.Errorf("BENCHMARKS.md lacks %q", want)
 		}
 	}
+	_, valgrindErr := bench.LookCallgrind("")
+	switch {
+	case wrkErr != nil:
+	case valgrindErr != nil:
+		if !strings.Contains(string(md), "- Left out: instr: ") {
+			t.Errorf("BENCHMARKS.md does not say why it counted no instructions")
+		}
+	default:
+		checkInstr(t, stdout.String(), string(md))
+	}
 	if t.Failed() {
 		t.Logf("stderr:\n%s", stderr.String())
 	}
@@ -107,6 +119,8 @@ func TestFlags(t *testing.T) {
 		{"-conns", "0"},
 		{"-duration", "-1s"},
 		{"-idle", "0"},
+		{"-instr-rounds", "0"},
+		{"-instr-duration", "0s"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if err := run(append(args, "-short", "-tests", "echo"), &stdout, &stderr); err == nil {
@@ -140,5 +154,37 @@ func TestRepoRoot(t *testing.T) {
 	want, _ := filepath.EvalSymlinks(root)
 	if got != want {
 		t.Errorf("repoRoot = %s, want %s", got, want)
+	}
+}
+
+// checkInstr checks that the output and the report of a run have the
+// instruction count and its breakdown of every server under every load.
+func checkInstr(t *testing.T, stdout, md string) {
+	t.Helper()
+	loads := []struct {
+		group, unit string
+		servers     []string
+	}{
+		{bench.GroupEcho, "instr/RT", []string{bench.AceEcho, bench.PlainEcho, bench.GnetEcho}},
+		{bench.GroupKeepAlive, "instr/req", []string{bench.AceHTTP, bench.AceHTTPReuse, bench.NetHTTP, bench.FastHTTP}},
+		{bench.GroupPipelined, "instr/req", []string{bench.AceHTTP, bench.AceHTTPReuse, bench.NetHTTP, bench.FastHTTP}},
+	}
+	for _, l := range loads {
+		for _, s := range l.servers {
+			name := regexp.QuoteMeta(l.group) + ` \| (\*\*)?` + regexp.QuoteMeta(s) + `(\*\*)? \| `
+			count := regexp.MustCompile(name + `[0-9,]+ ` + regexp.QuoteMeta(l.unit) + ` \|`)
+			breakdown := regexp.MustCompile(name + `[0-9,]+( \| [0-9,]+){7} \|`)
+			for where, text := range map[string]string{"output": stdout, "BENCHMARKS.md": md} {
+				if !count.MatchString(text) {
+					t.Errorf("%s has no instruction count of %s under %s", where, s, l.group)
+				}
+				if !breakdown.MatchString(text) {
+					t.Errorf("%s has no breakdown of the instructions of %s under %s", where, s, l.group)
+				}
+			}
+		}
+	}
+	if !strings.Contains(md, "## Instructions per round trip or request (callgrind)") {
+		t.Error("BENCHMARKS.md has no instruction section")
 	}
 }
