@@ -142,8 +142,8 @@ func (s *Server) Detach() (Conn, []byte, error) {
 // example by answering with "Connection: close".
 func (s *Server) ShuttingDown() bool { return s.shuttingDown.Load() }
 
-func (s *Server) isDetached() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.detached
-}
+// isDetached reports whether the handler detached the connection. It runs
+// on the server's goroutine, which is the only one that sets detached (in
+// Detach, like every method gated by serving), so it reads it without mu,
+// which guards it for the other goroutines.
+func (s *Server) isDetached() bool { return s.detached }
