@@ -3,6 +3,7 @@ package core_test
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ace-go/ace/core"
 )
@@ -63,4 +64,36 @@ func ExampleSend() {
 	// Output:
 	// 9 3
 	// true
+}
+
+// login is a handler that gives a client 10 seconds, all in all, to send
+// its user and password lines: each line keeps the timeout started on
+// Connect, so a client that trickles bytes cannot stretch it.
+type login struct {
+	core.BaseHandler
+	lines int
+}
+
+func (l *login) Connect(*core.Server, core.ConnInfo) core.Action {
+	return core.Send([]byte("user?\n")).WithTimeout(10 * time.Second)
+}
+
+func (l *login) Packet([]byte) core.Action {
+	if l.lines++; l.lines == 2 {
+		return core.Send([]byte("welcome\n")) // no timeout from now on
+	}
+	return core.Send([]byte("password?\n")).KeepTimeout()
+}
+
+func ExampleAction_KeepTimeout() {
+	l := new(login)
+	fmt.Println(l.Connect(nil, core.ConnInfo{}).Timeout())
+	a := l.Packet([]byte("ann"))
+	fmt.Println(a.KeepsTimeout(), a.Timeout())
+	a = l.Packet([]byte("secret"))
+	fmt.Println(a.KeepsTimeout(), a.Timeout())
+	// Output:
+	// 10s
+	// true 0s
+	// false 0s
 }
