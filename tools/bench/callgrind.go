@@ -48,12 +48,15 @@ const (
 	dumpTimeout    = 30 * time.Second // until a dump's file is complete
 )
 
-// callgrindGODEBUG is added to the servers' GODEBUG under callgrind. Go's
-// asynchronous preemption signals (SIGURG) trip an assertion in callgrind
-// 3.19 ("threads.c:247 (vgCallgrind_post_signal)") and kill the run, in
-// most runs within a second; without them the runs are reliable. The
-// servers' goroutines enter the scheduler at every system call, so they
-// hardly need preempting.
+// callgrindGODEBUG is added to the servers' GODEBUG under callgrind.
+// Callgrind 3.19 fails an assertion ("threads.c:247
+// (vgCallgrind_post_signal)") and kills the run when a Go program handles
+// a signal, often enough to kill most runs: Go's asynchronous preemption
+// signals (SIGURG), which this turns off, and SIGPIPE, raised when a server
+// writes to a connection wrk has closed at the end of a pipelined load,
+// which the server programs ignore with -ignore-sigpipe. The servers'
+// goroutines enter the scheduler at every system call, so they hardly need
+// preempting.
 const callgrindGODEBUG = "asyncpreemptoff=1"
 
 // CallgrindProcess is a server program running under callgrind, which counts
@@ -239,8 +242,15 @@ func (p *CallgrindProcess) withLog(err error) error {
 	if len(keep) == 0 {
 		return err
 	}
+	if bytes.Contains(b, []byte("Assertion '")) || bytes.Contains(b, []byte("the 'impossible' happened")) {
+		err = fmt.Errorf("%w (%w)", err, ErrCallgrindCrashed)
+	}
 	return fmt.Errorf("%w\nvalgrind's log (%s):\n%s", err, p.logFile(), strings.Join(keep, "\n"))
 }
+
+// ErrCallgrindCrashed reports that valgrind's log tells of a crash of
+// callgrind itself, not of the program it ran.
+var ErrCallgrindCrashed = errors.New("callgrind crashed")
 
 // exited reports whether the process pid has ended: it is gone, or a
 // zombie waiting for its parent.

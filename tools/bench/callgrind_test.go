@@ -1,9 +1,13 @@
 package bench
 
 import (
+	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +29,7 @@ func TestCallgrind(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	dir := t.TempDir()
-	p, err := cg.Start(t.Context(), PlainEcho, dir, bin)
+	p, err := cg.Start(t.Context(), PlainEcho, dir, bin, "-ignore-sigpipe")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +109,11 @@ Callgrind: threads.c:247 (vgCallgrind_post_signal): Assertion 'sigNum == vgCallg
 		t.Fatal(err)
 	}
 	p := &CallgrindProcess{dir: dir}
-	msg := p.withLog(os.ErrClosed).Error()
+	err := p.withLog(os.ErrClosed)
+	if !errors.Is(err, os.ErrClosed) || !errors.Is(err, ErrCallgrindCrashed) {
+		t.Errorf("err = %v, want os.ErrClosed and ErrCallgrindCrashed", err)
+	}
+	msg := err.Error()
 	for _, want := range []string{"Assertion 'sigNum", "Process terminating with default action of signal 9", "BB# 535220"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
@@ -141,5 +149,29 @@ func TestDumpLabel(t *testing.T) {
 		if got := dumpLabel(in); got != want {
 			t.Errorf("dumpLabel(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestRetryCrash(t *testing.T) {
+	h := &harness{log: slog.New(slog.DiscardHandler)}
+	var tries []string
+	crash := fmt.Errorf("dump: %w", ErrCallgrindCrashed)
+	err := h.retryCrash("x", func(try string) error {
+		tries = append(tries, try)
+		if len(tries) == 1 {
+			return crash
+		}
+		return nil
+	})
+	if err != nil || !slices.Equal(tries, []string{"", ".retry"}) {
+		t.Errorf("after one crash: %v, tries %q", err, tries)
+	}
+	tries = nil
+	if err := h.retryCrash("x", func(try string) error { tries = append(tries, try); return crash }); err != crash || len(tries) != 2 {
+		t.Errorf("after two crashes: %v, %d tries; want the second crash", err, len(tries))
+	}
+	tries = nil
+	if err := h.retryCrash("x", func(try string) error { tries = append(tries, try); return os.ErrClosed }); err != os.ErrClosed || len(tries) != 1 {
+		t.Errorf("another error: %v, %d tries; want it after one try", err, len(tries))
 	}
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,7 +43,11 @@ func (h *harness) instr(ctx context.Context) error {
 	}
 	for round := range h.cfg.InstrRounds {
 		for _, name := range rotate(echoServers, round) {
-			row, err := h.instrEcho(ctx, name, dir(name, round))
+			var row Row
+			err := h.retryCrash(name, func(try string) (err error) {
+				row, err = h.instrEcho(ctx, name, dir(name, round)+try)
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -50,7 +55,11 @@ func (h *harness) instr(ctx context.Context) error {
 			add(row)
 		}
 		for _, name := range rotate(httpServers, round) {
-			k, p, err := h.instrHTTP(ctx, name, dir(name, round))
+			var k, p Row
+			err := h.retryCrash(name, func(try string) (err error) {
+				k, p, err = h.instrHTTP(ctx, name, dir(name, round)+try)
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -71,13 +80,27 @@ func (h *harness) instr(ctx context.Context) error {
 	return nil
 }
 
+// retryCrash runs measure, and once more if callgrind crashed: rare with
+// the servers' signals turned off (see callgrindGODEBUG), but fatal to the
+// whole run. measure gets "" the first time, ".retry" the second, for its
+// directory's name.
+func (h *harness) retryCrash(name string, measure func(try string) error) error {
+	err := measure("")
+	if errors.Is(err, ErrCallgrindCrashed) {
+		h.log.Warn("callgrind crashed; measuring again", "server", name, "err", err)
+		err = measure(".retry")
+	}
+	return err
+}
+
 // startCallgrind starts the server program name under callgrind, its files
 // in dir.
 func (h *harness) startCallgrind(ctx context.Context, name, dir string) (*CallgrindProcess, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	p, err := h.callgrind.Start(ctx, name, dir, filepath.Join(h.bins, name))
+	// Signals crash callgrind; see callgrindGODEBUG.
+	p, err := h.callgrind.Start(ctx, name, dir, filepath.Join(h.bins, name), "-ignore-sigpipe")
 	if err != nil {
 		return nil, err
 	}
