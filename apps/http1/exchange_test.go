@@ -1,0 +1,32 @@
+package http1
+
+import "testing"
+
+// TestExchangeKeepsScratch checks what an exchange keeps from one request
+// to the next: its scratch storage, unless the header storage outgrew
+// maxKeptHdr, and nothing else.
+func TestExchangeKeepsScratch(t *testing.T) {
+	for _, tc := range []struct {
+		hdrCap int
+		kept   bool
+	}{
+		{hdrCap: 512, kept: true},
+		{hdrCap: maxKeptHdr, kept: true},
+		{hdrCap: maxKeptHdr + 1, kept: false},
+	} {
+		body, hdr := make([]byte, 0, commitSize), make([]byte, 0, tc.hdrCap)
+		x := &exchange{c: new(conn)}
+		x.scratch = scratch{body: &body, hdr: &hdr, sniff: new(sniffed)}
+		x.w.status = 200
+		x.reset()
+		if x.c != nil || x.w.status != 0 {
+			t.Errorf("hdr cap %d: reset kept request state: %+v", tc.hdrCap, x)
+		}
+		if x.scratch.body != &body || x.scratch.sniff == nil {
+			t.Errorf("hdr cap %d: reset dropped the body or sniff storage", tc.hdrCap)
+		}
+		if got := x.scratch.hdr == &hdr; got != tc.kept {
+			t.Errorf("hdr cap %d: header storage kept: %v, want %v", tc.hdrCap, got, tc.kept)
+		}
+	}
+}
