@@ -3,6 +3,7 @@ package http1
 import (
 	"bufio"
 	"bytes"
+	"golang.org/x/net/http/httpguts"
 	"io"
 	"net/http"
 	"net/http/httputil"
@@ -306,6 +307,19 @@ func FuzzSniff(f *testing.F) {
 			if got, want := x.detectContentType(data), http.DetectContentType(data); got != want {
 				t.Fatalf("detectContentType(%q) = %q, want %q", data, got, want)
 			}
+		}
+	})
+}
+
+// FuzzFieldValue checks validFieldValue, which looks at eight bytes at a
+// time, against httpguts.ValidHeaderFieldValue.
+func FuzzFieldValue(f *testing.F) {
+	for _, s := range []string{"", "text/html", "a\tb", "0123456789abcdef\x7f", "\x80\xff\x1f", strings.Repeat("x", 17) + "\x00", "abc\x7fdefgh", "\t\tabcdefghij\x01klm"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if got, want := validFieldValue(v), httpguts.ValidHeaderFieldValue(v); got != want {
+			t.Fatalf("validFieldValue(%q) = %v, want %v", v, got, want)
 		}
 	})
 }

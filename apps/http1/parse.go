@@ -440,18 +440,43 @@ func parseField(line string) (name, value string, err error) {
 	for i < len(line) && tokenByte[line[i]] {
 		i++
 	}
-	if i > 0 && i < len(line) && line[i] == ':' {
-		k := i + 1
-		for ; k < len(line); k++ {
-			if c := line[k]; c < ' ' && c != '\t' || c == 0x7f {
-				break
-			}
-		}
-		if k == len(line) {
-			return line[:i], trimOWS(line[i+1:]), nil
-		}
+	if i > 0 && i < len(line) && line[i] == ':' && validFieldValue(line[i+1:]) {
+		return line[:i], trimOWS(line[i+1:]), nil
 	}
 	return parseFieldSlowly(line)
+}
+
+// validFieldValue reports whether v holds no control character but HTAB,
+// as httpguts.ValidHeaderFieldValue does (RFC 9110, section 5.5), eight
+// bytes at a time: values such as User-Agent and Cookie are long.
+func validFieldValue(v string) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
+			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+		// A byte below 0x20, or one equal to 0x7f (zero once XORed
+		// with it), sets its high bit in the mask; bytes from 0x80 up
+		// never do. The mask is 0 exactly when no byte is such.
+		del := x ^ (0x7f * ones)
+		if ((x-0x20*ones)&^x|(del-ones)&^del)&highs != 0 && !validFieldBytes(v[i:i+8]) {
+			return false
+		}
+	}
+	return validFieldBytes(v[i:])
+}
+
+// validFieldBytes is validFieldValue a byte at a time.
+func validFieldBytes(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // parseFieldSlowly is parseField for any line, the invalid ones included:
