@@ -66,11 +66,12 @@ func (s *Server) hibernate() bool {
 		s.log.Debug("ace: cannot hibernate", "err", err)
 		return false
 	}
-	if d := s.sess.deadline; !d.IsZero() {
+	if d := s.sess.deadline; d != 0 {
+		left := time.Duration(d - monoNow())
 		if hb.timer == nil {
-			hb.timer = time.AfterFunc(time.Until(d), s.wakeAtDeadline)
+			hb.timer = time.AfterFunc(left, s.wakeAtDeadline)
 		} else {
-			hb.timer.Reset(time.Until(d))
+			hb.timer.Reset(left)
 		}
 	}
 	s.serving = false

@@ -481,8 +481,8 @@ type session struct {
 	h        Handler
 	lazy     LazyReader    // the connection, if it reads lazily
 	timeout  time.Duration // timeout of the last action
-	deadline time.Time     // when it expires; zero for none
-	armed    int64         // the read deadline the socket has, in Unix ns; 0 for none
+	deadline int64         // when it expires, on the monotonic clock (monoNow); 0 for none
+	armed    int64         // the read deadline the socket has, likewise; 0 for none
 	reason   error
 	setDL    bool // the read deadline must be (re)set
 	over     bool // the connection has ended; reason says why
@@ -544,16 +544,16 @@ func (s *Server) do(err error) bool {
 	if !keep && (next != x.timeout || next > 0) {
 		x.timeout = next
 		if next > 0 {
-			x.deadline = time.Now().Add(next)
+			x.deadline = monoNow() + int64(next)
 		} else {
-			x.deadline = time.Time{}
+			x.deadline = 0
 		}
 		// A deadline that moves later is not set on the socket at
 		// once: the one it has wakes the server early, which then sets
 		// the new one. A connection that renews its timeout with every
 		// packet thus updates its socket's timer about once per timeout
 		// rather than once per packet.
-		if x.armed == 0 || (!x.deadline.IsZero() && x.deadline.UnixNano() < x.armed) {
+		if x.armed == 0 || (x.deadline != 0 && x.deadline < x.armed) {
 			x.setDL = true
 		}
 	}
@@ -570,8 +570,8 @@ func (s *Server) loop() (hibernated bool) {
 	get, put := s.lazyGet, s.releaseBuf
 	for !x.over {
 		if x.setDL {
-			_ = conn.SetReadDeadline(x.deadline)
-			x.armed, x.setDL = unixNano(x.deadline), false
+			_ = conn.SetReadDeadline(monoTime(x.deadline))
+			x.armed, x.setDL = x.deadline, false
 		}
 		// Messages first. The deadline was reset before the mailbox is
 		// looked at, and it is reset again before the next look, so a
@@ -628,9 +628,9 @@ func (s *Server) loop() (hibernated bool) {
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded):
 				x.setDL = true
-				if !x.deadline.IsZero() && !time.Now().Before(x.deadline) {
+				if x.deadline != 0 && monoNow() >= x.deadline {
 					d := x.timeout
-					x.deadline, x.timeout = time.Time{}, 0
+					x.deadline, x.timeout = 0, 0
 					if s.do(s.callInfo(h, Timeout{After: d})) {
 						continue
 					}

@@ -13,8 +13,9 @@ import "time"
 // more. The read side has its own laziness, in Server.do.
 type writeBound struct {
 	timeout time.Duration // for each write; 0 for none
-	// armed is the deadline the socket has, in Unix nanoseconds: 0 for
-	// none, fixedDeadline when it was set with SetWriteDeadline.
+	// armed is the deadline the socket has, on the monotonic clock
+	// (monoNow): 0 for none, fixedDeadline when it was set with
+	// SetWriteDeadline.
 	armed int64
 }
 
@@ -53,19 +54,10 @@ func (s *Server) armWrite(conn Conn) {
 	if wb.timeout <= 0 || wb.armed == fixedDeadline {
 		return
 	}
-	now := time.Now()
-	if wb.armed > 0 && wb.armed-now.UnixNano() >= int64(wb.timeout-wb.timeout/8) {
+	now := monoNow()
+	if wb.armed > 0 && wb.armed-now >= int64(wb.timeout-wb.timeout/8) {
 		return
 	}
-	dl := now.Add(wb.timeout)
-	wb.armed = dl.UnixNano()
-	_ = conn.SetWriteDeadline(dl)
-}
-
-// unixNano returns t in Unix nanoseconds, and 0 for the zero time.
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
+	wb.armed = now + int64(wb.timeout)
+	_ = conn.SetWriteDeadline(monoTime(wb.armed))
 }
