@@ -62,9 +62,12 @@ type conn struct {
 	own  *[]byte
 	scan headScanner
 
-	// Output: responses waiting to be written, pooled while idle.
+	// Output: responses waiting to be written, in storage that the first
+	// request answered since the last write lends from its exchange (outx,
+	// which goes back to its pool with it), or else from a pool.
 	out  []byte
 	outp *[]byte
+	outx *exchange
 
 	x      *exchange // the request being served
 	werr   error     // a write failed; the connection is dead
@@ -209,7 +212,7 @@ func (c *conn) serve() {
 // serveRequest serves the request whose header section is c.in[:n].
 func (c *conn) serveRequest(n int) {
 	x := newExchange(c, c.scan.fields)
-	defer x.release()
+	defer c.done(x)
 	err := parseHead(&x.head, c.headString(n))
 	c.in = c.in[n:]
 	if err == nil && c.app.cfg.MaxBodyBytes > 0 && x.head.length > c.app.cfg.MaxBodyBytes {
@@ -335,13 +338,36 @@ func (c *conn) after(d time.Duration) time.Time {
 
 // Output.
 
-// outBuf returns the output buffer, taking one from the pool if needed.
+// outBuf returns the output buffer. When there is none, the request being
+// served lends its exchange's (so that answering a request takes nothing
+// from a pool); without a request, it comes from the pool.
 func (c *conn) outBuf() []byte {
 	if c.outp == nil {
-		c.outp = getBuf(inBufSize)
-		c.out = (*c.outp)[:0]
+		c.takeOut() // apart, so that outBuf inlines
 	}
 	return c.out
+}
+
+// takeOut is outBuf's work when there is no output buffer.
+func (c *conn) takeOut() {
+	if x := c.x; x != nil {
+		if x.scratch.out == nil {
+			b := make([]byte, 0, inBufSize)
+			x.scratch.out = &b
+		}
+		c.outp, c.outx = x.scratch.out, x
+	} else {
+		c.outp = getBuf(inBufSize)
+	}
+	c.out = (*c.outp)[:0]
+}
+
+// done releases the exchange of a request served, unless it lent the
+// output buffer: releaseOut releases it then.
+func (c *conn) done(x *exchange) {
+	if c.outx != x {
+		x.release()
+	}
 }
 
 // flushOut writes the responses gathered.
@@ -384,13 +410,20 @@ func (c *conn) boundWrite() {
 	}
 }
 
-// releaseOut returns the output buffer to its pool.
+// releaseOut gives the output buffer back: to the exchange that lent it,
+// which goes back to its pool, or to the buffers' pool.
 func (c *conn) releaseOut() {
-	if c.outp != nil {
-		*c.outp = c.out[:cap(c.out)]
-		putBuf(c.outp)
-		c.outp, c.out = nil, nil
+	if c.outp == nil {
+		return
 	}
+	*c.outp = c.out[:cap(c.out)] // keeps what the buffer grew into
+	if x := c.outx; x != nil {
+		c.outx = nil
+		x.release()
+	} else {
+		putBuf(c.outp)
+	}
+	c.outp, c.out = nil, nil
 }
 
 // release returns every buffer; the connection is ending.

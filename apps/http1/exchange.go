@@ -39,14 +39,18 @@ type exchange struct {
 // from a pool of its own: an idle connection holds no exchange, hence none
 // of this.
 type scratch struct {
+	out   *[]byte  // backs the connection's output, lent by conn.outBuf
 	body  *[]byte  // backs a response's body before its header is sent
 	hdr   *[]byte  // backs a response's header fields, as snapshotted
 	sniff *sniffed // the type sniffed last
 }
 
-// maxKeptHdr bounds the header storage an exchange keeps: a response whose
-// fields outgrew it leaves its storage to the garbage collector.
-const maxKeptHdr = 4 << 10
+// Bounds on the storage an exchange keeps: what outgrew them is left to
+// the garbage collector.
+const (
+	maxKeptHdr = 4 << 10
+	maxKeptOut = outFlushSize
+)
 
 // deadlines are the read and write deadlines a handler set.
 type deadlines struct {
@@ -93,6 +97,9 @@ func (x *exchange) reset() {
 	s := x.scratch
 	if s.hdr != nil && cap(*s.hdr) > maxKeptHdr {
 		s.hdr = nil
+	}
+	if s.out != nil && cap(*s.out) > maxKeptOut {
+		s.out = nil
 	}
 	*x = exchange{scratch: s}
 }
