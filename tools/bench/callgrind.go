@@ -78,6 +78,13 @@ func (c Callgrind) Start(ctx context.Context, name, dir, path string, args ...st
 	p := &CallgrindProcess{tools: c, dir: dir}
 	vargs := append([]string{
 		"--tool=callgrind",
+		// valgrind runs one thread at a time. By default a thread that
+		// spins (the Go runtime's background sweeper yielding until
+		// another sweeper finishes) can keep the other threads from
+		// running for minutes: one in four pipelined loads counted ten
+		// to a hundred times the instructions, and servers took up to
+		// two minutes to exit. Handing the lock round in turn stops it.
+		"--fair-sched=yes",
 		"--callgrind-out-file=" + p.out(),
 		"--log-file=" + p.logFile(),
 		"--vgdb=yes",
@@ -110,8 +117,11 @@ func (p *CallgrindProcess) waitVgdb(ctx context.Context) error {
 	deadline := time.Now().Add(vgdbReady)
 	for {
 		err := p.vgdb(ctx, "zero")
-		if err == nil || !errors.Is(err, errVgdbUnreachable) || time.Now().After(deadline) {
+		switch {
+		case err == nil || !errors.Is(err, errVgdbUnreachable):
 			return err
+		case time.Now().After(deadline):
+			return p.withLog(err)
 		}
 		if exited(p.Pid) {
 			return p.withLog(fmt.Errorf("bench: %s exited under callgrind", p.Name))

@@ -142,9 +142,9 @@ func Defaults(short bool) Config {
 		Duration: 5 * time.Second, Warmup: time.Second, Rounds: 5,
 		Conns: 50, Size: 64, MaxRoundTrips: 100_000_000, Threads: 2, Pipeline: 16, Idle: 10_000,
 		IdleWait: 3 * time.Second,
-		// Callgrind's counts vary by a few percent from run to run (the
-		// scheduler's share), not with the machine's load: three rounds
-		// of five seconds settle them.
+		// Callgrind's counts vary from run to run in the scheduler's
+		// share only, not with the machine's load: the median of three
+		// rounds of five seconds steadies them.
 		InstrDuration: 5 * time.Second, InstrRounds: 3,
 	}
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -68,7 +69,7 @@ func (r *Report) Markdown(command, note string) string {
 	if t := r.InstrTable(); t != "" {
 		b.WriteString("\n## Instructions per round trip or request (callgrind)\n\n")
 		b.WriteString(t)
-		b.WriteString("\nThe instructions the server executed per echo round trip or HTTP request, counted by valgrind's callgrind: **lower is better**, and `ace ÷ this` below 1 means the Ace server executes fewer than this one. Unlike timings, these counts hardly depend on the machine or its load; they vary by a few percent from run to run, in the Go runtime's scheduler (`rounds` gives the lowest and highest round).")
+		b.WriteString("\nThe instructions the server executed per echo round trip or HTTP request, counted by valgrind's callgrind: **lower is better**, and `ace ÷ this` below 1 means the Ace server executes fewer than this one. Unlike timings, these counts hardly depend on the machine or its load. They vary from run to run only in the Go runtime's scheduler: within 1% for the pipelined loads, a few percent for keep-alive, up to a quarter for echo, whose round trips cost least (`rounds` gives the lowest and highest round); the servers' own code costs the same in every run.")
 		if orders := aceOrders(r.Instr); len(orders) > 0 {
 			fmt.Fprintf(&b, " Where a load has several Ace servers (in bold), it gives one ratio for each, in the order of their rows: %s.", strings.Join(orders, "; "))
 		}
@@ -78,18 +79,20 @@ func (r *Report) Markdown(command, note string) string {
 		b.WriteString("\n" + categoryNotes)
 	}
 
-	if c.Rounds > 1 {
-		b.WriteString("\n## Every round\n\n| load | server | rounds |\n|---|---|---|\n")
-		for _, row := range r.Rows {
-			if len(row.Rounds) < 2 {
-				continue
-			}
-			vals := make([]string, len(row.Rounds))
-			for i, v := range row.Rounds {
-				vals[i] = thousands(int64(v))
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s %s |\n", row.Group, row.Server, strings.Join(vals, " / "), row.Unit)
+	every := false
+	for _, row := range slices.Concat(r.Rows, r.Instr) {
+		if len(row.Rounds) < 2 {
+			continue
 		}
+		if !every {
+			b.WriteString("\n## Every round\n\n| load | server | rounds |\n|---|---|---|\n")
+			every = true
+		}
+		vals := make([]string, len(row.Rounds))
+		for i, v := range row.Rounds {
+			vals[i] = thousands(int64(v))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s %s |\n", row.Group, row.Server, strings.Join(vals, " / "), row.Unit)
 	}
 
 	b.WriteString("\n## How each figure is measured\n\n")

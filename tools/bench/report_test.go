@@ -319,6 +319,7 @@ func TestInstrTables(t *testing.T) {
 		"- Instructions: each server under callgrind, each load on 1 connection for 1s, median of 1 rounds",
 		"- Left out: instr: no valgrind",
 		"- **instructions** (test `instr`): Each server runs alone under valgrind's callgrind",
+		"| echo | ace-echo | 4,100 / 4,000 / 3,900 instr/RT |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
@@ -335,6 +336,8 @@ func TestInstrTables(t *testing.T) {
 	}
 	if md := r.Markdown("bench", ""); strings.Contains(md, "## Instructions") || strings.Contains(md, "- Instructions:") {
 		t.Error("markdown has an instruction section without instruction rows")
+	} else if strings.Contains(md, "## Every round") {
+		t.Error("markdown has an empty table of every round")
 	}
 }
 
