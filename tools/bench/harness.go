@@ -149,6 +149,20 @@ func Defaults(short bool) Config {
 	}
 }
 
+// defaultTests returns the tests of a run whose Tests is empty, and those
+// it leaves out with the reason.
+func (c *Config) defaultTests() (tests, skipped []string) {
+	tests = slices.Clone(defaultTests)
+	if !c.Short {
+		return tests, nil
+	}
+	if _, err := LookCallgrind(c.Valgrind); err != nil {
+		c.Logger.Warn("not counting instructions", "err", err)
+		return tests, []string{fmt.Sprintf("%s: %v", TestInstr, err)}
+	}
+	return append(tests, TestInstr), nil
+}
+
 // runs reports whether the run does test. Run fills in Tests first.
 func (c *Config) runs(test string) bool {
 	return slices.Contains(c.Tests, test)
@@ -213,15 +227,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	var skipped []string
 	if len(cfg.Tests) == 0 {
-		cfg.Tests = slices.Clone(defaultTests)
-		if cfg.Short {
-			if _, err := LookCallgrind(cfg.Valgrind); err != nil {
-				skipped = append(skipped, fmt.Sprintf("%s: %v", TestInstr, err))
-				cfg.Logger.Warn("not counting instructions", "err", err)
-			} else {
-				cfg.Tests = append(cfg.Tests, TestInstr)
-			}
-		}
+		cfg.Tests, skipped = cfg.defaultTests()
 	}
 	h := &harness{cfg: cfg, log: cfg.Logger, report: &Report{Config: cfg, Started: time.Now(), Skipped: skipped}}
 	if cfg.runs(TestInstr) {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,5 +43,26 @@ func TestRunNeedsValgrind(t *testing.T) {
 	_, err := Run(t.Context(), cfg)
 	if !errors.Is(err, exec.ErrNotFound) && !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "valgrind") {
 		t.Errorf("err = %v, want one saying valgrind is missing", err)
+	}
+}
+
+func TestDefaultTests(t *testing.T) {
+	cfg := Defaults(false)
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	if tests, skipped := cfg.defaultTests(); !slices.Equal(tests, []string{TestEcho, TestHTTP, TestIdle}) || skipped != nil {
+		t.Errorf("full run: tests %v, skipped %v; want echo, http and idle", tests, skipped)
+	}
+	cfg = Defaults(true)
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.Valgrind = filepath.Join(t.TempDir(), "valgrind")
+	tests, skipped := cfg.defaultTests()
+	if slices.Contains(tests, TestInstr) || len(skipped) != 1 || !strings.HasPrefix(skipped[0], "instr: ") {
+		t.Errorf("short run without valgrind: tests %v, skipped %v; want instr left out, saying why", tests, skipped)
+	}
+	if _, err := LookCallgrind(""); err == nil {
+		cfg.Valgrind = ""
+		if tests, skipped := cfg.defaultTests(); !slices.Contains(tests, TestInstr) || skipped != nil {
+			t.Errorf("short run with valgrind: tests %v, skipped %v; want instr", tests, skipped)
+		}
 	}
 }
