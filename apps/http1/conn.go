@@ -180,7 +180,7 @@ func (c *conn) Disconnect(error) {
 // serve serves every whole request in the input, in order.
 func (c *conn) serve() {
 	for !c.closing && !c.hijacked && c.werr == nil {
-		if c.scan.pos == 0 {
+		if c.scan.pos == 0 && len(c.in) > 0 && c.in[0] == '\r' {
 			c.in = c.in[skipEmptyLines(c.in):]
 		}
 		if len(c.in) == 0 {

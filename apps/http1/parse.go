@@ -398,7 +398,10 @@ func (h *head) parseFields(s string) error {
 		if err != nil {
 			return err
 		}
-		key := canonicalKey(name)
+		key := name // Host, in every request, is canonical already
+		if key != "Host" {
+			key = canonicalKey(name)
+		}
 		if key == "Host" {
 			if h.hosts == 0 {
 				h.host = value
