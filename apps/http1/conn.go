@@ -352,10 +352,9 @@ func (c *conn) outBuf() []byte {
 func (c *conn) takeOut() {
 	if x := c.x; x != nil {
 		if x.scratch.out == nil {
-			b := make([]byte, 0, inBufSize)
-			x.scratch.out = &b
+			x.scratch.out = make([]byte, 0, inBufSize)
 		}
-		c.outp, c.outx = x.scratch.out, x
+		c.outp, c.outx = &x.scratch.out, x
 	} else {
 		c.outp = getBuf(inBufSize)
 	}

@@ -39,9 +39,9 @@ type exchange struct {
 // from a pool of its own: an idle connection holds no exchange, hence none
 // of this.
 type scratch struct {
-	out   *[]byte  // backs the connection's output, lent by conn.outBuf
-	body  *[]byte  // backs a response's body before its header is sent
-	hdr   *[]byte  // backs a response's header fields, as snapshotted
+	out   []byte   // backs the connection's output, lent by conn.outBuf
+	body  []byte   // backs a response's body before its header is sent
+	hdr   []byte   // backs a response's header fields, as snapshotted
 	sniff *sniffed // the type sniffed last
 }
 
@@ -95,10 +95,10 @@ func (x *exchange) release() {
 // reset zeroes x but for its scratch storage.
 func (x *exchange) reset() {
 	s := x.scratch
-	if s.hdr != nil && cap(*s.hdr) > maxKeptHdr {
+	if cap(s.hdr) > maxKeptHdr {
 		s.hdr = nil
 	}
-	if s.out != nil && cap(*s.out) > maxKeptOut {
+	if cap(s.out) > maxKeptOut {
 		s.out = nil
 	}
 	*x = exchange{scratch: s}

@@ -465,21 +465,13 @@ func validFieldValue(v string) bool {
 		// with it), sets its high bit in the mask; bytes from 0x80 up
 		// never do. The mask is 0 exactly when no byte is such.
 		del := x ^ (0x7f * ones)
-		if ((x-0x20*ones)&^x|(del-ones)&^del)&highs != 0 && !validFieldBytes(v[i:i+8]) {
+		// Only such a word (an HTAB, mostly) is looked at a byte at a
+		// time.
+		if ((x-0x20*ones)&^x|(del-ones)&^del)&highs != 0 && !httpguts.ValidHeaderFieldValue(v[i:i+8]) {
 			return false
 		}
 	}
-	return validFieldBytes(v[i:])
-}
-
-// validFieldBytes is validFieldValue a byte at a time.
-func validFieldBytes(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
+	return httpguts.ValidHeaderFieldValue(v[i:])
 }
 
 // parseFieldSlowly is parseField for any line, the invalid ones included:

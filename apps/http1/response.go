@@ -126,10 +126,9 @@ func (w *response) snapshotFields() {
 	}
 	slices.Sort(keys)
 	if s.hdr == nil {
-		b := make([]byte, 0, 1<<minPoolShift)
-		s.hdr = &b
+		s.hdr = make([]byte, 0, 1<<minPoolShift)
 	}
-	hdr := (*s.hdr)[:0]
+	hdr := s.hdr[:0]
 	for _, k := range keys {
 		vv := w.header[k]
 		switch k {
@@ -165,7 +164,7 @@ func (w *response) snapshotFields() {
 			hdr = appendField(hdr, k, v)
 		}
 	}
-	*s.hdr, w.hdr = hdr, hdr // keeps hdr if it outgrew the storage
+	s.hdr, w.hdr = hdr, hdr // keeps hdr if it outgrew the storage
 }
 
 // appendField appends a field line, with CR and LF in the value turned into
@@ -211,10 +210,9 @@ func write[T []byte | string](w *response, p T) (int, error) {
 		if len(w.buf)+len(p) <= commitSize {
 			if w.buf == nil {
 				if w.x.scratch.body == nil {
-					b := make([]byte, 0, commitSize)
-					w.x.scratch.body = &b
+					w.x.scratch.body = make([]byte, 0, commitSize)
 				}
-				w.buf = (*w.x.scratch.body)[:0]
+				w.buf = w.x.scratch.body[:0]
 			}
 			w.buf = append(w.buf, p...)
 			return len(p), nil
