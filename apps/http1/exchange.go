@@ -15,6 +15,12 @@ import (
 // request's context, URL and header) is allocated apart, so an exchange is
 // reused: it comes from a pool, for a request at a time.
 type exchange struct {
+	exchangeState
+	scratch scratch // kept from one request to the next
+}
+
+// exchangeState is what an exchange holds for one request, zeroed after it.
+type exchangeState struct {
 	c *conn
 	q *request // what the handler may keep, and its ResponseWriter
 	// reused is the reusable request q is part of, with
@@ -30,8 +36,6 @@ type exchange struct {
 	// dl holds the deadlines set with http.ResponseController, in place
 	// of the configured timeouts; nil until one is set.
 	dl *deadlines
-
-	scratch scratch // kept from one request to the next
 }
 
 // scratch is the storage an exchange keeps from one request to the next,
@@ -92,16 +96,16 @@ func (x *exchange) release() {
 	exchanges.Put(x)
 }
 
-// reset zeroes x but for its scratch storage.
+// reset zeroes x but for its scratch storage, which it bounds.
 func (x *exchange) reset() {
-	s := x.scratch
+	x.exchangeState = exchangeState{}
+	s := &x.scratch
 	if cap(s.hdr) > maxKeptHdr {
 		s.hdr = nil
 	}
 	if cap(s.out) > maxKeptOut {
 		s.out = nil
 	}
-	*x = exchange{scratch: s}
 }
 
 // serve runs the handler for the request and finishes its response.

@@ -15,7 +15,7 @@ func TestExchangeKeepsScratch(t *testing.T) {
 		{hdrCap: maxKeptHdr + 1, kept: false},
 	} {
 		body, hdr := make([]byte, 0, commitSize), make([]byte, 0, tc.hdrCap)
-		x := &exchange{c: new(conn)}
+		x := &exchange{exchangeState: exchangeState{c: new(conn)}}
 		x.scratch = scratch{body: body, hdr: hdr, sniff: new(sniffed)}
 		x.w.status = 200
 		x.reset()

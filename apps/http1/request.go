@@ -66,7 +66,7 @@ func (q *request) response() *response {
 	if x := q.ctx.c.x; x != nil && x.q == q {
 		return &x.w
 	}
-	return &response{x: &exchange{c: q.ctx.c}, finished: true}
+	return &response{x: &exchange{exchangeState: exchangeState{c: q.ctx.c}}, finished: true}
 }
 
 // Header implements http.ResponseWriter.
