@@ -97,16 +97,34 @@ func TestTCPHibernating(t *testing.T) {
 	conformance.Run(t, tcpHarness("tcp, hibernating", core.Config{HibernateAfter: time.Millisecond}))
 }
 
+// TestTCPEventLoop runs the suite with connections served by the
+// endpoint's event loops (core.Config.EventLoop): the rules hold the same.
+func TestTCPEventLoop(t *testing.T) {
+	conformance.Run(t, tcpHarness("tcp, event loop", core.Config{EventLoop: true}))
+}
+
 func TestUnix(t *testing.T) {
+	conformance.Run(t, unixHarness(t, "unix", core.Config{}))
+}
+
+// TestUnixEventLoop is TestUnix with event loops.
+func TestUnixEventLoop(t *testing.T) {
+	conformance.Run(t, unixHarness(t, "unix, event loop", core.Config{EventLoop: true}))
+}
+
+// unixHarness runs the suite on Unix sockets in a directory of t's with
+// servers configured by cfg.
+func unixHarness(t *testing.T, name string, cfg core.Config) conformance.Harness {
 	dir := t.TempDir()
 	var n atomic.Int64
-	conformance.Run(t, conformance.Harness{
-		Name:      "unix",
+	return conformance.Harness{
+		Name:      name,
 		Transport: "unix",
 		Listen: func(ctx context.Context) (core.Listener, error) {
 			path := filepath.Join(dir, fmt.Sprintf("s%d", n.Add(1)))
 			return tcp.Listen(ctx, "unix:"+path)
 		},
-		Dial: dialNet,
-	})
+		Dial:   dialNet,
+		Config: cfg,
+	}
 }

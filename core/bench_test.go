@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -48,6 +49,8 @@ func BenchmarkServerRoundTrip(b *testing.B) {
 	}{
 		{"raw", core.AppFunc(func(core.ConnInfo) core.Handler { return echoHandler{} }), core.Config{}, 64},
 		{"lines", core.AppFunc(func(core.ConnInfo) core.Handler { return prefixEcho{} }), core.Config{Framer: core.Lines(0)}, 70},
+		{"raw-loop", core.AppFunc(func(core.ConnInfo) core.Handler { return echoHandler{} }), core.Config{EventLoop: true}, 64},
+		{"lines-loop", core.AppFunc(func(core.ConnInfo) core.Handler { return prefixEcho{} }), core.Config{Framer: core.Lines(0), EventLoop: true}, 70},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -69,14 +72,21 @@ func BenchmarkServerRoundTrip(b *testing.B) {
 }
 
 // TestServerRoundTripAllocs holds the hot path to zero allocations per
-// round trip in steady state.
+// round trip in steady state, on a server's goroutine and on an event loop.
 func TestServerRoundTripAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation counts need a build without -race and a long run")
 	}
+	for _, loop := range []bool{false, true} {
+		t.Run(fmt.Sprintf("EventLoop=%v", loop), func(t *testing.T) {
+			testRoundTripAllocs(t, core.Config{Acceptors: 1, Framer: core.Lines(0), EventLoop: loop})
+		})
+	}
+}
+
+func testRoundTripAllocs(t *testing.T, cfg core.Config) {
 	ln := listenTCP(t)
-	e := core.Start(ln, core.AppFunc(func(core.ConnInfo) core.Handler { return prefixEcho{} }),
-		core.Config{Acceptors: 1, Framer: core.Lines(0)})
+	e := core.Start(ln, core.AppFunc(func(core.ConnInfo) core.Handler { return prefixEcho{} }), cfg)
 	defer func() { _ = e.Close() }()
 	c, err := net.Dial("tcp", e.Addr().String())
 	if err != nil {

@@ -83,6 +83,29 @@ type Config struct {
 	// hibernates. (endpoint)
 	HibernateAfter time.Duration
 
+	// EventLoop serves connections from the endpoint's event loops, one
+	// per GOMAXPROCS, as gnet does, rather than from a goroutine each:
+	// a loop waits for any of its sockets to have input and runs the
+	// handler's callbacks itself, so a round trip costs no goroutine
+	// switch and a live connection holds no goroutine between packets.
+	//
+	// It is for apps whose callbacks never block: a callback that waits
+	// (on a lock, a channel, the network, or Server.Read) holds up every
+	// connection of its loop until it returns. What must wait is handed
+	// to a goroutine of the connection's own, which gives the connection
+	// back to its loop at its next wait for input: a write the peer is
+	// too slow to take, a message from Server.Send, the action's timeout,
+	// the lingering close after a close action, and the end of the
+	// connection. The lifecycle rules hold as without it.
+	//
+	// Only connections read through a RawReader (TCP and Unix sockets)
+	// use the loops, and only on Linux; others are served by goroutines
+	// as usual, and so is every connection when the loops cannot be
+	// made. HibernateAfter does not apply to connections on a loop, which
+	// hold no goroutine anyway, and they are not counted in
+	// Stats.Hibernating. (endpoint)
+	EventLoop bool
+
 	// Logger receives the framework's logs: panics at error level,
 	// retried accept errors at warn level, failed handshakes at debug
 	// level. Default slog.Default().

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -31,8 +32,11 @@ type Endpoint struct {
 	live     map[*Server]struct{} // servers with a connection
 	parked   []*governor          // governors paused at the limit
 	timers   map[*time.Timer]struct{}
-	hib      *hibernator // made when the first connection that can hibernate arrives
-	hibErr   error       // why there is none, once making one failed
+	hib      *hibernator   // made when the first connection that can hibernate arrives
+	hibErr   error         // why there is none, once making one failed
+	loops    []*hibernator // Config.EventLoop's, made with the first connection that can use them
+	loopErr  error         // why there are none, once making them failed
+	nextLoop int           // the loop the next connection goes to
 
 	wg        sync.WaitGroup // every server goroutine and backoff timer
 	drained   chan struct{}  // closed when draining begins
@@ -147,11 +151,9 @@ func (e *Endpoint) beginDrain() {
 		delete(e.timers, t)
 	}
 	close(e.drained)
-	hib := e.idleHibernatorLocked()
+	idle := e.idlePollersLocked()
 	e.mu.Unlock()
-	if hib != nil {
-		hib.close()
-	}
+	closePollers(idle)
 }
 
 // closeListener closes the listener once; some transports take a while
@@ -320,23 +322,72 @@ func (h *govHooks) accepted(s *Server) bool {
 	return admit
 }
 
-func (h *govHooks) hibernator() *hibernator {
+func (h *govHooks) hibernator() (*hibernator, bool) {
 	e := h.g.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.cfg.EventLoop {
+		if lp := e.loopLocked(); lp != nil {
+			return lp, true
+		}
+	}
+	if e.cfg.HibernateAfter <= 0 {
+		return nil, false
+	}
 	if e.hib == nil && e.hibErr == nil {
 		e.hib, e.hibErr = newHibernator(e.cfg.HibernateAfter, e.sweep)
 		if e.hibErr != nil {
 			e.cfg.Logger.Debug("ace: connections will not hibernate", "err", e.hibErr)
-			return nil
+			return nil, false
 		}
-		e.wg.Add(1)
-		go func(hib *hibernator) {
-			defer e.wg.Done()
-			hib.run()
-		}(e.hib)
+		e.runPollerLocked(e.hib)
 	}
-	return e.hib
+	return e.hib, false
+}
+
+// loopLocked returns the event loop for the next connection, making the
+// loops, one per GOMAXPROCS, the first time; nil if they cannot be made.
+func (e *Endpoint) loopLocked() *hibernator {
+	if e.loops == nil && e.loopErr == nil {
+		n := runtime.GOMAXPROCS(0)
+		for range n {
+			lp, err := newLoop(e.cfg.ReadBufferSize)
+			if err != nil {
+				e.loopErr = err
+				e.cfg.Logger.Debug("ace: no event loops; connections are served by goroutines", "err", err)
+				closePollers(e.loops)
+				e.loops = nil
+				return nil
+			}
+			e.loops = append(e.loops, lp)
+		}
+		for _, lp := range e.loops {
+			e.runPollerLocked(lp)
+		}
+	}
+	if len(e.loops) == 0 {
+		return nil
+	}
+	lp := e.loops[e.nextLoop%len(e.loops)]
+	e.nextLoop++
+	return lp
+}
+
+// runPollerLocked starts a poller's goroutine, which ends when it is closed.
+func (e *Endpoint) runPollerLocked(p *hibernator) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		p.run()
+	}()
+}
+
+// closePollers closes the hibernator and the event loops an endpoint no
+// longer needs.
+func closePollers(ps []*hibernator) {
+	for _, p := range ps {
+		p.close()
+	}
 }
 
 // sweep asks the servers whose connections moved nothing since the last
@@ -349,16 +400,20 @@ func (e *Endpoint) sweep() {
 	}
 }
 
-// idleHibernatorLocked returns the hibernator, for the caller to close once
-// it has released the lock, when the endpoint is draining and has no server
-// left that could use it; nil otherwise.
-func (e *Endpoint) idleHibernatorLocked() *hibernator {
-	hib := e.hib
-	if hib == nil || !e.draining || len(e.live) > 0 || len(e.waiting) > 0 {
+// idlePollersLocked returns the hibernator and the event loops, for the
+// caller to close once it has released the lock, when the endpoint is
+// draining and has no server left that could use them; nil otherwise.
+func (e *Endpoint) idlePollersLocked() []*hibernator {
+	if !e.draining || len(e.live) > 0 || len(e.waiting) > 0 {
 		return nil
 	}
-	e.hib = nil
-	return hib
+	ps := e.loops
+	e.loops = nil
+	if e.hib != nil {
+		ps = append(ps, e.hib)
+		e.hib = nil
+	}
+	return ps
 }
 
 func (h *govHooks) ended(s *Server, hadConn bool, err error) {
@@ -367,7 +422,7 @@ func (h *govHooks) ended(s *Server, hadConn bool, err error) {
 	e.mu.Lock()
 	delete(e.waiting, s)
 	delete(e.live, s)
-	hib := e.idleHibernatorLocked()
+	idle := e.idlePollersLocked()
 	var resume *governor
 	if h.reserved {
 		e.reserved--
@@ -378,9 +433,7 @@ func (h *govHooks) ended(s *Server, hadConn bool, err error) {
 	}
 	draining := e.draining
 	e.mu.Unlock()
-	if hib != nil {
-		hib.close()
-	}
+	closePollers(idle)
 	defer e.wg.Done()
 
 	if resume != nil {

@@ -46,6 +46,9 @@ type hibernation struct {
 	// Owned by the serving goroutine.
 	fd         int32 // the descriptor registered
 	registered bool  // the socket is in w's epoll set
+	loop       bool  // w is an event loop, which serves the socket itself; set once, in take
+	onLoop     bool  // the event loop's goroutine is serving the connection now
+	drained    bool  // on the loop, the last read found the socket's queue empty
 	timer      *time.Timer
 
 	seen uint64 // bytes moved at the last sweep; guarded by the endpoint's mu
@@ -61,9 +64,21 @@ func (s *Server) hibernate() bool {
 		return false
 	}
 	hb.state.Store(hibParking)
-	if err := hb.w.watch(s); err != nil {
+	// Whoever wakes the server next serves it afresh: on the loop that
+	// wakes it with input, or on a goroutine of its own.
+	onLoop := hb.onLoop
+	hb.onLoop = false
+	var err error
+	if onLoop {
+		err = hb.w.rearm(s)
+	} else {
+		err = hb.w.watch(s)
+	}
+	if err != nil {
 		hb.state.Store(hibRunning)
+		hb.onLoop = onLoop
 		s.log.Debug("ace: cannot hibernate", "err", err)
+		s.sess.offLoop = true
 		return false
 	}
 	if d := s.sess.deadline; d != 0 {
@@ -75,14 +90,22 @@ func (s *Server) hibernate() bool {
 		}
 	}
 	s.serving = false
-	s.ctr.hibernating.Add(1)
+	// A connection parked in its event loop between packets is not idle:
+	// only those that hibernate are counted.
+	count := !hb.loop
+	if count {
+		s.ctr.hibernating.Add(1)
+	}
 	// Send queues its message before it looks at the state, so either it
 	// sees hibParking and wakes the server, or the server sees the message.
 	if s.nmsg.Load() == 0 && hb.state.CompareAndSwap(hibParking, hibAsleep) {
 		return true
 	}
-	s.ctr.hibernating.Add(-1)
+	if count {
+		s.ctr.hibernating.Add(-1)
+	}
 	hb.state.Store(hibRunning)
+	hb.onLoop = onLoop
 	if hb.timer != nil {
 		hb.timer.Stop()
 	}
@@ -99,7 +122,9 @@ func (s *Server) wake() bool {
 		switch st := hb.state.Load(); st {
 		case hibAsleep:
 			if hb.state.CompareAndSwap(hibAsleep, hibRunning) {
-				s.ctr.hibernating.Add(-1)
+				if !hb.loop {
+					s.ctr.hibernating.Add(-1)
+				}
 				go s.resume()
 				return true
 			}

@@ -25,6 +25,12 @@ type hibernator struct {
 
 	evs  [64]syscall.EpollEvent // owned by the goroutine
 	poll func(fd uintptr) bool  // h.wakeReady, bound once
+
+	// An event loop's (Config.EventLoop), owned by its goroutine: the
+	// servers an epoll_wait woke, and the scratch of loopio.go.
+	loop  bool
+	ready []*Server
+	lio   loopIO
 }
 
 // newHibernator makes a poller that calls sweep every so often.
@@ -49,13 +55,31 @@ func newHibernator(every time.Duration, sweep func()) (*hibernator, error) {
 		return nil, err
 	}
 	h := &hibernator{f: f, rc: rc, every: every, sweep: sweep, byFD: make(map[int]*Server)}
+	h.lio.epfd = fd
 	h.poll = h.wakeReady
 	return h, nil
 }
 
+// newLoop makes an event loop, which serves its servers' sockets itself,
+// lending them read buffers of size bytes.
+func newLoop(size int) (*hibernator, error) {
+	h, err := newHibernator(0, nil)
+	if err != nil {
+		return nil, err
+	}
+	h.loop = true
+	h.lio.init(size)
+	return h, nil
+}
+
 // run is the poller's goroutine: it wakes the servers whose sockets are
-// ready and sweeps every h.every, until close.
+// ready and sweeps every h.every, until close. An event loop has no sweep.
 func (h *hibernator) run() {
+	if h.loop {
+		for h.rc.Read(h.poll) == nil {
+		}
+		return
+	}
 	next := time.Now().Add(h.every)
 	for {
 		_ = h.f.SetReadDeadline(next)
@@ -81,11 +105,23 @@ func (h *hibernator) wakeReady(epfd uintptr) bool {
 	}
 	h.mu.Lock()
 	for _, ev := range h.evs[:n] {
-		if s := h.byFD[int(ev.Fd)]; s != nil {
+		s := h.byFD[int(ev.Fd)]
+		switch {
+		case s == nil:
+		case h.loop:
+			h.ready = append(h.ready, s)
+		default:
 			s.wake()
 		}
 	}
 	h.mu.Unlock()
+	// An event loop serves its servers without the lock, which parking
+	// them again takes.
+	for i, s := range h.ready {
+		h.ready[i] = nil
+		s.wakeOnLoop(h)
+	}
+	h.ready = h.ready[:0]
 	return true
 }
 

@@ -4,6 +4,7 @@ package core
 
 import (
 	"errors"
+	"syscall"
 	"time"
 )
 
@@ -20,3 +21,12 @@ func (*hibernator) run()                {}
 func (*hibernator) watch(*Server) error { return errNoHibernation }
 func (*hibernator) unwatch(*Server)     {}
 func (*hibernator) close()              {}
+
+// Event loops need epoll too: newLoop always fails.
+func newLoop(int) (*hibernator, error) { return nil, errNoHibernation }
+
+func (*hibernator) lend(size int) *[]byte                        { return getBuf(size) }
+func (*hibernator) reclaim(p *[]byte)                            { putBuf(p) }
+func (*hibernator) read(syscall.RawConn, []byte) (int, error)    { return 0, errNoHibernation }
+func (*hibernator) write(syscall.RawConn, [][]byte) (int, error) { return 0, errNoHibernation }
+func (*hibernator) rearm(*Server) error                          { return errNoHibernation }

@@ -36,8 +36,9 @@ type hooks interface {
 	// connection, before any handshake. It reports false to refuse it.
 	accepted(s *Server) bool
 	// hibernator returns the poller that hibernating servers use, or nil
-	// if there is none.
-	hibernator() *hibernator
+	// if there is none; with loop set, it is an event loop that serves the
+	// server's socket itself (Config.EventLoop).
+	hibernator() (h *hibernator, loop bool)
 	// ended runs on the server's goroutine when it is about to end;
 	// hadConn reports whether it took a connection; err is why it ended
 	// before one, or nil.
@@ -355,6 +356,9 @@ func (s *Server) run(ctx context.Context) {
 // serve runs the serving loop until the connection ends, then ends the
 // server; or until the server hibernates, leaving its goroutine to exit.
 func (s *Server) serve() {
+	if s.sess.pend != nil {
+		s.flushPending()
+	}
 	if s.loop() {
 		return
 	}
@@ -406,19 +410,22 @@ func (s *Server) take(ctx context.Context) (Conn, ConnInfo) {
 	}
 	info := conn.Info()
 	s.ref.info = info
-	var hib *hibernator
+	var (
+		hib  *hibernator
+		loop bool
+	)
 	sock, _ := conn.(socket)
-	if sock != nil && s.hooks != nil && s.cfg.HibernateAfter > 0 {
-		hib = s.hooks.hibernator()
+	if sock != nil && s.hooks != nil && (s.cfg.HibernateAfter > 0 || s.cfg.EventLoop) {
+		hib, loop = s.hooks.hibernator()
 	}
 	s.mu.Lock()
 	forced := s.forced
 	if forced == nil {
 		s.state = stateConnected
 		if hib != nil {
-			s.hib.w, s.hib.rc = hib, sock.RawConn()
+			s.hib.w, s.hib.rc, s.hib.loop = hib, sock.RawConn(), loop
 			if s.hib.rc == nil {
-				s.hib.w = nil
+				s.hib.w, s.hib.loop = nil, false
 			}
 		}
 	}
@@ -488,6 +495,12 @@ type session struct {
 	over     bool // the connection has ended; reason says why
 	panicked bool
 	detached bool
+	linger   bool // close gracefully at the end (left to a goroutine by an event loop)
+	offLoop  bool // the socket could not be parked in its event loop: serve it on goroutines
+
+	// pend holds what a write on an event loop could not send without
+	// waiting; the goroutine the connection is handed to sends it first.
+	pend *[]byte
 }
 
 // open makes the handler and runs its Connect callback. It reports false,
@@ -538,7 +551,7 @@ func (s *Server) do(err error) bool {
 	}
 	if closes {
 		x.reason, x.over = nil, true
-		s.closeConn(s.conn, true)
+		s.closeGracefully()
 		return true
 	}
 	if !keep && (next != x.timeout || next > 0) {
@@ -557,7 +570,20 @@ func (s *Server) do(err error) bool {
 			x.setDL = true
 		}
 	}
-	return false
+	// What an event loop could not write is left to a goroutine, which
+	// must send it before anything else happens.
+	return x.pend != nil
+}
+
+// closeGracefully closes the connection after a close action or a frame
+// error: at once on the server's goroutine, at the end on a goroutine of its
+// own when an event loop serves it, since lingering waits for the peer.
+func (s *Server) closeGracefully() {
+	if s.hib.onLoop {
+		s.sess.linger = true
+		return
+	}
+	s.closeConn(s.conn, true)
 }
 
 // loop serves the connection until it ends, and reports false then; or
@@ -594,6 +620,20 @@ func (s *Server) loop() (hibernated bool) {
 			// held, if any, serves the first attempt, which finds the
 			// next input already there or gives the buffer back.
 			s.r, s.w = 0, 0
+			if s.hib.loop && !x.offLoop {
+				// Back to the event loop, unless the timeout is due.
+				if x.deadline != 0 && monoNow() >= x.deadline {
+					if s.timedOut(h) {
+						continue
+					}
+				}
+				s.releaseBuf()
+				if s.hibernate() {
+					return true
+				}
+				x.setDL = true
+				continue
+			}
 			if s.hib.req.Load() {
 				s.releaseBuf()
 				s.hib.req.Store(false)
@@ -628,12 +668,8 @@ func (s *Server) loop() (hibernated bool) {
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded):
 				x.setDL = true
-				if x.deadline != 0 && monoNow() >= x.deadline {
-					d := x.timeout
-					x.deadline, x.timeout = 0, 0
-					if s.do(s.callInfo(h, Timeout{After: d})) {
-						continue
-					}
+				if x.deadline != 0 && monoNow() >= x.deadline && s.timedOut(h) {
+					continue
 				}
 			case errors.Is(err, io.EOF):
 				atEOF = true
@@ -655,6 +691,15 @@ func (s *Server) loop() (hibernated bool) {
 	return false
 }
 
+// timedOut delivers Timeout for the timeout that expired, and reports
+// whether the connection ended.
+func (s *Server) timedOut(h Handler) bool {
+	x := &s.sess
+	d := x.timeout
+	x.deadline, x.timeout = 0, 0
+	return s.do(s.callInfo(h, Timeout{After: d}))
+}
+
 // deliver hands every whole frame buffered to the handler, and reports
 // whether the connection ended.
 func (s *Server) deliver(h Handler, atEOF bool) bool {
@@ -667,9 +712,10 @@ func (s *Server) deliver(h Handler, atEOF bool) bool {
 		}
 		frame, adv, ferr := s.cfg.Framer.Frame(buf[s.r:s.w], atEOF)
 		if ferr != nil {
-			if !s.do(s.callInfo(h, FrameError{Err: ferr})) {
+			s.do(s.callInfo(h, FrameError{Err: ferr}))
+			if !s.sess.over {
 				s.sess.reason, s.sess.over = ferr, true
-				s.closeConn(s.conn, true)
+				s.closeGracefully()
 			}
 			return true
 		}
@@ -694,6 +740,10 @@ func (s *Server) deliver(h Handler, atEOF bool) bool {
 // counts the connection closed.
 func (s *Server) end() {
 	x := &s.sess
+	if x.linger {
+		x.linger = false
+		s.closeConn(s.conn, true)
+	}
 	if x.reason != nil && !x.panicked && !x.detached {
 		if f := s.forcedErr(); f != nil {
 			x.reason = f
@@ -801,6 +851,9 @@ func (s *Server) readErr(err error) error {
 func (s *Server) write(conn Conn, a *Action) error {
 	if a.n == 0 {
 		return nil
+	}
+	if s.hib.onLoop {
+		return s.writeOnLoop(a)
 	}
 	s.armWrite(conn)
 	var (

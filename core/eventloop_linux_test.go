@@ -1,0 +1,173 @@
+//go:build linux
+
+package core_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/core"
+)
+
+// onLoops starts an endpoint that serves its connections from event loops,
+// and never hibernates them: a connection without a goroutine is the loops'
+// doing.
+func onLoops(t *testing.T, app core.App, cfg core.Config) *core.Endpoint {
+	t.Helper()
+	cfg.EventLoop, cfg.HibernateAfter = true, -1
+	if cfg.Acceptors == 0 {
+		cfg.Acceptors = 2
+	}
+	e, _ := start(t, app, cfg)
+	return e
+}
+
+// lineApp answers every line with "ECHO: <line>", and "big" with big bytes
+// of 'z' and a newline.
+type lineApp struct{ big int }
+
+func (a lineApp) NewHandler(core.ConnInfo) core.Handler { return &lineHandler{big: a.big} }
+func (lineApp) Framer() core.Framer                     { return core.Lines(64) }
+
+type lineHandler struct {
+	core.BaseHandler
+	big int
+}
+
+func (h *lineHandler) Packet(line []byte) core.Action {
+	if string(line) == "big" {
+		return core.Send(bytes.Repeat([]byte{'z'}, h.big), []byte("\n"))
+	}
+	return core.Send([]byte("ECHO: "), line, []byte("\n"))
+}
+
+// Live connections on the loops hold no goroutine between packets, and are
+// not counted as hibernating.
+func TestEventLoopHoldsNoGoroutine(t *testing.T) {
+	const n = 100
+	e := onLoops(t, lineApp{}, core.Config{})
+	var clients []*client
+	for i := range n {
+		c := dial(t, e.Addr())
+		msg := fmt.Sprintf("hello %d", i)
+		c.send(msg + "\n")
+		if got := c.line(); got != "ECHO: "+msg {
+			t.Fatalf("client %d: %q", i, got)
+		}
+		clients = append(clients, c)
+	}
+	// The goroutine that accepted a connection ends at its first wait
+	// for input, a moment after it answered.
+	eventually(t, fmt.Sprintf("fewer than %d goroutines", n/2), func() bool {
+		return runtime.NumGoroutine() < n/2
+	})
+	if st := e.Stats(); st.Active != n || st.Hibernating != 0 {
+		t.Fatalf("stats %+v, want %d active and none hibernating", st, n)
+	}
+	// They carry on, all at once.
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Go(func() {
+			for r := range 3 {
+				msg := fmt.Sprintf("%d.%d", i, r)
+				_ = c.SetDeadline(time.Now().Add(wait))
+				if _, err := io.WriteString(c, msg+"\n"); err != nil {
+					t.Errorf("client %d: %v", i, err)
+					return
+				}
+				got, err := c.r.ReadString('\n')
+				if err != nil || got != "ECHO: "+msg+"\n" {
+					t.Errorf("client %d: got %q, %v", i, got, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// A client that does not read holds up its own connection only: the loop
+// hands the write it cannot finish to a goroutine, which sends it, then the
+// frames that came with it, in order.
+func TestEventLoopSlowReader(t *testing.T) {
+	const big = 16 << 20 // far more than the socket buffers hold
+	e := onLoops(t, lineApp{big: big}, core.Config{})
+	slow := dial(t, e.Addr())
+	slow.send("big\nafter\n")
+	// Connections go to the loops in turn: among the next GOMAXPROCS, one
+	// shares the slow connection's loop.
+	for i := range 2 * runtime.GOMAXPROCS(0) {
+		c := dial(t, e.Addr())
+		msg := fmt.Sprintf("quick %d", i)
+		c.send(msg + "\n")
+		if got := c.line(); got != "ECHO: "+msg {
+			t.Fatalf("client %d: %q", i, got)
+		}
+	}
+	got := slow.readN(big + 1)
+	if strings.Count(got, "z") != big || got[big] != '\n' {
+		t.Fatalf("big reply: %d bytes of 'z' in %d", strings.Count(got, "z"), len(got))
+	}
+	if got := slow.line(); got != "ECHO: after" {
+		t.Fatalf("after the big reply: %q", got)
+	}
+	// Back on its loop, the connection still answers.
+	slow.send("again\n")
+	if got := slow.line(); got != "ECHO: again" {
+		t.Fatalf("then: %q", got)
+	}
+}
+
+// A frame error on a loop is answered, and the connection closed after it.
+func TestEventLoopFrameError(t *testing.T) {
+	app := newProbeApp(func() *probe {
+		p := newProbe()
+		p.info = func(msg any) core.Action {
+			if fe, ok := msg.(core.FrameError); ok {
+				return core.Send([]byte("ERROR " + fe.Error() + "\n"))
+			}
+			return core.Continue()
+		}
+		return p
+	})
+	e := onLoops(t, app, core.Config{Framer: core.Lines(8)})
+	c := dial(t, e.Addr())
+	p := app.next(t)
+	c.send("short\n")
+	c.readN(len("short"))
+	c.send("much too long a line\n")
+	c.eof(fmt.Sprintf("ERROR %v: over 8 bytes\n", core.ErrLineTooLong))
+	if err := p.reason(t); !errors.Is(err, core.ErrLineTooLong) {
+		t.Fatalf("Disconnect(%v), want ErrLineTooLong", err)
+	}
+}
+
+// A close action on a loop sends what it carries, then closes.
+func TestEventLoopCloseAction(t *testing.T) {
+	app := newProbeApp(func() *probe {
+		p := newProbe()
+		p.packet = func(data []byte) core.Action {
+			return core.Close([]byte("bye "), data)
+		}
+		return p
+	})
+	e := onLoops(t, app, core.Config{})
+	c := dial(t, e.Addr())
+	p := app.next(t)
+	c.send("now")
+	c.eof("bye now")
+	if err := p.reason(t); err != nil {
+		t.Fatalf("Disconnect(%v), want nil", err)
+	}
+	eventually(t, "the connection counted closed", func() bool {
+		st := e.Stats()
+		return st.Active == 0 && st.Closed == 1
+	})
+}

@@ -1,0 +1,177 @@
+package core
+
+import (
+	"io"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// iovMax is how many slices one writev takes (IOV_MAX on Linux).
+const iovMax = 1024
+
+// loopIO is an event loop's scratch for the system calls it makes on its
+// servers' sockets, owned by the loop's goroutine. Each call goes through
+// the socket's syscall.RawConn.Control, so that the descriptor cannot be
+// closed and reused meanwhile, with a function bound once, so that it
+// allocates nothing.
+type loopIO struct {
+	epfd  int     // the loop's epoll descriptor
+	size  int     // the read buffer size of the loop's servers
+	spare *[]byte // a read buffer to lend
+
+	buf  []byte   // to read into
+	bufs [][]byte // to write
+	iov  []syscall.Iovec
+	ev   syscall.EpollEvent
+	n    int
+	err  error
+
+	readFn, writeFn, rearmFn func(fd uintptr)
+}
+
+func (l *loopIO) init(size int) {
+	l.size = size
+	l.readFn, l.writeFn, l.rearmFn = l.readFD, l.writeFD, l.rearmFD
+}
+
+// lend returns a read buffer for a server the loop serves.
+func (h *hibernator) lend(size int) *[]byte {
+	if p := h.lio.spare; p != nil && size == h.lio.size {
+		h.lio.spare = nil
+		return p
+	}
+	return getBuf(size)
+}
+
+// reclaim takes back a read buffer the server no longer needs.
+func (h *hibernator) reclaim(p *[]byte) {
+	if p == nil {
+		return
+	}
+	if h.lio.spare == nil && len(*p) == h.lio.size {
+		h.lio.spare = p
+		return
+	}
+	putBuf(p)
+}
+
+// read reads once from the socket into buf without waiting: errWouldBlock
+// when it has nothing, io.EOF at its end.
+func (h *hibernator) read(rc syscall.RawConn, buf []byte) (int, error) {
+	l := &h.lio
+	l.buf, l.n, l.err = buf, 0, nil
+	if err := rc.Control(l.readFn); err != nil {
+		l.buf = nil
+		return 0, err
+	}
+	l.buf = nil
+	return l.n, l.err
+}
+
+func (l *loopIO) readFD(fd uintptr) {
+	for {
+		n, err := syscall.Read(int(fd), l.buf)
+		switch {
+		case err == nil:
+			if n == 0 && len(l.buf) > 0 {
+				l.err = io.EOF
+			}
+			l.n = n
+		case err == syscall.EINTR: // a bare Errno
+			continue
+		case err == syscall.EAGAIN:
+			l.err = errWouldBlock
+		default:
+			l.err = os.NewSyscallError("read", err)
+		}
+		return
+	}
+}
+
+// write writes bufs to the socket without waiting, and reports how many
+// bytes it wrote: all of them, or errWouldBlock when the socket would take
+// no more.
+func (h *hibernator) write(rc syscall.RawConn, bufs [][]byte) (int, error) {
+	l := &h.lio
+	l.bufs, l.n, l.err = bufs, 0, nil
+	err := rc.Control(l.writeFn)
+	l.bufs = nil
+	clear(l.iov)
+	if err != nil {
+		return l.n, err
+	}
+	return l.n, l.err
+}
+
+func (l *loopIO) writeFD(fd uintptr) {
+	bufs := l.bufs
+	for len(bufs) > 0 {
+		var (
+			n     int
+			errno syscall.Errno
+		)
+		if len(bufs) == 1 {
+			var err error
+			n, err = syscall.Write(int(fd), bufs[0])
+			errno, _ = err.(syscall.Errno)
+		} else {
+			l.iov = l.iov[:0]
+			for _, b := range bufs[:min(len(bufs), iovMax)] {
+				if len(b) > 0 {
+					v := syscall.Iovec{Base: &b[0]}
+					v.SetLen(len(b))
+					l.iov = append(l.iov, v)
+				}
+			}
+			r, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd,
+				uintptr(unsafe.Pointer(unsafe.SliceData(l.iov))), uintptr(len(l.iov)))
+			n, errno = int(r), e
+		}
+		switch errno {
+		case 0:
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			l.err = errWouldBlock
+			return
+		default:
+			l.err = os.NewSyscallError("write", errno)
+			return
+		}
+		l.n += n
+		for n > 0 {
+			if n < len(bufs[0]) {
+				bufs[0] = bufs[0][n:]
+				break
+			}
+			n -= len(bufs[0])
+			bufs = bufs[1:]
+		}
+		for len(bufs) > 0 && len(bufs[0]) == 0 {
+			bufs = bufs[1:]
+		}
+	}
+}
+
+// rearm arms s's socket in the loop's epoll set again, for one event. It
+// runs on the loop's goroutine, which is inside the epoll descriptor's
+// Read, so the descriptor cannot be closed meanwhile.
+func (h *hibernator) rearm(s *Server) error {
+	l := &h.lio
+	l.err = nil
+	if err := s.hib.rc.Control(l.rearmFn); err != nil {
+		return err
+	}
+	return l.err
+}
+
+func (l *loopIO) rearmFD(fd uintptr) {
+	l.ev = syscall.EpollEvent{
+		Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT,
+		Fd:     int32(fd),
+	}
+	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_MOD, int(fd), &l.ev); err != nil {
+		l.err = os.NewSyscallError("epoll_ctl", err)
+	}
+}
