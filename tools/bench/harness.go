@@ -31,7 +31,7 @@ const (
 var defaultTests = []string{TestEcho, TestHTTP, TestIdle}
 
 // The groups of rows of the table, each the Ace servers against their peers:
-// one Ace server for echo, two for HTTP.
+// two Ace servers for echo, two for HTTP.
 const (
 	GroupEcho      = "echo"
 	GroupKeepAlive = "http keep-alive"
@@ -42,9 +42,13 @@ const (
 
 // Server names: the server programs under cmd/.
 const (
-	AceEcho   = "ace-echo"
-	PlainEcho = "plain-echo"
-	GnetEcho  = "gnet-echo"
+	// AceEcho serves each connection from a goroutine of its own.
+	AceEcho = "ace-echo"
+	// AceEchoLoop serves with core.Config.EventLoop: its connections are
+	// served from the endpoint's event loops, one per GOMAXPROCS.
+	AceEchoLoop = "ace-echo-loop"
+	PlainEcho   = "plain-echo"
+	GnetEcho    = "gnet-echo"
 	// AceHTTP serves under net/http's contract: a handler may keep the
 	// request after it returns.
 	AceHTTP = "ace-http"
@@ -57,7 +61,8 @@ const (
 )
 
 var (
-	echoServers    = []string{AceEcho, PlainEcho, GnetEcho}
+	aceEchoServers = []string{AceEcho, AceEchoLoop}
+	echoServers    = append(slices.Clone(aceEchoServers), PlainEcho, GnetEcho)
 	aceHTTPServers = []string{AceHTTP, AceHTTPReuse}
 	httpServers    = append(slices.Clone(aceHTTPServers), NetHTTP, FastHTTP)
 )
@@ -65,7 +70,7 @@ var (
 // isAce reports whether server is one of Ace's server programs, whose rows
 // the ratios and goals compare to their peers.
 func isAce(server string) bool {
-	return server == AceEcho || slices.Contains(aceHTTPServers, server)
+	return slices.Contains(aceEchoServers, server) || slices.Contains(aceHTTPServers, server)
 }
 
 // cmdPackage is the import path of the server programs' parent directory.

@@ -19,13 +19,18 @@ func TestServers(t *testing.T) {
 			t.Errorf("server %s has no program: %v", name, err)
 		}
 	}
+	for _, name := range aceEchoServers {
+		if !slices.Contains(echoServers, name) {
+			t.Errorf("Ace echo server %s is not among the echo servers", name)
+		}
+	}
 	for _, name := range aceHTTPServers {
 		if !slices.Contains(httpServers, name) {
 			t.Errorf("Ace HTTP server %s is not among the HTTP servers", name)
 		}
 	}
 	for name, want := range map[string]bool{
-		AceEcho: true, AceHTTP: true, AceHTTPReuse: true,
+		AceEcho: true, AceEchoLoop: true, AceHTTP: true, AceHTTPReuse: true,
 		PlainEcho: false, GnetEcho: false, NetHTTP: false, FastHTTP: false,
 	} {
 		if got := isAce(name); got != want {

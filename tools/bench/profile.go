@@ -48,10 +48,12 @@ func (h *harness) profile(ctx context.Context) error {
 	}
 	var runs []run
 	if h.cfg.runs(TestEcho) {
-		runs = append(runs, run{AceEcho, GroupEcho, func(f []string) error {
-			_, err := h.echoOnce(ctx, AceEcho, f)
-			return err
-		}})
+		for _, server := range aceEchoServers {
+			runs = append(runs, run{server, GroupEcho, func(f []string) error {
+				_, err := h.echoOnce(ctx, server, f)
+				return err
+			}})
+		}
 	}
 	if h.cfg.runs(TestHTTP) {
 		for _, server := range aceHTTPServers {
@@ -71,7 +73,10 @@ func (h *harness) profile(ctx context.Context) error {
 			server string
 			probe  Probe
 		}
-		idle := []idleRun{{AceEcho, EchoProbe}}
+		var idle []idleRun
+		for _, server := range aceEchoServers {
+			idle = append(idle, idleRun{server, EchoProbe})
+		}
 		for _, server := range aceHTTPServers {
 			idle = append(idle, idleRun{server, HTTPProbe})
 		}

@@ -170,9 +170,9 @@ type Goal struct {
 }
 
 // Goals checks the goals of issue 5 against rows; it leaves out those whose
-// rows are missing. The HTTP goals are checked for each Ace HTTP server, the
-// server's name ending the goal's; the echo goals for the echo group's one
-// Ace server.
+// rows are missing. Every goal is checked for each Ace server of its group
+// (ace-echo and ace-echo-loop for echo, ace-http and ace-http-reuse for
+// HTTP), the server's name ending the goal's.
 func Goals(rows []Row) []Goal {
 	var goals []Goal
 	ratio := func(name string, ace Row, peer string, want float64) {
@@ -212,15 +212,15 @@ func Goals(rows []Row) []Goal {
 		}
 	}
 
-	for _, ace := range aceRows(rows, GroupEcho) {
-		ratio("echo round trips/s ≥ 1.0x plain Go", ace, PlainEcho, 1)
-		ratio("echo round trips/s ≥ gnet", ace, GnetEcho, 1)
+	each(GroupEcho, func(ace Row, suffix string) { ratio("echo round trips/s ≥ 1.0x plain Go"+suffix, ace, PlainEcho, 1) })
+	each(GroupEcho, func(ace Row, suffix string) { ratio("echo round trips/s ≥ gnet"+suffix, ace, GnetEcho, 1) })
+	each(GroupEcho, func(ace Row, suffix string) {
 		goals = append(goals, Goal{
-			Name: "echo: 0 allocations per round trip",
+			Name: "echo: 0 allocations per round trip" + suffix,
 			Got:  fmt.Sprintf("%.3f allocs/op", ace.Allocs),
 			Met:  ace.Allocs < 0.005, // rounds to 0.00
 		})
-	}
+	})
 	for _, g := range []string{GroupKeepAlive, GroupPipelined} {
 		each(g, func(ace Row, suffix string) { ratio(g+" req/s ≥ fasthttp"+suffix, ace, FastHTTP, 1) })
 		each(g, func(ace Row, suffix string) { ratio(g+" req/s ≥ 1.5x net/http"+suffix, ace, NetHTTP, 1.5) })

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -29,11 +30,12 @@ func TestMedianAndRotate(t *testing.T) {
 	}
 }
 
-// testRows has every group, with two Ace servers in the HTTP ones, whose
-// goals come out differently.
+// testRows has every group but idle echo, with two Ace servers in the
+// echo and HTTP ones, whose goals come out differently.
 func testRows() []Row {
 	rows := []Row{
 		{Group: GroupEcho, Server: AceEcho, Ace: true, Value: 120, Allocs: 0, HasAllocs: true},
+		{Group: GroupEcho, Server: AceEchoLoop, Ace: true, Value: 160, Allocs: 0.5, HasAllocs: true},
 		{Group: GroupEcho, Server: PlainEcho, Value: 100},
 		{Group: GroupEcho, Server: GnetEcho, Value: 150},
 		{Group: GroupKeepAlive, Server: AceHTTP, Ace: true, Value: 200, P99: time.Millisecond},
@@ -83,9 +85,12 @@ func TestGoals(t *testing.T) {
 		got[g.Name] = g
 	}
 	want := map[string]string{
-		"echo round trips/s ≥ 1.0x plain Go": "yes",
-		"echo round trips/s ≥ gnet":          "no",
-		"echo: 0 allocations per round trip": "yes",
+		"echo round trips/s ≥ 1.0x plain Go (ace-echo)":      "yes",
+		"echo round trips/s ≥ 1.0x plain Go (ace-echo-loop)": "yes",
+		"echo round trips/s ≥ gnet (ace-echo)":               "no",
+		"echo round trips/s ≥ gnet (ace-echo-loop)":          "yes",
+		"echo: 0 allocations per round trip (ace-echo)":      "yes",
+		"echo: 0 allocations per round trip (ace-echo-loop)": "no",
 
 		"http keep-alive req/s ≥ fasthttp (ace-http)":            "yes",
 		"http keep-alive req/s ≥ fasthttp (ace-http-reuse)":      "no",
@@ -123,19 +128,48 @@ func TestGoals(t *testing.T) {
 	}
 	for name := range got {
 		if _, ok := want[name]; !ok {
-			t.Errorf("unexpected goal %q (the ace-echo idle one has no row)", name)
+			t.Errorf("unexpected goal %q (the idle echo ones have no row)", name)
 		}
 	}
-	// The goals of the two Ace HTTP servers sit side by side.
-	for i, g := range goals {
-		if base, ok := strings.CutSuffix(g.Name, " ("+AceHTTP+")"); ok {
-			if i+1 == len(goals) || goals[i+1].Name != base+" ("+AceHTTPReuse+")" {
-				t.Errorf("goal %q is not followed by its %s twin", g.Name, AceHTTPReuse)
+	// The goals of a group's two Ace servers sit side by side.
+	for _, pair := range [][2]string{{AceEcho, AceEchoLoop}, {AceHTTP, AceHTTPReuse}} {
+		for i, g := range goals {
+			if base, ok := strings.CutSuffix(g.Name, " ("+pair[0]+")"); ok {
+				if i+1 == len(goals) || goals[i+1].Name != base+" ("+pair[1]+")" {
+					t.Errorf("goal %q is not followed by its %s twin", g.Name, pair[1])
+				}
 			}
 		}
 	}
-	if g := got["http keep-alive req/s ≥ fasthttp (ace-http-reuse)"]; g.Got != "180 req/s vs 190 req/s fasthttp: 0.95x" {
-		t.Errorf("goal %q measured %q", "http keep-alive req/s ≥ fasthttp (ace-http-reuse)", g.Got)
+	for name, measured := range map[string]string{
+		"http keep-alive req/s ≥ fasthttp (ace-http-reuse)":  "180 req/s vs 190 req/s fasthttp: 0.95x",
+		"echo round trips/s ≥ gnet (ace-echo-loop)":          "160 RT/s vs 150 RT/s gnet-echo: 1.07x",
+		"echo: 0 allocations per round trip (ace-echo-loop)": "0.500 allocs/op",
+	} {
+		if g := got[name]; g.Got != measured {
+			t.Errorf("goal %q measured %q, want %q", name, g.Got, measured)
+		}
+	}
+}
+
+// TestIdleEchoGoals checks that the idle memory of each Ace echo server is
+// judged, and against 4 KiB only: the echo group has no net/http.
+func TestIdleEchoGoals(t *testing.T) {
+	rows := []Row{
+		{Group: GroupIdleEcho, Server: AceEcho, Ace: true, Value: 3000, Unit: "B/conn"},
+		{Group: GroupIdleEcho, Server: AceEchoLoop, Ace: true, Value: 5000, Unit: "B/conn"},
+		{Group: GroupIdleEcho, Server: PlainEcho, Value: 8000, Unit: "B/conn"},
+	}
+	var got []string
+	for _, g := range Goals(rows) {
+		got = append(got, fmt.Sprintf("%s: %s, %v", g.Name, g.Got, g.Met))
+	}
+	want := []string{
+		"idle memory per connection ≤ 4 KiB (ace-echo): 3,000 B/conn, true",
+		"idle memory per connection ≤ 4 KiB (ace-echo-loop): 5,000 B/conn, false",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("goals:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -145,8 +179,9 @@ func TestRatios(t *testing.T) {
 		group, server string
 		want          []float64
 	}{
-		{GroupEcho, PlainEcho, []float64{1.2}},
+		{GroupEcho, PlainEcho, []float64{1.2, 1.6}}, // ace-echo, then ace-echo-loop
 		{GroupEcho, AceEcho, nil},
+		{GroupEcho, AceEchoLoop, nil},
 		{GroupKeepAlive, NetHTTP, []float64{2, 1.8}}, // ace-http, then ace-http-reuse
 		{GroupKeepAlive, AceHTTPReuse, nil},
 		{GroupIdleHTTP, NetHTTP, []float64{0.5, 0.4}},
@@ -176,7 +211,9 @@ func TestTableAndMarkdown(t *testing.T) {
 	table := r.Table()
 	for _, want := range []string{
 		"| echo | **ace-echo** | 120 RT/s | — | — | 0.00 | 1.00+1.00 | 6.00µs+10.00µs | — | — |",
-		"| echo | plain-echo | 100 RT/s | — | — | — | — | — | — | 1.20x |",
+		"| echo | **ace-echo-loop** | 160 RT/s | — | — | 0.50 | — | — | — | — |",
+		"| echo | plain-echo | 100 RT/s | — | — | — | — | — | — | 1.20x / 1.60x |",
+		"| echo | gnet-echo | 150 RT/s | — | — | — | — | — | — | 0.80x / 1.07x |",
 		"| http keep-alive | **ace-http** | 200 req/s | — | 1.00ms | — | — | — | — | — |",
 		"| http keep-alive | **ace-http-reuse** | 180 req/s | — | 3.00ms | — | — | — | — | — |",
 		"| http keep-alive | nethttp | 100 req/s | — | 2.00ms | — | — | — | 7.50µs | 2.00x / 1.80x |",
@@ -192,15 +229,22 @@ func TestTableAndMarkdown(t *testing.T) {
 		"# Benchmarks", "`go run ./tools/bench/cmd/bench -rounds 3`", "Other work ran.",
 		"## Goals", "| echo | ace-echo | 110 / 120 / 130", "| ace-http | 5,000 B/conn | 4,096 B/conn | 8,192 B/conn | 1.00 |",
 		"| http keep-alive p99 ≤ net/http (ace-http-reuse) | 3.00ms vs 2.00ms nethttp | no |",
-		"one ratio for each, in the order of their rows: ace-http / ace-http-reuse.",
+		"| echo: 0 allocations per round trip (ace-echo-loop) | 0.500 allocs/op | no |",
+		"one ratio for each, in the order of their rows: ace-echo / ace-echo-loop; ace-http / ace-http-reuse.",
 		"ace-http-reuse is ace-http with http1.Config.ReuseRequests",
+		"ace-echo-loop is ace-echo with core.Config.EventLoop",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
 		}
 	}
-	// With one Ace server per group, the legend has nothing to explain.
+	// The legend names only the groups with several Ace servers.
 	r.Rows = slices.DeleteFunc(r.Rows, func(row Row) bool { return row.Server == AceHTTPReuse })
+	if md := r.Markdown("bench", ""); !strings.Contains(md, "in the order of their rows: ace-echo / ace-echo-loop.") {
+		t.Error("markdown does not explain the order of the Ace echo servers alone")
+	}
+	// With one Ace server per group, the legend has nothing to explain.
+	r.Rows = slices.DeleteFunc(r.Rows, func(row Row) bool { return row.Server == AceEchoLoop })
 	if md := r.Markdown("bench", ""); strings.Contains(md, "in the order of their rows") {
 		t.Error("markdown explains the order of several Ace servers where every group has one")
 	}
@@ -228,30 +272,18 @@ func TestPairedRatios(t *testing.T) {
 			t.Errorf("PairedRatios(%v, %v) reported ok", tc.a, tc.b)
 		}
 	}
+	// Each Ace server gets its own round-by-round ratios.
 	rows := []Row{
 		{Group: GroupEcho, Server: AceEcho, Ace: true, Value: 100, Unit: "RT/s", Rounds: []float64{100, 90, 120}},
-		{Group: GroupEcho, Server: "gnet-echo", Value: 100, Unit: "RT/s", Rounds: []float64{100, 100, 100}},
-	}
-	found := false
-	for _, g := range Goals(rows) {
-		if strings.Contains(g.Name, "gnet") {
-			found = true
-			if !strings.Contains(g.Got, "round by round: median 1.00x, 0.90x to 1.20x") {
-				t.Errorf("goal %q: %q lacks the round-by-round ratios", g.Name, g.Got)
-			}
-		}
-	}
-	if !found {
-		t.Error("no goal against gnet")
-	}
-
-	// Each Ace HTTP server gets its own round-by-round ratios.
-	rows = []Row{
+		{Group: GroupEcho, Server: AceEchoLoop, Ace: true, Value: 150, Unit: "RT/s", Rounds: []float64{150, 140, 160}},
+		{Group: GroupEcho, Server: GnetEcho, Value: 100, Unit: "RT/s", Rounds: []float64{100, 100, 100}},
 		{Group: GroupKeepAlive, Server: AceHTTP, Ace: true, Value: 100, Unit: "req/s", Rounds: []float64{100, 90, 120}},
 		{Group: GroupKeepAlive, Server: AceHTTPReuse, Ace: true, Value: 200, Unit: "req/s", Rounds: []float64{200, 220, 180}},
 		{Group: GroupKeepAlive, Server: FastHTTP, Value: 100, Unit: "req/s", Rounds: []float64{100, 100, 100}},
 	}
 	want := map[string]string{
+		"echo round trips/s ≥ gnet (ace-echo)":              "round by round: median 1.00x, 0.90x to 1.20x",
+		"echo round trips/s ≥ gnet (ace-echo-loop)":         "round by round: median 1.50x, 1.40x to 1.60x",
 		"http keep-alive req/s ≥ fasthttp (ace-http)":       "round by round: median 1.00x, 0.90x to 1.20x",
 		"http keep-alive req/s ≥ fasthttp (ace-http-reuse)": "round by round: median 2.00x, 1.80x to 2.20x",
 	}
@@ -269,11 +301,12 @@ func TestPairedRatios(t *testing.T) {
 }
 
 // testInstrRows has instruction counts of every load, two Ace servers in
-// the HTTP ones.
+// the echo and keep-alive ones.
 func testInstrRows() []Row {
 	b := &InstrBreakdown{CatServer: 1000, CatScheduler: 500.4, CatSyscall: 300, CatAlloc: 100, CatPool: 50, CatTime: 40, CatOther: 10}
 	return []Row{
 		{Group: GroupEcho, Server: AceEcho, Ace: true, Value: 4000, Unit: unitInstrRT, Instr: b, Rounds: []float64{4100, 4000, 3900.4}},
+		{Group: GroupEcho, Server: AceEchoLoop, Ace: true, Value: 3000, Unit: unitInstrRT, Instr: b},
 		{Group: GroupEcho, Server: PlainEcho, Value: 2000, Unit: unitInstrRT, Instr: b},
 		{Group: GroupKeepAlive, Server: AceHTTP, Ace: true, Value: 9000, Unit: unitInstrReq, Instr: b},
 		{Group: GroupKeepAlive, Server: AceHTTPReuse, Ace: true, Value: 6000, Unit: unitInstrReq, Instr: b},
@@ -288,7 +321,8 @@ func TestInstrTables(t *testing.T) {
 	for _, want := range []string{
 		"| load | server | instructions | rounds | ace ÷ this |",
 		"| echo | **ace-echo** | 4,000 instr/RT | 3,900–4,100 | — |",
-		"| echo | plain-echo | 2,000 instr/RT | — | 2.00x |",
+		"| echo | **ace-echo-loop** | 3,000 instr/RT | — | — |",
+		"| echo | plain-echo | 2,000 instr/RT | — | 2.00x / 1.50x |",
 		"| http keep-alive | **ace-http-reuse** | 6,000 instr/req | — | — |",
 		"| http keep-alive | fasthttp | 6,000 instr/req (wrk counted 1 socket errors) | — | 1.50x / 1.00x |",
 		"| http pipelined | nethttp | 30,000 instr/req | — | — |", // no Ace row in its group
@@ -314,7 +348,7 @@ func TestInstrTables(t *testing.T) {
 	md := r.Markdown("go run ./tools/bench/cmd/bench -tests instr", "")
 	for _, want := range []string{
 		"## Instructions per round trip or request (callgrind)", "**lower is better**",
-		"in the order of their rows: ace-http / ace-http-reuse.",
+		"in the order of their rows: ace-echo / ace-echo-loop; ace-http / ace-http-reuse.",
 		"### Where the instructions go", "`Categorize`",
 		"- Instructions: each server under callgrind, each load on 1 connection for 1s, median of 1 rounds",
 		"- Left out: instr: no valgrind",

@@ -39,12 +39,19 @@ func TestShortRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	type row struct{ group, server string }
-	want := []row{
-		{bench.GroupEcho, bench.AceEcho}, {bench.GroupEcho, bench.PlainEcho}, {bench.GroupEcho, bench.GnetEcho},
-		{bench.GroupIdleEcho, bench.AceEcho}, {bench.GroupIdleEcho, bench.PlainEcho}, {bench.GroupIdleEcho, bench.GnetEcho},
+	var want []row
+	for _, g := range []string{bench.GroupEcho, bench.GroupIdleEcho} {
+		for _, s := range []string{bench.AceEcho, bench.AceEchoLoop, bench.PlainEcho, bench.GnetEcho} {
+			want = append(want, row{g, s})
+		}
 	}
 	groups := []string{bench.GroupIdleHTTP}
 	goals := []string{
+		"echo round trips/s ≥ 1.0x plain Go (ace-echo)",
+		"echo round trips/s ≥ 1.0x plain Go (ace-echo-loop)",
+		"echo: 0 allocations per round trip (ace-echo-loop)",
+		"idle memory per connection ≤ 4 KiB (ace-echo)",
+		"idle memory per connection ≤ 4 KiB (ace-echo-loop)",
 		"idle memory per connection ≤ net/http (ace-http)",
 		"idle memory per connection ≤ net/http (ace-http-reuse)",
 	}
@@ -165,7 +172,7 @@ func checkInstr(t *testing.T, stdout, md string) {
 		group, unit string
 		servers     []string
 	}{
-		{bench.GroupEcho, "instr/RT", []string{bench.AceEcho, bench.PlainEcho, bench.GnetEcho}},
+		{bench.GroupEcho, "instr/RT", []string{bench.AceEcho, bench.AceEchoLoop, bench.PlainEcho, bench.GnetEcho}},
 		{bench.GroupKeepAlive, "instr/req", []string{bench.AceHTTP, bench.AceHTTPReuse, bench.NetHTTP, bench.FastHTTP}},
 		{bench.GroupPipelined, "instr/req", []string{bench.AceHTTP, bench.AceHTTPReuse, bench.NetHTTP, bench.FastHTTP}},
 	}
