@@ -31,6 +31,19 @@
 // Unix connections (those read through a [RawReader]) hibernate, and only on
 // Linux; [Stats].Hibernating counts them.
 //
+// # Event loops
+//
+// With [Config.EventLoop], an endpoint serves its TCP and Unix connections
+// from event loops, one per GOMAXPROCS, as gnet does: a loop waits for any of
+// its sockets to have input and runs the handler's callbacks itself, so a
+// live connection holds no goroutine between packets, only between the
+// accept and its first wait. It is for apps whose callbacks never block,
+// since a callback that waits holds up its loop's other connections. What
+// must wait (a write the peer is slow to take, messages, timeouts, the close)
+// is handed to a goroutine of the connection's own, which gives it back to
+// the loop at its next wait for input. The lifecycle rules hold as without
+// it; the conformance module runs its whole suite both ways.
+//
 // # Lifecycle rules
 //
 // The numbered rules of the project's ARCHITECTURE.md (S1-S12, G1-G3,

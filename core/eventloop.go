@@ -34,15 +34,18 @@ import (
 // the socket is not ready.
 var errWouldBlock = errors.New("ace: socket not ready")
 
-// wakeOnLoop is how an event loop wakes a server whose socket has input: a
-// parked server is served on the loop's goroutine; a parking one carries on
-// on its own.
+// wakeOnLoop is how an event loop wakes a server whose socket has new
+// input: a parked server is served on the loop's goroutine; one that is not
+// is kicked, so that it reads before it parks again, since the socket's
+// edge-triggered event will not come again for that input.
 func (s *Server) wakeOnLoop(lp *hibernator) {
 	hb := &s.hib
+	hb.kick.Store(true)
 	for {
 		switch hb.state.Load() {
 		case hibAsleep:
 			if hb.state.CompareAndSwap(hibAsleep, hibRunning) {
+				hb.kick.Store(false)
 				s.serveOnLoop(lp)
 				return
 			}

@@ -49,7 +49,11 @@ type hibernation struct {
 	loop       bool  // w is an event loop, which serves the socket itself; set once, in take
 	onLoop     bool  // the event loop's goroutine is serving the connection now
 	drained    bool  // on the loop, the last read found the socket's queue empty
-	timer      *time.Timer
+	// kick is set by the event loop when the socket has new input and the
+	// server is not asleep: its edge would be lost if the server parked
+	// without reading.
+	kick  atomic.Bool
+	timer *time.Timer
 
 	seen uint64 // bytes moved at the last sweep; guarded by the endpoint's mu
 }
@@ -68,11 +72,17 @@ func (s *Server) hibernate() bool {
 	// wakes it with input, or on a goroutine of its own.
 	onLoop := hb.onLoop
 	hb.onLoop = false
+	// A socket on an event loop stays armed, so parking it again costs no
+	// system call; but one that Close closed has left the epoll set, and
+	// parking would leave the server asleep for good. Close wakes the
+	// server after it closed the socket, so either this finds it closed,
+	// or that wake-up finds the server parking or asleep.
 	var err error
-	if onLoop {
-		err = hb.w.rearm(s)
-	} else {
+	switch {
+	case !hb.loop || !hb.registered:
 		err = hb.w.watch(s)
+	default:
+		err = hb.rc.Control(noopFD)
 	}
 	if err != nil {
 		hb.state.Store(hibRunning)
@@ -98,7 +108,12 @@ func (s *Server) hibernate() bool {
 	}
 	// Send queues its message before it looks at the state, so either it
 	// sees hibParking and wakes the server, or the server sees the message.
-	if s.nmsg.Load() == 0 && hb.state.CompareAndSwap(hibParking, hibAsleep) {
+	// The event loop likewise sets kick before it looks at the state.
+	kicked := hb.loop && hb.kick.Swap(false)
+	if kicked {
+		s.sess.readFirst = true
+	}
+	if !kicked && s.nmsg.Load() == 0 && hb.state.CompareAndSwap(hibParking, hibAsleep) {
 		return true
 	}
 	if count {
@@ -112,6 +127,10 @@ func (s *Server) hibernate() bool {
 	s.serving = true
 	return false
 }
+
+// noopFD is a function for RawConn.Control that does nothing: Control then
+// only reports whether the socket is still open.
+func noopFD(uintptr) {}
 
 // wake brings the server back if it hibernates, or stops it from
 // hibernating if it is parking. It reports false if the server was running,

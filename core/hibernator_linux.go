@@ -76,8 +76,9 @@ func newLoop(size int) (*hibernator, error) {
 // ready and sweeps every h.every, until close. An event loop has no sweep.
 func (h *hibernator) run() {
 	if h.loop {
-		for h.rc.Read(h.poll) == nil {
-		}
+		// wakeReady never reports done: Read returns when the loop is
+		// closed.
+		_ = h.rc.Read(h.poll)
 		return
 	}
 	next := time.Now().Add(h.every)
@@ -97,6 +98,10 @@ func (h *hibernator) run() {
 // wakeReady wakes the servers of the ready sockets; it reports false, to
 // wait, when there are none.
 func (h *hibernator) wakeReady(epfd uintptr) bool {
+	if h.loop {
+		h.serveReady(int(epfd))
+		return false
+	}
 	n, err := syscall.EpollWait(int(epfd), h.evs[:], 0)
 	if err != nil || n <= 0 {
 		// EINTR: try again once the runtime says the descriptor is
@@ -105,25 +110,46 @@ func (h *hibernator) wakeReady(epfd uintptr) bool {
 	}
 	h.mu.Lock()
 	for _, ev := range h.evs[:n] {
-		s := h.byFD[int(ev.Fd)]
-		switch {
-		case s == nil:
-		case h.loop:
-			h.ready = append(h.ready, s)
-		default:
+		if s := h.byFD[int(ev.Fd)]; s != nil {
 			s.wake()
 		}
 	}
 	h.mu.Unlock()
-	// An event loop serves its servers without the lock, which parking
-	// them again takes.
-	for i, s := range h.ready {
-		h.ready[i] = nil
-		s.wakeOnLoop(h)
-	}
-	h.ready = h.ready[:0]
 	return true
 }
+
+// serveReady is an event loop's turn: it serves the servers whose sockets
+// have input, on the loop's goroutine, until the epoll set has no more to
+// report. The loop then waits for the runtime to say the epoll descriptor is
+// readable, which it does for anything that arrived since the last
+// epoll_wait: the loop never returns from its Read until it is closed.
+func (h *hibernator) serveReady(epfd int) {
+	for {
+		n, err := syscall.EpollWait(epfd, h.evs[:], 0)
+		if err != nil || n <= 0 {
+			return
+		}
+		h.mu.Lock()
+		for _, ev := range h.evs[:n] {
+			if s := h.byFD[int(ev.Fd)]; s != nil {
+				h.ready = append(h.ready, s)
+			}
+		}
+		h.mu.Unlock()
+		// Without the lock, which parking a server again takes.
+		for i, s := range h.ready {
+			h.ready[i] = nil
+			s.wakeOnLoop(h)
+		}
+		h.ready = h.ready[:0]
+		if n < len(h.evs) {
+			return
+		}
+	}
+}
+
+// epollET is syscall.EPOLLET as the uint32 of an EpollEvent.
+const epollET = 1 << 31
 
 // ctl runs epoll_ctl on the poller's epoll descriptor.
 func (h *hibernator) ctl(op, fd int, ev *syscall.EpollEvent) error {
@@ -138,17 +164,23 @@ func (h *hibernator) ctl(op, fd int, ev *syscall.EpollEvent) error {
 
 // watch arms s's socket, for one event. The socket's descriptor is used
 // inside RawConn.Control only, so it cannot be closed and reused meanwhile.
+//
+// An event loop's sockets are armed once and for all, edge-triggered: the
+// loop hears of every arrival of input, and a server that finds input there
+// when it is not asleep is kicked (see Server.wakeOnLoop), so that no edge is
+// lost, and parking again costs no system call.
 func (h *hibernator) watch(s *Server) error {
 	hb := &s.hib
+	events := uint32(syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT)
+	if h.loop {
+		events = syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET
+	}
 	var err error
 	if cerr := hb.rc.Control(func(fd uintptr) {
 		h.mu.Lock()
 		h.byFD[int(fd)] = s
 		h.mu.Unlock()
-		ev := syscall.EpollEvent{
-			Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT,
-			Fd:     int32(fd),
-		}
+		ev := syscall.EpollEvent{Events: events, Fd: int32(fd)}
 		op := syscall.EPOLL_CTL_ADD
 		if hb.registered {
 			op = syscall.EPOLL_CTL_MOD

@@ -29,4 +29,3 @@ func (*hibernator) lend(size int) *[]byte                        { return getBuf
 func (*hibernator) reclaim(p *[]byte)                            { putBuf(p) }
 func (*hibernator) read(syscall.RawConn, []byte) (int, error)    { return 0, errNoHibernation }
 func (*hibernator) write(syscall.RawConn, [][]byte) (int, error) { return 0, errNoHibernation }
-func (*hibernator) rearm(*Server) error                          { return errNoHibernation }

@@ -23,16 +23,15 @@ type loopIO struct {
 	buf  []byte   // to read into
 	bufs [][]byte // to write
 	iov  []syscall.Iovec
-	ev   syscall.EpollEvent
 	n    int
 	err  error
 
-	readFn, writeFn, rearmFn func(fd uintptr)
+	readFn, writeFn func(fd uintptr)
 }
 
 func (l *loopIO) init(size int) {
 	l.size = size
-	l.readFn, l.writeFn, l.rearmFn = l.readFD, l.writeFD, l.rearmFD
+	l.readFn, l.writeFn = l.readFD, l.writeFD
 }
 
 // lend returns a read buffer for a server the loop serves.
@@ -151,27 +150,5 @@ func (l *loopIO) writeFD(fd uintptr) {
 		for len(bufs) > 0 && len(bufs[0]) == 0 {
 			bufs = bufs[1:]
 		}
-	}
-}
-
-// rearm arms s's socket in the loop's epoll set again, for one event. It
-// runs on the loop's goroutine, which is inside the epoll descriptor's
-// Read, so the descriptor cannot be closed meanwhile.
-func (h *hibernator) rearm(s *Server) error {
-	l := &h.lio
-	l.err = nil
-	if err := s.hib.rc.Control(l.rearmFn); err != nil {
-		return err
-	}
-	return l.err
-}
-
-func (l *loopIO) rearmFD(fd uintptr) {
-	l.ev = syscall.EpollEvent{
-		Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT,
-		Fd:     int32(fd),
-	}
-	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_MOD, int(fd), &l.ev); err != nil {
-		l.err = os.NewSyscallError("epoll_ctl", err)
 	}
 }

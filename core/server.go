@@ -485,18 +485,19 @@ func (s *Server) finish(hadConn bool, err error) {
 // the connection hibernates and another can carry on where it stopped. It is
 // owned by whichever goroutine serves the connection.
 type session struct {
-	h        Handler
-	lazy     LazyReader    // the connection, if it reads lazily
-	timeout  time.Duration // timeout of the last action
-	deadline int64         // when it expires, on the monotonic clock (monoNow); 0 for none
-	armed    int64         // the read deadline the socket has, likewise; 0 for none
-	reason   error
-	setDL    bool // the read deadline must be (re)set
-	over     bool // the connection has ended; reason says why
-	panicked bool
-	detached bool
-	linger   bool // close gracefully at the end (left to a goroutine by an event loop)
-	offLoop  bool // the socket could not be parked in its event loop: serve it on goroutines
+	h         Handler
+	lazy      LazyReader    // the connection, if it reads lazily
+	timeout   time.Duration // timeout of the last action
+	deadline  int64         // when it expires, on the monotonic clock (monoNow); 0 for none
+	armed     int64         // the read deadline the socket has, likewise; 0 for none
+	reason    error
+	setDL     bool // the read deadline must be (re)set
+	over      bool // the connection has ended; reason says why
+	panicked  bool
+	detached  bool
+	linger    bool // close gracefully at the end (left to a goroutine by an event loop)
+	offLoop   bool // the socket could not be parked in its event loop: serve it on goroutines
+	readFirst bool // the event loop kicked the server: read before parking again
 
 	// pend holds what a write on an event loop could not send without
 	// waiting; the goroutine the connection is handed to sends it first.
@@ -620,7 +621,7 @@ func (s *Server) loop() (hibernated bool) {
 			// held, if any, serves the first attempt, which finds the
 			// next input already there or gives the buffer back.
 			s.r, s.w = 0, 0
-			if s.hib.loop && !x.offLoop {
+			if s.hib.loop && !x.offLoop && !x.readFirst {
 				// Back to the event loop, unless the timeout is due.
 				if x.deadline != 0 && monoNow() >= x.deadline {
 					if s.timedOut(h) {
@@ -643,6 +644,7 @@ func (s *Server) loop() (hibernated bool) {
 				x.setDL = true
 				continue
 			}
+			x.readFirst = false
 			n, err = x.lazy.ReadLazily(get, put)
 		} else {
 			if s.rb == nil {
