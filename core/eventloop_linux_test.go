@@ -171,3 +171,50 @@ func TestEventLoopCloseAction(t *testing.T) {
 		return st.Active == 0 && st.Closed == 1
 	})
 }
+
+// TestEventLoopStress races input with messages on every connection: a
+// message takes the connection off its loop, onto a goroutine, while its
+// input arrives, so that the loop sees that input while the connection is
+// not asleep. Every line must arrive; a lost wake-up hangs a round.
+func TestEventLoopStress(t *testing.T) {
+	const (
+		conns  = 16
+		rounds = 50
+	)
+	srvs := make(chan *core.Server, conns)
+	e := onLoops(t, messenger(srvs), core.Config{})
+	var wg sync.WaitGroup
+	for i := range conns {
+		c := dial(t, e.Addr())
+		s := <-srvs
+		wg.Go(func() {
+			for r := range rounds {
+				sent, in := fmt.Sprintf("m%d.%d", i, r), fmt.Sprintf("i%d.%d", i, r)
+				go func() {
+					if err := s.Send(sent); err != nil {
+						t.Errorf("Send: %v", err)
+					}
+				}()
+				_ = c.SetDeadline(time.Now().Add(wait))
+				if _, err := io.WriteString(c, in+"\n"); err != nil {
+					t.Errorf("write: %v", err)
+					return
+				}
+				got := map[string]bool{}
+				for range 2 {
+					line, err := c.r.ReadString('\n')
+					if err != nil {
+						t.Errorf("conn %d round %d: %v after %v", i, r, err, got)
+						return
+					}
+					got[strings.TrimSuffix(line, "\n")] = true
+				}
+				if !got[sent] || !got[in] {
+					t.Errorf("conn %d round %d: got %v, want %q and %q", i, r, got, sent, in)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
