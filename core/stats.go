@@ -24,6 +24,8 @@ type Stats struct {
 	BytesOut uint64 `json:"bytes_out"`
 	// Hibernating is how many of the Active connections are idle with no
 	// goroutine of their own right now (see Config.HibernateAfter).
+	// Connections on event loops (Config.EventLoop), which hold none
+	// between packets, are not counted.
 	Hibernating int64 `json:"hibernating"`
 }
 
