@@ -43,7 +43,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"serve", "echo", "--listen", ":1", "-help"}, []string{"ace serve echo [flags]"}},
 		{[]string{"serve", "--help"}, []string{"http1", "--transport", "--cert", "SIGHUP", "ace certs --dir DIR"}},
 		{[]string{"serve", "echo", "--help"}, []string{"--transport tcp|tls|quic", "--client-ca", "--alpn", "--handshake-timeout", "self-signed", "SIGHUP"}},
-		{[]string{"serve", "http1", "--help"}, []string{"ace serve http1 [flags]", "/echo", "/stream?n=N", "--root", "--header-timeout", "--max-body-bytes", "--transport quic is refused"}},
+		{[]string{"serve", "http1", "--help"}, []string{"ace serve http1 [flags]", "/echo", "/stream?n=N", "--root", "--header-timeout", "--max-body-bytes", "--transport quic is refused", "--event-loop is refused"}},
+		{[]string{"serve", "--help"}, []string{"--event-loop", "event loops"}},
 		{[]string{"help", "serve", "http1"}, []string{"ace serve http1 [flags]"}},
 		{[]string{"certs", "--help"}, []string{"ace certs --dir DIR", "ca.pem", "--host", "--force"}},
 		{[]string{"help", "certs"}, []string{"ace certs --dir DIR"}},
@@ -162,6 +163,8 @@ func TestUsageErrors(t *testing.T) {
 
 		// http1.
 		{[]string{"serve", "http1", "--transport", "quic"}, "ace serve http1: http1 cannot be served over QUIC: HTTP over QUIC is HTTP/3"},
+		{[]string{"serve", "http1", "--event-loop"}, "ace serve http1: http1 cannot be served with --event-loop: its net/http Handlers may block"},
+		{[]string{"serve", "http1", "--event-loop=false", "--event-loop"}, "http1 cannot be served with --event-loop"},
 		{[]string{"serve", "http1", "--transport", "tls", "--alpn", "http/1.1,h2"}, `http1 speaks HTTP/1.x only: --alpn may list http/1.1 and http/1.0, not "h2"`},
 		{[]string{"serve", "http1", "--header-timeout", "-1s"}, "--header-timeout must not be negative"},
 		{[]string{"serve", "http1", "--body-read-timeout", "-1s"}, "--body-read-timeout must not be negative"},
@@ -217,6 +220,12 @@ func TestParseServeDefaults(t *testing.T) {
 		t.Errorf("acceptors, max conns, hibernate after = %d, %d, %v; want 50, 0, 1s",
 			cfg.core.Acceptors, cfg.core.MaxConns, cfg.core.HibernateAfter)
 	}
+	if cfg.core.EventLoop {
+		t.Error("event loop on by default")
+	}
+	if got := attr(cfg.attrs, "event_loop"); got != nil {
+		t.Errorf("event_loop attribute = %v without --event-loop", got)
+	}
 	if cfg.shutdownTimeout != 10*time.Second {
 		t.Errorf("shutdown timeout = %v, want 10s", cfg.shutdownTimeout)
 	}
@@ -237,14 +246,18 @@ func TestParseServeFlags(t *testing.T) {
 		"--listen", "unix:/tmp/x.sock", "-acceptors=3", "--max-conns", "7",
 		"--shutdown-timeout", "250ms", "--debug-addr", "127.0.0.1:0",
 		"--mode", "raw", "--idle-timeout", "2s", "--hibernate-after", "0",
+		"--event-loop",
 	}, &stdout, &stderr)
 	if code != -1 {
 		t.Fatalf("parseServe: code %d, stderr %q", code, stderr.String())
 	}
 	if cfg.listen != "unix:/tmp/x.sock" || cfg.core.Acceptors != 3 || cfg.core.MaxConns != 7 ||
 		cfg.shutdownTimeout != 250*time.Millisecond || cfg.debugAddr != "127.0.0.1:0" ||
-		cfg.core.HibernateAfter >= 0 {
+		cfg.core.HibernateAfter >= 0 || !cfg.core.EventLoop {
 		t.Errorf("parsed %+v", cfg)
+	}
+	if got := attr(cfg.attrs, "event_loop"); got != true {
+		t.Errorf("event_loop attribute = %v, want true", got)
 	}
 	if got := attr(cfg.attrs, "mode"); got != "raw" {
 		t.Errorf("mode attribute = %v, want raw", got)

@@ -36,7 +36,8 @@ connection closed. On shutdown, requests in flight finish with
 
 Transports: tcp and tls. Over tls the server offers ALPN http/1.1 unless
 --alpn says otherwise. HTTP over QUIC is HTTP/3, which this app does not
-speak, so --transport quic is refused.
+speak, so --transport quic is refused. Its handlers may block, so
+--event-loop is refused too.
 
 Try it:
   ace serve http1 --root . &
@@ -57,6 +58,8 @@ Try it:
 		return nil
 	},
 	noQUIC: "http1 cannot be served over QUIC: HTTP over QUIC is HTTP/3, which http1 does not speak; use --transport tcp or tls",
+	noEventLoop: "http1 cannot be served with --event-loop: its net/http Handlers may block, " +
+		"which would hold up every connection of a loop; leave --event-loop off",
 	flags: func(fs *flag.FlagSet) func(set map[string]bool, log *slog.Logger) (core.App, []any, error) {
 		var root string
 		var cfg http1.Config

@@ -41,6 +41,9 @@ type appSpec struct {
 	// noQUIC, when set, is the usage error that --transport quic gets:
 	// why the app cannot be served over QUIC.
 	noQUIC string
+	// noEventLoop, when set, is the usage error that --event-loop gets:
+	// why the app cannot be served from event loops.
+	noEventLoop string
 }
 
 // apps are the apps `ace serve` knows, in the order its help lists them.
@@ -71,6 +74,7 @@ type serveFlags struct {
 	acceptors       int
 	maxConns        int
 	hibernateAfter  time.Duration
+	eventLoop       bool
 	shutdownTimeout time.Duration
 	debugAddr       string
 	logLevel        slog.Level
@@ -91,6 +95,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.hibernateAfter, "hibernate-after", core.DefaultHibernateAfter,
 		"how long a TCP or Unix connection may be idle before its server\n"+
 			"gives up its goroutine until input arrives (Linux); 0 never")
+	fs.BoolVar(&f.eventLoop, "event-loop", false,
+		"serve TCP and Unix connections from event loops, one per core,\n"+
+			"rather than a goroutine each (Linux); for apps that never block")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout,
 		"how long a graceful shutdown may take; connections still open\n"+
 			"after it are force-closed (the exit status is still 0)")
@@ -173,6 +180,9 @@ func parseServe(spec appSpec, args []string, stdout, stderr io.Writer) (serveCon
 	if err := sf.validate(); err != nil {
 		return serveConfig{}, usageErr(stderr, command, "%v", err)
 	}
+	if sf.eventLoop && spec.noEventLoop != "" {
+		return serveConfig{}, usageErr(stderr, command, "%s", spec.noEventLoop)
+	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	transport, err := sf.transportFlags.spec(spec, sf.listen, set)
@@ -184,6 +194,9 @@ func parseServe(spec appSpec, args []string, stdout, stderr io.Writer) (serveCon
 	if err != nil {
 		return serveConfig{}, usageErr(stderr, command, "%v", err)
 	}
+	if sf.eventLoop {
+		attrs = append(attrs, "event_loop", true)
+	}
 	return serveConfig{
 		listen:    sf.listen,
 		transport: transport,
@@ -193,6 +206,7 @@ func parseServe(spec appSpec, args []string, stdout, stderr io.Writer) (serveCon
 			Acceptors:        sf.acceptors,
 			MaxConns:         sf.maxConns,
 			HibernateAfter:   hibernateAfter(sf.hibernateAfter),
+			EventLoop:        sf.eventLoop,
 			HandshakeTimeout: transport.handshakeTimeout,
 			Logger:           log,
 		},
@@ -216,7 +230,7 @@ type serveConfig struct {
 	listen          string
 	transport       transportSpec
 	app             core.App
-	attrs           []any // describe the app in the "listening" log
+	attrs           []any // describe the app (and --event-loop) in the "listening" log
 	core            core.Config
 	shutdownTimeout time.Duration
 	debugAddr       string       // empty for no debug server

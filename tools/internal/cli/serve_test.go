@@ -162,6 +162,53 @@ func TestServeGraceful(t *testing.T) {
 	}
 }
 
+// TestServeEventLoop serves echo, in both modes, from event loops
+// (--event-loop), and checks a round trip and a graceful stop.
+func TestServeEventLoop(t *testing.T) {
+	t.Run("line", func(t *testing.T) {
+		s := startServe(t, parseEcho(t, "--listen", "127.0.0.1:0", "--greeting", "HELLO", "--event-loop"))
+		c, r := dial(t, s.addr)
+		expectLine(t, r, "HELLO")
+		if _, err := io.WriteString(c, "hi\n"); err != nil {
+			t.Fatal(err)
+		}
+		expectLine(t, r, "ECHO: hi")
+		if _, err := io.WriteString(c, "again\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		expectLine(t, r, "ECHO: again")
+		if err := s.stop(t); err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+		expectLine(t, r, "BYE")
+		expectEOF(t, r)
+		log := s.log.String()
+		for _, want := range []string{
+			`msg="ace: listening" transport=tcp addr=` + s.addr.String() + " app=echo mode=line event_loop=true",
+			`msg="ace: stopped" accepted=1 closed=1 panicked=0`,
+		} {
+			if !strings.Contains(log, want) {
+				t.Errorf("log lacks %q:\n%s", want, log)
+			}
+		}
+	})
+	t.Run("raw", func(t *testing.T) {
+		s := startServe(t, parseEcho(t, "--listen", "127.0.0.1:0", "--mode", "raw", "--event-loop"))
+		c, r := dial(t, s.addr)
+		if _, err := io.WriteString(c, "raw bytes\n"); err != nil {
+			t.Fatal(err)
+		}
+		expectLine(t, r, "raw bytes")
+		if err := s.stop(t); err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+		expectEOF(t, r)
+		if log := s.log.String(); !strings.Contains(log, "app=echo mode=raw event_loop=true") {
+			t.Errorf("log lacks event_loop=true:\n%s", log)
+		}
+	})
+}
+
 // TestServeUnix serves echo on a Unix socket.
 func TestServeUnix(t *testing.T) {
 	path := t.TempDir() + "/ace.sock"
