@@ -7,6 +7,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // hibernator is an endpoint's poller of hibernating servers: an epoll
@@ -125,8 +126,8 @@ func (h *hibernator) wakeReady(epfd uintptr) bool {
 // epoll_wait: the loop never returns from its Read until it is closed.
 func (h *hibernator) serveReady(epfd int) {
 	for {
-		n, err := syscall.EpollWait(epfd, h.evs[:], 0)
-		if err != nil || n <= 0 {
+		n := epollPoll(epfd, h.evs[:])
+		if n <= 0 {
 			return
 		}
 		h.mu.Lock()
@@ -144,6 +145,26 @@ func (h *hibernator) serveReady(epfd int) {
 		h.ready = h.ready[:0]
 		if n < len(h.evs) {
 			return
+		}
+	}
+}
+
+// epollPoll is epoll_wait with no timeout (epoll_pwait with no signal mask,
+// which every Linux architecture has), as a raw system call since it
+// does not block; it reports how many events it stored, 0 on an error (the
+// descriptor closed).
+func epollPoll(epfd int, evs []syscall.EpollEvent) int {
+	for {
+		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(epfd),
+			uintptr(unsafe.Pointer(unsafe.SliceData(evs))), uintptr(len(evs)), 0, 0, 0)
+		switch errno {
+		case 0:
+			return int(n)
+		case syscall.EINTR:
+			// The runtime's descriptor is edge-triggered: waiting
+			// now could miss what is already there.
+		default:
+			return 0
 		}
 	}
 }

@@ -11,7 +11,9 @@ import (
 const iovMax = 1024
 
 // loopIO is an event loop's scratch for the system calls it makes on its
-// servers' sockets, owned by the loop's goroutine. Each call goes through
+// servers' sockets, owned by the loop's goroutine. The sockets do not block,
+// so the calls are raw: they skip the scheduler's bookkeeping for a system
+// call that may block. Each call goes through
 // the socket's syscall.RawConn.Control, so that the descriptor cannot be
 // closed and reused meanwhile, with a function bound once, so that it
 // allocates nothing.
@@ -70,19 +72,20 @@ func (h *hibernator) read(rc syscall.RawConn, buf []byte) (int, error) {
 
 func (l *loopIO) readFD(fd uintptr) {
 	for {
-		n, err := syscall.Read(int(fd), l.buf)
-		switch {
-		case err == nil:
-			if n == 0 && len(l.buf) > 0 {
+		r, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd,
+			uintptr(unsafe.Pointer(unsafe.SliceData(l.buf))), uintptr(len(l.buf)))
+		switch errno {
+		case 0:
+			if r == 0 && len(l.buf) > 0 {
 				l.err = io.EOF
 			}
-			l.n = n
-		case err == syscall.EINTR: // a bare Errno
+			l.n = int(r)
+		case syscall.EINTR:
 			continue
-		case err == syscall.EAGAIN:
+		case syscall.EAGAIN:
 			l.err = errWouldBlock
 		default:
-			l.err = os.NewSyscallError("read", err)
+			l.err = os.NewSyscallError("read", errno)
 		}
 		return
 	}
@@ -107,13 +110,12 @@ func (l *loopIO) writeFD(fd uintptr) {
 	bufs := l.bufs
 	for len(bufs) > 0 {
 		var (
-			n     int
+			r     uintptr
 			errno syscall.Errno
 		)
 		if len(bufs) == 1 {
-			var err error
-			n, err = syscall.Write(int(fd), bufs[0])
-			errno, _ = err.(syscall.Errno)
+			r, _, errno = syscall.RawSyscall(syscall.SYS_WRITE, fd,
+				uintptr(unsafe.Pointer(unsafe.SliceData(bufs[0]))), uintptr(len(bufs[0])))
 		} else {
 			l.iov = l.iov[:0]
 			for _, b := range bufs[:min(len(bufs), iovMax)] {
@@ -123,10 +125,10 @@ func (l *loopIO) writeFD(fd uintptr) {
 					l.iov = append(l.iov, v)
 				}
 			}
-			r, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd,
+			r, _, errno = syscall.RawSyscall(syscall.SYS_WRITEV, fd,
 				uintptr(unsafe.Pointer(unsafe.SliceData(l.iov))), uintptr(len(l.iov)))
-			n, errno = int(r), e
 		}
+		n := int(r)
 		switch errno {
 		case 0:
 		case syscall.EINTR:
