@@ -108,3 +108,53 @@ func testRoundTripAllocs(t *testing.T, cfg core.Config) {
 		t.Fatalf("%.3f allocations per round trip, want 0", allocs)
 	}
 }
+
+// sender hands its server to the benchmark and writes every message sent to
+// it, a []byte, to its connection.
+type sender struct {
+	core.BaseHandler
+	srvs chan<- *core.Server
+}
+
+func (h sender) Connect(s *core.Server, _ core.ConnInfo) core.Action {
+	h.srvs <- s
+	return core.Continue()
+}
+
+func (sender) Info(msg any) core.Action {
+	if b, ok := msg.([]byte); ok {
+		return core.Send(b)
+	}
+	return core.Close()
+}
+
+// BenchmarkServerSend measures a message's round trip: Server.Send to a
+// server waiting for input, its Info callback writing the message, the client
+// reading it.
+func BenchmarkServerSend(b *testing.B) {
+	for _, loop := range []bool{false, true} {
+		b.Run(fmt.Sprintf("EventLoop=%v", loop), func(b *testing.B) {
+			srvs := make(chan *core.Server, 1)
+			app := core.AppFunc(func(core.ConnInfo) core.Handler { return sender{srvs: srvs} })
+			e := core.Start(listenTCP(b), app, core.Config{Acceptors: 1, EventLoop: loop})
+			defer func() { _ = e.Close() }()
+			c, err := net.Dial("tcp", e.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer func() { _ = c.Close() }()
+			s := <-srvs
+			msg, buf := []byte("message\n"), make([]byte, 8)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := s.Send(msg); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(c, buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

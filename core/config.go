@@ -91,11 +91,12 @@ type Config struct {
 	//
 	// It is for apps whose callbacks never block: a callback that waits
 	// (on a lock, a channel, the network, or Server.Read) holds up every
-	// connection of its loop until it returns. What must wait is handed
-	// to a goroutine of the connection's own, which gives the connection
-	// back to its loop at its next wait for input: a write the peer is
-	// too slow to take, a message from Server.Send, the action's timeout,
-	// the lingering close after a close action, and the end of the
+	// connection of its loop until it returns. Messages from Server.Send,
+	// the action's timeout and the shutdown notice are delivered by the
+	// loop too. What must wait is handed to a goroutine of the
+	// connection's own, which gives the connection back to its loop at
+	// its next wait for input: a write the peer is too slow to take, the
+	// lingering close after a close action, and the end of the
 	// connection. The lifecycle rules hold as without it.
 	//
 	// Only connections read through a RawReader (TCP and Unix sockets)

@@ -38,10 +38,11 @@
 // its sockets to have input and runs the handler's callbacks itself, so a
 // live connection holds no goroutine between packets, only between the
 // accept and its first wait. It is for apps whose callbacks never block,
-// since a callback that waits holds up its loop's other connections. What
-// must wait (a write the peer is slow to take, messages, timeouts, the close)
-// is handed to a goroutine of the connection's own, which gives it back to
-// the loop at its next wait for input. The lifecycle rules hold as without
+// since a callback that waits holds up its loop's other connections. The
+// loop also delivers messages and timeouts; what must wait (a write the peer
+// is slow to take, the lingering close) is handed to a goroutine of the
+// connection's own, which gives it back to the loop at its next wait for
+// input. The lifecycle rules hold as without
 // it; the conformance module runs its whole suite both ways.
 //
 // # Lifecycle rules

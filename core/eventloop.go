@@ -15,16 +15,22 @@ import (
 // packet is read, framed, handed to the handler and answered by the loop,
 // with no goroutine switch.
 //
+// A parked server woken by something other than input (a message from Send
+// or the endpoint, the action's timeout, Close) is queued for its loop
+// (hibernator.enqueue), which serves it like input (serveWoken).
+//
 // The loop must never wait on one connection, so whatever may wait is handed
 // to a goroutine of the connection's own (resume), which gives the
 // connection back to the loop at its next wait for input:
 //   - a write the socket cannot take at once (what is left is copied to
 //     sess.pend, and the goroutine sends it before anything else);
-//   - messages from Send and the endpoint, the action's timeout, and Close,
-//     which wake a parked server as they wake a hibernating one;
 //   - the end of the connection, and the lingering close of a close action
 //     (sess.linger);
 //   - a socket that cannot be parked (sess.offLoop).
+//
+// A server that runs on a goroutine when input comes is kicked by the loop
+// (hibernation.kick), so that it reads before it parks again: the socket is
+// edge-triggered, and its event does not come twice.
 //
 // A callback on a loop runs like any other: one at a time per connection,
 // with nothing read meanwhile (rule S5). Only what it must not do differs:
@@ -60,6 +66,14 @@ func (s *Server) wakeOnLoop(lp *hibernator) {
 	}
 }
 
+// serveWoken serves, on its event loop's goroutine, a server that was woken
+// from asleep for something other than input: a message, the timeout, or
+// Close. Input that came meanwhile kicked it, so it reads only then.
+func (s *Server) serveWoken(lp *hibernator) {
+	s.hib.drained = true
+	s.serveOnLoop(lp)
+}
+
 // serveOnLoop serves the connection on its event loop's goroutine until it
 // would wait for input, and parks it in the loop again; or until it must do
 // something that may wait, and hands it to a goroutine of its own.
@@ -73,6 +87,10 @@ func (s *Server) serveOnLoop(lp *hibernator) {
 	for !x.over && x.pend == nil {
 		if msg, ok := s.nextMsg(); ok {
 			s.do(s.callInfo(h, msg))
+			continue
+		}
+		if x.deadline != 0 && monoNow() >= x.deadline {
+			s.timedOut(h)
 			continue
 		}
 		if hb.drained {

@@ -141,9 +141,12 @@ func (s *Server) wake() bool {
 		switch st := hb.state.Load(); st {
 		case hibAsleep:
 			if hb.state.CompareAndSwap(hibAsleep, hibRunning) {
-				if !hb.loop {
-					s.ctr.hibernating.Add(-1)
+				if hb.loop {
+					// Its loop serves it, as it serves input.
+					hb.w.enqueue(s)
+					return true
 				}
+				s.ctr.hibernating.Add(-1)
 				go s.resume()
 				return true
 			}

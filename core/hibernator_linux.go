@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -32,6 +33,14 @@ type hibernator struct {
 	loop  bool
 	ready []*Server
 	lio   loopIO
+
+	// An event loop's servers woken by something other than input (a
+	// message, the timeout, Close), for the loop to serve: guarded by mu.
+	// A byte in the pipe wakeR, wakeW tells the loop; wakeSent says one
+	// is on its way.
+	woken        []*Server
+	wakeR, wakeW int
+	wakeSent     atomic.Bool
 }
 
 // newHibernator makes a poller that calls sweep every so often.
@@ -68,9 +77,55 @@ func newLoop(size int) (*hibernator, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.loop = true
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
+		h.close()
+		return nil, os.NewSyscallError("pipe2", err)
+	}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(p[0])}
+	if err := h.ctl(syscall.EPOLL_CTL_ADD, p[0], &ev); err != nil {
+		h.close()
+		_ = syscall.Close(p[0])
+		_ = syscall.Close(p[1])
+		return nil, os.NewSyscallError("epoll_ctl", err)
+	}
+	h.loop, h.wakeR, h.wakeW = true, p[0], p[1]
 	h.lio.init(size)
 	return h, nil
+}
+
+// enqueue has the event loop serve s, which the caller woke from asleep
+// for something other than input.
+func (h *hibernator) enqueue(s *Server) {
+	h.mu.Lock()
+	h.woken = append(h.woken, s)
+	h.mu.Unlock()
+	if !h.wakeSent.Swap(true) {
+		// A full pipe (EAGAIN) has a byte for the loop already.
+		b := [1]byte{1}
+		_, _ = syscall.Write(h.wakeW, b[:])
+	}
+}
+
+// takeWoken empties the pipe and returns the servers enqueued, appended to
+// h.ready.
+func (h *hibernator) takeWoken() {
+	var b [64]byte
+	for {
+		if n, err := syscall.Read(h.wakeR, b[:]); n <= 0 || err != nil {
+			break
+		}
+	}
+	// Cleared before the queue is taken: a server enqueued after that
+	// sends a byte again.
+	h.wakeSent.Store(false)
+	h.mu.Lock()
+	for i, s := range h.woken {
+		h.ready = append(h.ready, s)
+		h.woken[i] = nil
+	}
+	h.woken = h.woken[:0]
+	h.mu.Unlock()
 }
 
 // run is the poller's goroutine: it wakes the servers whose sockets are
@@ -78,8 +133,10 @@ func newLoop(size int) (*hibernator, error) {
 func (h *hibernator) run() {
 	if h.loop {
 		// wakeReady never reports done: Read returns when the loop is
-		// closed.
+		// closed, and no server is left to enqueue itself.
 		_ = h.rc.Read(h.poll)
+		_ = syscall.Close(h.wakeR)
+		_ = syscall.Close(h.wakeW)
 		return
 	}
 	next := time.Now().Add(h.every)
@@ -130,17 +187,28 @@ func (h *hibernator) serveReady(epfd int) {
 		if n <= 0 {
 			return
 		}
+		woken := false
 		h.mu.Lock()
 		for _, ev := range h.evs[:n] {
-			if s := h.byFD[int(ev.Fd)]; s != nil {
+			if int(ev.Fd) == h.wakeR {
+				woken = true
+			} else if s := h.byFD[int(ev.Fd)]; s != nil {
 				h.ready = append(h.ready, s)
 			}
 		}
 		h.mu.Unlock()
+		inputs := len(h.ready)
+		if woken {
+			h.takeWoken()
+		}
 		// Without the lock, which parking a server again takes.
 		for i, s := range h.ready {
 			h.ready[i] = nil
-			s.wakeOnLoop(h)
+			if i < inputs {
+				s.wakeOnLoop(h)
+			} else {
+				s.serveWoken(h)
+			}
 		}
 		h.ready = h.ready[:0]
 		if n < len(h.evs) {

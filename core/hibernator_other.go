@@ -26,6 +26,7 @@ func (*hibernator) close()              {}
 func newLoop(int) (*hibernator, error) { return nil, errNoHibernation }
 
 func (*hibernator) lend(size int) *[]byte                        { return getBuf(size) }
+func (*hibernator) enqueue(*Server)                              {}
 func (*hibernator) reclaim(p *[]byte)                            { putBuf(p) }
 func (*hibernator) read(syscall.RawConn, []byte) (int, error)    { return 0, errNoHibernation }
 func (*hibernator) write(syscall.RawConn, [][]byte) (int, error) { return 0, errNoHibernation }
