@@ -72,14 +72,13 @@ func (h *hibernator) read(rc syscall.RawConn, buf []byte) (int, error) {
 
 func (l *loopIO) readFD(fd uintptr) {
 	for {
-		r, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd,
-			uintptr(unsafe.Pointer(unsafe.SliceData(l.buf))), uintptr(len(l.buf)))
+		n, errno := sysRead(fd, l.buf)
 		switch errno {
 		case 0:
-			if r == 0 && len(l.buf) > 0 {
+			if n == 0 && len(l.buf) > 0 {
 				l.err = io.EOF
 			}
-			l.n = int(r)
+			l.n = n
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
@@ -110,12 +109,11 @@ func (l *loopIO) writeFD(fd uintptr) {
 	bufs := l.bufs
 	for len(bufs) > 0 {
 		var (
-			r     uintptr
+			n     int
 			errno syscall.Errno
 		)
 		if len(bufs) == 1 {
-			r, _, errno = syscall.RawSyscall(syscall.SYS_WRITE, fd,
-				uintptr(unsafe.Pointer(unsafe.SliceData(bufs[0]))), uintptr(len(bufs[0])))
+			n, errno = sysWrite(fd, bufs[0])
 		} else {
 			l.iov = l.iov[:0]
 			for _, b := range bufs[:min(len(bufs), iovMax)] {
@@ -125,10 +123,11 @@ func (l *loopIO) writeFD(fd uintptr) {
 					l.iov = append(l.iov, v)
 				}
 			}
+			var r uintptr
 			r, _, errno = syscall.RawSyscall(syscall.SYS_WRITEV, fd,
 				uintptr(unsafe.Pointer(unsafe.SliceData(l.iov))), uintptr(len(l.iov)))
+			n = int(r)
 		}
-		n := int(r)
 		switch errno {
 		case 0:
 		case syscall.EINTR:

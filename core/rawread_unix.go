@@ -13,20 +13,63 @@ import (
 // tries to read, and gives it back before it waits. Only a connection whose
 // bytes are the socket's bytes may use it (not TLS, say). A RawReader is used
 // by one goroutine at a time.
+//
+// On Linux its system calls are raw (syscall.RawSyscall): the socket does
+// not block, as package net's never do, so they skip the scheduler's
+// bookkeeping for a call that may.
 type RawReader struct {
-	rc   syscall.RawConn
-	get  func() []byte
-	put  func()
-	n    int
-	err  error
-	step func(fd uintptr) bool // r.read, bound once so reads allocate nothing
+	rc    syscall.RawConn
+	get   func() []byte
+	put   func()
+	wbuf  []byte
+	n     int
+	err   error
+	step  func(fd uintptr) bool // r.read, bound once so reads allocate nothing
+	wstep func(fd uintptr)      // r.write, likewise
 }
 
-// NewRawReader returns a RawReader for the socket behind rc.
+// NewRawReader returns a RawReader for the socket behind rc, which must be
+// non-blocking, as package net's sockets are.
 func NewRawReader(rc syscall.RawConn) *RawReader {
 	r := &RawReader{rc: rc}
-	r.step = r.read
+	r.step, r.wstep = r.read, r.write
 	return r
+}
+
+// WriteNow writes as much of p as the socket takes at once, without
+// waiting, and reports how much that was: less than len(p), with a nil
+// error, when the socket's buffer is full. A server writes through it first
+// and leaves the rest, if any, to the connection's Write, which waits. It
+// writes nothing for a nil RawReader. Like ReadLazily, it is for one
+// goroutine at a time, and the only writer of the socket.
+func (r *RawReader) WriteNow(p []byte) (int, error) {
+	if r == nil || len(p) == 0 {
+		return 0, nil
+	}
+	r.wbuf, r.n, r.err = p, 0, nil
+	err := r.rc.Control(r.wstep)
+	r.wbuf = nil
+	if err != nil {
+		return 0, err
+	}
+	return r.n, r.err
+}
+
+// write makes one attempt, retrying only EINTR.
+func (r *RawReader) write(fd uintptr) {
+	for {
+		n, errno := sysWrite(fd, r.wbuf)
+		switch errno {
+		case 0:
+			r.n = n
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+		default:
+			r.err = os.NewSyscallError("write", errno)
+		}
+		return
+	}
 }
 
 // RawConn returns the socket r reads from (nil for a nil RawReader). A
@@ -57,21 +100,21 @@ func (r *RawReader) ReadLazily(get func() []byte, put func()) (int, error) {
 func (r *RawReader) read(fd uintptr) bool {
 	buf := r.get()
 	for {
-		n, err := syscall.Read(int(fd), buf)
-		switch {
-		case err == nil:
+		n, errno := sysRead(fd, buf)
+		switch errno {
+		case 0:
 			if n == 0 && len(buf) > 0 {
 				r.err = io.EOF
 			} else {
 				r.n = n
 			}
-		case err == syscall.EINTR: // syscall.Read returns a bare Errno
+		case syscall.EINTR:
 			continue
-		case err == syscall.EAGAIN:
+		case syscall.EAGAIN:
 			r.put()
 			return false
 		default:
-			r.err = os.NewSyscallError("read", err)
+			r.err = os.NewSyscallError("read", errno)
 		}
 		return true
 	}

@@ -864,7 +864,7 @@ func (s *Server) write(conn Conn, a *Action) error {
 	)
 	if a.n == 1 && len(a.extra) == 0 {
 		var m int
-		m, err = conn.Write(a.bufs[0])
+		m, err = s.writeOne(conn, a.bufs[0])
 		n = int64(m)
 	} else {
 		s.vec = a.AppendTo(s.vec[:0])
@@ -880,6 +880,30 @@ func (s *Server) write(conn Conn, a *Action) error {
 		return s.readErr(fmt.Errorf("ace: write: %w", err))
 	}
 	return nil
+}
+
+// nowWriter is implemented by connections that can write without waiting:
+// those that read through a RawReader.
+type nowWriter interface {
+	WriteNow(p []byte) (int, error)
+}
+
+// writeOne writes p to conn: first as much as the socket takes at once,
+// through its RawReader, which costs less than the connection's Write, then
+// the rest, if any, through Write, which waits, bounded by the write
+// deadline. A deadline set with SetWriteDeadline may have passed already,
+// and only Write honours it, so it alone writes then.
+func (s *Server) writeOne(conn Conn, p []byte) (int, error) {
+	w, ok := conn.(nowWriter)
+	if !ok || s.wb.armed == fixedDeadline {
+		return conn.Write(p)
+	}
+	n, err := w.WriteNow(p)
+	if err != nil || n == len(p) {
+		return n, err
+	}
+	m, err := conn.Write(p[n:])
+	return n + m, err
 }
 
 // closeWriter is implemented by connections that can half-close.

@@ -85,7 +85,7 @@ func (s *Server) Write(p []byte) (int, error) {
 		return 0, ErrNoConnection
 	}
 	s.armWrite(s.conn)
-	n, err := s.conn.Write(p)
+	n, err := s.writeOne(s.conn, p)
 	if n > 0 {
 		s.bytesOut.Add(uint64(n))
 		s.ctr.bytesOut.Add(uint64(n))

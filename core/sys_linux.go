@@ -1,0 +1,21 @@
+package core
+
+import (
+	"syscall"
+	"unsafe"
+)
+
+// sysRead and sysWrite are read(2) and write(2) on a non-blocking socket, as
+// raw system calls: they never block, so they skip the scheduler's
+// bookkeeping for a call that may.
+func sysRead(fd uintptr, p []byte) (int, syscall.Errno) {
+	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd,
+		uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	return int(n), errno
+}
+
+func sysWrite(fd uintptr, p []byte) (int, syscall.Errno) {
+	n, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, fd,
+		uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	return int(n), errno
+}
