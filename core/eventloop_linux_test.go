@@ -95,10 +95,25 @@ func TestEventLoopHoldsNoGoroutine(t *testing.T) {
 
 // A client that does not read holds up its own connection only: the loop
 // hands the write it cannot finish to a goroutine, which sends it, then the
-// frames that came with it, in order.
-func TestEventLoopSlowReader(t *testing.T) {
-	const big = 16 << 20 // far more than the socket buffers hold
-	e := onLoops(t, lineApp{big: big}, core.Config{})
+// frames that came with it, in order. With a goroutine per connection, the
+// write the socket cannot take at once (WriteNow) is finished by the
+// connection's Write.
+func TestSlowReader(t *testing.T) {
+	for _, loop := range []bool{true, false} {
+		t.Run(fmt.Sprintf("EventLoop=%v", loop), func(t *testing.T) {
+			const big = 16 << 20 // far more than the socket buffers hold
+			var e *core.Endpoint
+			if loop {
+				e = onLoops(t, lineApp{big: big}, core.Config{})
+			} else {
+				e, _ = start(t, lineApp{big: big}, core.Config{Acceptors: 2})
+			}
+			testSlowReader(t, e, big)
+		})
+	}
+}
+
+func testSlowReader(t *testing.T, e *core.Endpoint, big int) {
 	slow := dial(t, e.Addr())
 	slow.send("big\nafter\n")
 	// Connections go to the loops in turn: among the next GOMAXPROCS, one
