@@ -119,9 +119,7 @@ func (s *Server) serveOnLoop(lp *hibernator) {
 		atEOF := false
 		switch {
 		case err == nil:
-			s.w += n
-			s.bytesIn.Add(uint64(n))
-			s.ctr.bytesIn.Add(uint64(n))
+			s.received(n)
 			hb.drained = n < len(buf)
 		case errors.Is(err, errWouldBlock):
 			hb.drained = true
@@ -132,13 +130,7 @@ func (s *Server) serveOnLoop(lp *hibernator) {
 			x.reason, x.over = s.readErr(err), true
 			continue
 		}
-		if s.deliver(h, atEOF) {
-			continue
-		}
-		if atEOF {
-			x.reason, x.over = io.EOF, true
-			s.closeConn(s.conn, false)
-		}
+		s.handleInput(h, atEOF)
 	}
 	hb.onLoop, hb.drained, s.serving = false, false, false
 	// The rest may wait: it is the connection's own goroutine's to do.

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"io"
 	"os"
 	"syscall"
 	"unsafe"
@@ -71,23 +70,7 @@ func (h *hibernator) read(rc syscall.RawConn, buf []byte) (int, error) {
 }
 
 func (l *loopIO) readFD(fd uintptr) {
-	for {
-		n, errno := sysRead(fd, l.buf)
-		switch errno {
-		case 0:
-			if n == 0 && len(l.buf) > 0 {
-				l.err = io.EOF
-			}
-			l.n = n
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			l.err = errWouldBlock
-		default:
-			l.err = os.NewSyscallError("read", errno)
-		}
-		return
-	}
+	l.n, l.err = readSocket(fd, l.buf)
 }
 
 // write writes bufs to the socket without waiting, and reports how many

@@ -57,18 +57,46 @@ func (r *RawReader) WriteNow(p []byte) (int, error) {
 
 // write makes one attempt, retrying only EINTR.
 func (r *RawReader) write(fd uintptr) {
+	r.n, r.err = writeSocket(fd, r.wbuf)
+	if r.err == errWouldBlock {
+		r.err = nil
+	}
+}
+
+// readSocket reads once from a non-blocking socket: errWouldBlock when it
+// has nothing to read, io.EOF at its end.
+func readSocket(fd uintptr, buf []byte) (int, error) {
 	for {
-		n, errno := sysWrite(fd, r.wbuf)
+		n, errno := sysRead(fd, buf)
 		switch errno {
 		case 0:
-			r.n = n
+			if n == 0 && len(buf) > 0 {
+				return 0, io.EOF
+			}
+			return n, nil
 		case syscall.EINTR:
-			continue
 		case syscall.EAGAIN:
+			return 0, errWouldBlock
 		default:
-			r.err = os.NewSyscallError("write", errno)
+			return 0, os.NewSyscallError("read", errno)
 		}
-		return
+	}
+}
+
+// writeSocket writes once to a non-blocking socket: errWouldBlock when it
+// takes nothing.
+func writeSocket(fd uintptr, p []byte) (int, error) {
+	for {
+		n, errno := sysWrite(fd, p)
+		switch errno {
+		case 0:
+			return n, nil
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return 0, errWouldBlock
+		default:
+			return 0, os.NewSyscallError("write", errno)
+		}
 	}
 }
 
@@ -98,24 +126,11 @@ func (r *RawReader) ReadLazily(get func() []byte, put func()) (int, error) {
 // read makes one attempt; it reports false to wait for the socket to be
 // readable.
 func (r *RawReader) read(fd uintptr) bool {
-	buf := r.get()
-	for {
-		n, errno := sysRead(fd, buf)
-		switch errno {
-		case 0:
-			if n == 0 && len(buf) > 0 {
-				r.err = io.EOF
-			} else {
-				r.n = n
-			}
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			r.put()
-			return false
-		default:
-			r.err = os.NewSyscallError("read", errno)
-		}
-		return true
+	n, err := readSocket(fd, r.get())
+	if err == errWouldBlock {
+		r.put()
+		return false
 	}
+	r.n, r.err = n, err
+	return true
 }

@@ -650,22 +650,9 @@ func (s *Server) loop() (hibernated bool) {
 			if s.rb == nil {
 				s.rb = getBuf(s.cfg.ReadBufferSize)
 			}
-			if buf := *s.rb; s.w == len(buf) {
-				// The framer needs a longer frame than the buffer
-				// holds.
-				nbp := getBuf(2 * len(buf))
-				s.w = copy(*nbp, buf[s.r:s.w])
-				s.r = 0
-				putBuf(s.rb)
-				s.rb = nbp
-			}
-			n, err = conn.Read((*s.rb)[s.w:])
+			n, err = conn.Read(s.room())
 		}
-		if n > 0 {
-			s.w += n
-			s.bytesIn.Add(uint64(n))
-			s.ctr.bytesIn.Add(uint64(n))
-		}
+		s.received(n)
 		if err != nil {
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded):
@@ -680,17 +667,29 @@ func (s *Server) loop() (hibernated bool) {
 				continue
 			}
 		}
-		if s.deliver(h, atEOF) {
-			continue
-		}
-		if atEOF {
-			x.reason, x.over = io.EOF, true
-			s.closeConn(conn, false)
-		}
+		s.handleInput(h, atEOF)
 	}
 	s.serving = false
 	s.releaseBuf()
 	return false
+}
+
+// received counts n bytes read into the buffer.
+func (s *Server) received(n int) {
+	if n > 0 {
+		s.w += n
+		s.bytesIn.Add(uint64(n))
+		s.ctr.bytesIn.Add(uint64(n))
+	}
+}
+
+// handleInput hands the frames read to the handler, and at the end of the
+// input, when they are all delivered, ends the connection.
+func (s *Server) handleInput(h Handler, atEOF bool) {
+	if !s.deliver(h, atEOF) && atEOF {
+		s.sess.reason, s.sess.over = io.EOF, true
+		s.closeConn(s.conn, false)
+	}
 }
 
 // timedOut delivers Timeout for the timeout that expired, and reports
