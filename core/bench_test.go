@@ -82,6 +82,10 @@ func TestServerRoundTripAllocs(t *testing.T) {
 			testRoundTripAllocs(t, core.Config{Acceptors: 1, Framer: core.Lines(0), EventLoop: loop})
 		})
 	}
+	// A buffer size that is not a power of two, which the pool rounds up.
+	t.Run("EventLoop=true/ReadBufferSize=3000", func(t *testing.T) {
+		testRoundTripAllocs(t, core.Config{Acceptors: 1, Framer: core.Lines(0), EventLoop: true, ReadBufferSize: 3000})
+	})
 }
 
 func testRoundTripAllocs(t *testing.T, cfg core.Config) {

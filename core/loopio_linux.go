@@ -49,7 +49,9 @@ func (h *hibernator) reclaim(p *[]byte) {
 	if p == nil {
 		return
 	}
-	if h.lio.spare == nil && len(*p) == h.lio.size {
+	// getBuf rounds sizes up to a power of two: keep one of the size it
+	// gives for the loop's, not a buffer a framer grew.
+	if h.lio.spare == nil && len(*p) == 1<<bufShift(h.lio.size) {
 		h.lio.spare = p
 		return
 	}
