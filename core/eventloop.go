@@ -44,7 +44,11 @@ var errWouldBlock = errors.New("ace: socket not ready")
 // input: a parked server is served on the loop's goroutine; one that is not
 // is kicked, so that it reads before it parks again, since the socket's
 // edge-triggered event will not come again for that input.
-func (s *Server) wakeOnLoop(lp *hibernator) {
+//
+// hup says the event reported the peer's hang-up: then a short read does not
+// prove the socket drained, since the end of the input may be waiting behind
+// it, and the loop reads until it finds nothing or the end.
+func (s *Server) wakeOnLoop(lp *hibernator, hup bool) {
 	hb := &s.hib
 	hb.kick.Store(true)
 	for {
@@ -52,7 +56,7 @@ func (s *Server) wakeOnLoop(lp *hibernator) {
 		case hibAsleep:
 			if hb.state.CompareAndSwap(hibAsleep, hibRunning) {
 				hb.kick.Store(false)
-				s.serveOnLoop(lp)
+				s.serveOnLoop(lp, hup)
 				return
 			}
 		case hibParking:
@@ -71,13 +75,13 @@ func (s *Server) wakeOnLoop(lp *hibernator) {
 // Close. Input that came meanwhile kicked it, so it reads only then.
 func (s *Server) serveWoken(lp *hibernator) {
 	s.hib.drained = true
-	s.serveOnLoop(lp)
+	s.serveOnLoop(lp, false)
 }
 
 // serveOnLoop serves the connection on its event loop's goroutine until it
 // would wait for input, and parks it in the loop again; or until it must do
 // something that may wait, and hands it to a goroutine of its own.
-func (s *Server) serveOnLoop(lp *hibernator) {
+func (s *Server) serveOnLoop(lp *hibernator, hup bool) {
 	x, hb := &s.sess, &s.hib
 	if t := hb.timer; t != nil {
 		t.Stop()
@@ -120,7 +124,7 @@ func (s *Server) serveOnLoop(lp *hibernator) {
 		switch {
 		case err == nil:
 			s.received(n)
-			hb.drained = n < len(buf)
+			hb.drained = n < len(buf) && !hup
 		case errors.Is(err, errWouldBlock):
 			hb.drained = true
 			continue

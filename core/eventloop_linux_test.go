@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"runtime"
 	"strings"
 	"sync"
@@ -232,4 +233,21 @@ func TestEventLoopStress(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A last line without its terminator, then the peer's half-close, often
+// arrive together: the read that takes the line is short, yet the end of the
+// input waits behind it, with no edge of its own to come. The loop must read
+// on to it.
+func TestEventLoopHalfClose(t *testing.T) {
+	e := onLoops(t, lineApp{}, core.Config{})
+	for i := range 20 {
+		c := dial(t, e.Addr())
+		msg := fmt.Sprintf("last words %d", i)
+		c.send(msg)
+		if err := c.Conn.(*net.TCPConn).CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+		c.eof("ECHO: " + msg + "\n")
+	}
 }

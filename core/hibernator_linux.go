@@ -32,6 +32,7 @@ type hibernator struct {
 	// servers an epoll_wait woke, and the scratch of loopio.go.
 	loop  bool
 	ready []*Server
+	hups  []bool // for each of ready, whether its event says the peer hung up
 	lio   loopIO
 
 	// An event loop's servers woken by something other than input (a
@@ -194,6 +195,7 @@ func (h *hibernator) serveReady(epfd int) {
 				woken = true
 			} else if s := h.byFD[int(ev.Fd)]; s != nil {
 				h.ready = append(h.ready, s)
+				h.hups = append(h.hups, ev.Events&hupEvents != 0)
 			}
 		}
 		h.mu.Unlock()
@@ -205,12 +207,12 @@ func (h *hibernator) serveReady(epfd int) {
 		for i, s := range h.ready {
 			h.ready[i] = nil
 			if i < inputs {
-				s.wakeOnLoop(h)
+				s.wakeOnLoop(h, h.hups[i])
 			} else {
 				s.serveWoken(h)
 			}
 		}
-		h.ready = h.ready[:0]
+		h.ready, h.hups = h.ready[:0], h.hups[:0]
 		if n < len(h.evs) {
 			return
 		}
@@ -236,6 +238,11 @@ func epollPoll(epfd int, evs []syscall.EpollEvent) int {
 		}
 	}
 }
+
+// hupEvents are the events that say the peer hung up or the socket failed:
+// a read that returns less than its buffer may then still be followed by
+// the end of the input, for which no other edge comes.
+const hupEvents = syscall.EPOLLRDHUP | syscall.EPOLLHUP | syscall.EPOLLERR
 
 // epollET is syscall.EPOLLET as the uint32 of an EpollEvent.
 const epollET = 1 << 31

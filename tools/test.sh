@@ -14,6 +14,9 @@
 #                under -race (it makes values escape)
 #   reuse        apps/http1 only: its tests again with ACE_HTTP1_REUSE=1, which
 #                makes every server they start run with Config.ReuseRequests
+#   loop         apps/echo only: its tests again with ACE_EVENT_LOOP=1, which
+#                makes every endpoint they start serve from event loops
+#                (core.Config.EventLoop)
 #
 # GOWORK=off tests each module as its users get it: through its own go.mod,
 # whose relative replace directives point at the sibling modules.
@@ -148,6 +151,9 @@ for mod in "${modules[@]}"; do
 	run_step "$mod" allocs env GOWORK=off go test -count=1 -run Allocs ./...
 	if [ "$mod" = apps/http1 ]; then
 		run_step "$mod" reuse env GOWORK=off ACE_HTTP1_REUSE=1 go test -race -shuffle=on -count=1 ./...
+	fi
+	if [ "$mod" = apps/echo ]; then
+		run_step "$mod" loop env GOWORK=off ACE_EVENT_LOOP=1 go test -race -shuffle=on -count=1 ./...
 	fi
 	summary+=("$(printf '%-20s %6ss %s' "$mod" "$(elapsed "$start")" "$row")")
 done

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -40,13 +41,21 @@ func (l loopbackListener) Accept(ctx context.Context) (core.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loopbackConn{c}, nil
+	rc, err := c.SyscallConn()
+	if err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return loopbackConn{c, core.NewRawReader(rc)}, nil
 }
 
-// loopbackConn is an accepted connection. Embedding *net.TCPConn keeps the
-// vectored writes (writev) of net.Buffers.
+// loopbackConn is an accepted connection, what transports/tcp's Conn is.
+// Embedding *net.TCPConn keeps the vectored writes (writev) of net.Buffers;
+// the RawReader lets its server wait without a buffer, hibernate, and run
+// on an event loop.
 type loopbackConn struct {
 	*net.TCPConn
+	*core.RawReader
 }
 
 func (c loopbackConn) Info() core.ConnInfo {
@@ -56,11 +65,16 @@ func (c loopbackConn) Info() core.ConnInfo {
 // testTimeout bounds every blocking step of a test.
 const testTimeout = 10 * time.Second
 
+// onLoops runs every endpoint the tests start on event loops
+// (core.Config.EventLoop), when the environment has ACE_EVENT_LOOP=1: the
+// echo app's callbacks never block, so it must behave the same there.
+var onLoops = os.Getenv("ACE_EVENT_LOOP") == "1"
+
 // serve starts an endpoint serving app on a loopback port. The endpoint is
 // closed when the test ends, which waits for every server goroutine.
 func serve(tb testing.TB, app core.App) *core.Endpoint {
 	tb.Helper()
-	ep := core.Start(listenLoopback(tb), app, core.Config{Acceptors: 2})
+	ep := core.Start(listenLoopback(tb), app, core.Config{Acceptors: 2, EventLoop: onLoops})
 	tb.Cleanup(func() {
 		if err := ep.Close(); err != nil {
 			tb.Errorf("closing endpoint: %v", err)
