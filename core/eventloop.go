@@ -119,7 +119,7 @@ func (s *Server) serveOnLoop(lp *hibernator, hup bool) {
 			s.rb = lp.lend(s.cfg.ReadBufferSize)
 		}
 		buf := s.room()
-		n, err := lp.read(hb.rc, buf)
+		n, err := readSocket(uintptr(hb.fd), buf)
 		atEOF := false
 		switch {
 		case err == nil:
@@ -160,7 +160,7 @@ func (s *Server) room() []byte {
 // for the goroutine the connection is then handed to.
 func (s *Server) writeOnLoop(a *Action) error {
 	s.vec = a.AppendTo(s.vec[:0])
-	n, err := s.hib.w.write(s.hib.rc, s.vec)
+	n, err := s.hib.w.writeBufs(s.hib.fd, s.vec)
 	if n > 0 {
 		s.bytesOut.Add(uint64(n))
 		s.ctr.bytesOut.Add(uint64(n))

@@ -73,16 +73,11 @@ func (s *Server) hibernate() bool {
 	onLoop := hb.onLoop
 	hb.onLoop = false
 	// A socket on an event loop stays armed, so parking it again costs no
-	// system call; but one that Close closed has left the epoll set, and
-	// parking would leave the server asleep for good. Close wakes the
-	// server after it closed the socket, so either this finds it closed,
-	// or that wake-up finds the server parking or asleep.
+	// system call. It stays open too until its server closes it: Close
+	// shuts it down instead, which the loop hears of as a hang-up.
 	var err error
-	switch {
-	case !hb.loop || !hb.registered:
+	if !hb.loop || !hb.registered {
 		err = hb.w.watch(s)
-	default:
-		err = hb.rc.Control(noopFD)
 	}
 	if err != nil {
 		hb.state.Store(hibRunning)
@@ -127,10 +122,6 @@ func (s *Server) hibernate() bool {
 	s.serving = true
 	return false
 }
-
-// noopFD is a function for RawConn.Control that does nothing: Control then
-// only reports whether the socket is still open.
-func noopFD(uintptr) {}
 
 // wake brings the server back if it hibernates, or stops it from
 // hibernating if it is parking. It reports false if the server was running,

@@ -4,7 +4,6 @@ package core
 
 import (
 	"errors"
-	"syscall"
 	"time"
 )
 
@@ -25,8 +24,7 @@ func (*hibernator) close()              {}
 // Event loops need epoll too: newLoop always fails.
 func newLoop(int) (*hibernator, error) { return nil, errNoHibernation }
 
-func (*hibernator) lend(size int) *[]byte                        { return getBuf(size) }
-func (*hibernator) enqueue(*Server)                              {}
-func (*hibernator) reclaim(p *[]byte)                            { putBuf(p) }
-func (*hibernator) read(syscall.RawConn, []byte) (int, error)    { return 0, errNoHibernation }
-func (*hibernator) write(syscall.RawConn, [][]byte) (int, error) { return 0, errNoHibernation }
+func (*hibernator) lend(size int) *[]byte                  { return getBuf(size) }
+func (*hibernator) enqueue(*Server)                        {}
+func (*hibernator) reclaim(p *[]byte)                      { putBuf(p) }
+func (*hibernator) writeBufs(int32, [][]byte) (int, error) { return 0, errNoHibernation }

@@ -12,27 +12,23 @@ const iovMax = 1024
 // loopIO is an event loop's scratch for the system calls it makes on its
 // servers' sockets, owned by the loop's goroutine. The sockets do not block,
 // so the calls are raw: they skip the scheduler's bookkeeping for a system
-// call that may block. Each call goes through
-// the socket's syscall.RawConn.Control, so that the descriptor cannot be
-// closed and reused meanwhile, with a function bound once, so that it
-// allocates nothing.
+// call that may block. They use the descriptor directly, without
+// syscall.RawConn.Control: a socket on a loop is closed only by its own
+// server, never while its loop serves it (Server.Close shuts it down
+// instead), so its descriptor cannot be closed and reused meanwhile.
 type loopIO struct {
 	epfd  int     // the loop's epoll descriptor
 	size  int     // the read buffer size of the loop's servers
 	spare *[]byte // a read buffer to lend
 
-	buf  []byte   // to read into
 	bufs [][]byte // to write
 	iov  []syscall.Iovec
 	n    int
 	err  error
-
-	readFn, writeFn func(fd uintptr)
 }
 
 func (l *loopIO) init(size int) {
 	l.size = size
-	l.readFn, l.writeFn = l.readFD, l.writeFD
 }
 
 // lend returns a read buffer for a server the loop serves.
@@ -58,35 +54,15 @@ func (h *hibernator) reclaim(p *[]byte) {
 	putBuf(p)
 }
 
-// read reads once from the socket into buf without waiting: errWouldBlock
-// when it has nothing, io.EOF at its end.
-func (h *hibernator) read(rc syscall.RawConn, buf []byte) (int, error) {
-	l := &h.lio
-	l.buf, l.n, l.err = buf, 0, nil
-	if err := rc.Control(l.readFn); err != nil {
-		l.buf = nil
-		return 0, err
-	}
-	l.buf = nil
-	return l.n, l.err
-}
-
-func (l *loopIO) readFD(fd uintptr) {
-	l.n, l.err = readSocket(fd, l.buf)
-}
-
-// write writes bufs to the socket without waiting, and reports how many
-// bytes it wrote: all of them, or errWouldBlock when the socket would take
-// no more.
-func (h *hibernator) write(rc syscall.RawConn, bufs [][]byte) (int, error) {
+// writeBufs writes bufs to the socket fd without waiting, and reports how
+// many bytes it wrote: all of them, or fewer with errWouldBlock when the
+// socket would take no more.
+func (h *hibernator) writeBufs(fd int32, bufs [][]byte) (int, error) {
 	l := &h.lio
 	l.bufs, l.n, l.err = bufs, 0, nil
-	err := rc.Control(l.writeFn)
+	l.writeFD(uintptr(fd))
 	l.bufs = nil
 	clear(l.iov)
-	if err != nil {
-		return l.n, err
-	}
 	return l.n, l.err
 }
 

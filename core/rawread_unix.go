@@ -134,3 +134,12 @@ func (r *RawReader) read(fd uintptr) bool {
 	r.n, r.err = n, err
 	return true
 }
+
+// shutdownSocket shuts an event loop's socket down in both directions: the
+// peer sees it closed, and every read and write of the server's fails or
+// ends, until the server closes it.
+func (s *Server) shutdownSocket() {
+	_ = s.hib.rc.Control(func(fd uintptr) {
+		_ = syscall.Shutdown(int(fd), syscall.SHUT_RDWR)
+	})
+}

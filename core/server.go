@@ -258,6 +258,7 @@ func (s *Server) Close() error {
 	var (
 		conn   Conn
 		cancel context.CancelCauseFunc
+		loop   bool
 	)
 	s.mu.Lock()
 	switch s.state {
@@ -276,13 +277,19 @@ func (s *Server) Close() error {
 		if s.forced == nil {
 			s.forced = ErrForcedClose
 		}
-		conn, cancel = s.conn, s.cancel
+		conn, cancel, loop = s.conn, s.cancel, s.hib.loop
 	}
 	s.mu.Unlock()
 	// Outside the lock: closing may take a while (a TLS close_notify).
 	// The connection is closed before the context says so, so that a
-	// handler woken by the context finds it closed.
-	if conn != nil {
+	// handler woken by the context finds it closed. A socket on an event
+	// loop is shut down instead: its loop uses its descriptor without
+	// holding a reference, so only its server may close it.
+	switch {
+	case conn == nil:
+	case loop:
+		s.shutdownSocket()
+	default:
 		_ = conn.Close()
 	}
 	if cancel != nil {
