@@ -40,15 +40,19 @@ import (
 // the socket is not ready.
 var errWouldBlock = errors.New("ace: socket not ready")
 
+// wakeup is what an event loop's turn serves: a server whose socket has
+// input, with hup when its event says the peer hung up, or one woken for
+// something else (woken).
+type wakeup struct {
+	s          *Server
+	hup, woken bool
+}
+
 // wakeOnLoop is how an event loop wakes a server whose socket has new
 // input: a parked server is served on the loop's goroutine; one that is not
 // is kicked, so that it reads before it parks again, since the socket's
 // edge-triggered event will not come again for that input.
-//
-// hup says the event reported the peer's hang-up: then a short read does not
-// prove the socket drained, since the end of the input may be waiting behind
-// it, and the loop reads until it finds nothing or the end.
-func (s *Server) wakeOnLoop(lp *hibernator, hup bool) {
+func (s *Server) wakeOnLoop(lp *hibernator, w wakeup) {
 	hb := &s.hib
 	hb.kick.Store(true)
 	for {
@@ -56,7 +60,7 @@ func (s *Server) wakeOnLoop(lp *hibernator, hup bool) {
 		case hibAsleep:
 			if hb.state.CompareAndSwap(hibAsleep, hibRunning) {
 				hb.kick.Store(false)
-				s.serveOnLoop(lp, hup)
+				s.serveOnLoop(lp, w)
 				return
 			}
 		case hibParking:
@@ -70,38 +74,38 @@ func (s *Server) wakeOnLoop(lp *hibernator, hup bool) {
 	}
 }
 
-// serveWoken serves, on its event loop's goroutine, a server that was woken
-// from asleep for something other than input: a message, the timeout, or
-// Close. Input that came meanwhile kicked it, so it reads only then.
-func (s *Server) serveWoken(lp *hibernator) {
-	s.hib.drained = true
-	s.serveOnLoop(lp, false)
-}
-
 // serveOnLoop serves the connection on its event loop's goroutine until it
 // would wait for input, and parks it in the loop again; or until it must do
 // something that may wait, and hands it to a goroutine of its own.
-func (s *Server) serveOnLoop(lp *hibernator, hup bool) {
+//
+// A server woken for something other than input (a message, the timeout,
+// Close: w.woken) reads only if input kicked it meanwhile, and only it can
+// owe a Timeout: one that is served for input resets its timeout or, at its
+// next park, arms its timer again, which wakes it if the timeout is due.
+//
+// With w.hup, the event reported the peer's hang-up: then a short read does
+// not prove the socket drained, since the end of the input may be waiting
+// behind it, and the loop reads on until it finds nothing or the end.
+func (s *Server) serveOnLoop(lp *hibernator, w wakeup) {
 	x, hb := &s.sess, &s.hib
 	if t := hb.timer; t != nil {
 		t.Stop()
 	}
 	h := x.h
 	s.serving, hb.onLoop = true, true
+	drained := w.woken // the last read found the socket's queue empty
+	if w.woken && x.deadline != 0 && monoNow() >= x.deadline {
+		s.timedOut(h)
+	}
 	for !x.over && x.pend == nil {
 		if msg, ok := s.nextMsg(); ok {
 			s.do(s.callInfo(h, msg))
 			continue
 		}
-		if x.deadline != 0 && monoNow() >= x.deadline {
-			s.timedOut(h)
-			continue
-		}
-		if hb.drained {
-			// The last read emptied the socket's queue: wait for
-			// more in the loop, holding the buffer only for a
-			// partial frame.
-			hb.drained = false
+		if drained {
+			// Wait for more in the loop, holding the buffer only
+			// for a partial frame.
+			drained = false
 			if s.r == s.w {
 				s.r, s.w = 0, 0
 				lp.reclaim(s.rb)
@@ -116,7 +120,7 @@ func (s *Server) serveOnLoop(lp *hibernator, hup bool) {
 			continue
 		}
 		if s.rb == nil {
-			s.rb = lp.lend(s.cfg.ReadBufferSize)
+			s.rb = lp.lend()
 		}
 		buf := s.room()
 		n, err := readSocket(uintptr(hb.fd), buf)
@@ -124,9 +128,9 @@ func (s *Server) serveOnLoop(lp *hibernator, hup bool) {
 		switch {
 		case err == nil:
 			s.received(n)
-			hb.drained = n < len(buf) && !hup
+			drained = n < len(buf) && !w.hup
 		case errors.Is(err, errWouldBlock):
-			hb.drained = true
+			drained = true
 			continue
 		case errors.Is(err, io.EOF):
 			atEOF = true
@@ -136,7 +140,7 @@ func (s *Server) serveOnLoop(lp *hibernator, hup bool) {
 		}
 		s.handleInput(h, atEOF)
 	}
-	hb.onLoop, hb.drained, s.serving = false, false, false
+	hb.onLoop, s.serving = false, false
 	// The rest may wait: it is the connection's own goroutine's to do.
 	go s.resume()
 }
@@ -161,10 +165,7 @@ func (s *Server) room() []byte {
 func (s *Server) writeOnLoop(a *Action) error {
 	s.vec = a.AppendTo(s.vec[:0])
 	n, err := s.hib.w.writeBufs(s.hib.fd, s.vec)
-	if n > 0 {
-		s.bytesOut.Add(uint64(n))
-		s.ctr.bytesOut.Add(uint64(n))
-	}
+	s.sent(int64(n))
 	if errors.Is(err, errWouldBlock) {
 		// The write advanced through s.vec; a still holds it all.
 		rest := make([]byte, 0, a.Len()-n)
@@ -191,10 +192,7 @@ func (s *Server) flushPending() {
 	x.pend = nil
 	s.armWrite(s.conn)
 	n, err := s.conn.Write(*p)
-	if n > 0 {
-		s.bytesOut.Add(uint64(n))
-		s.ctr.bytesOut.Add(uint64(n))
-	}
+	s.sent(int64(n))
 	if err != nil {
 		if !x.over {
 			x.reason, x.over = s.readErr(fmt.Errorf("ace: write: %w", err)), true

@@ -48,7 +48,6 @@ type hibernation struct {
 	registered bool  // the socket is in w's epoll set
 	loop       bool  // w is an event loop, which serves the socket itself; set once, in take
 	onLoop     bool  // the event loop's goroutine is serving the connection now
-	drained    bool  // on the loop, the last read found the socket's queue empty
 	// kick is set by the event loop when the socket has new input and the
 	// server is not asleep: its edge would be lost if the server parked
 	// without reading.

@@ -29,10 +29,9 @@ type hibernator struct {
 	poll func(fd uintptr) bool  // h.wakeReady, bound once
 
 	// An event loop's (Config.EventLoop), owned by its goroutine: the
-	// servers an epoll_wait woke, and the scratch of loopio.go.
+	// servers one turn serves, and the scratch of loopio.go.
 	loop  bool
-	ready []*Server
-	hups  []bool // for each of ready, whether its event says the peer hung up
+	ready []wakeup
 	lio   loopIO
 
 	// An event loop's servers woken by something other than input (a
@@ -66,7 +65,6 @@ func newHibernator(every time.Duration, sweep func()) (*hibernator, error) {
 		return nil, err
 	}
 	h := &hibernator{f: f, rc: rc, every: every, sweep: sweep, byFD: make(map[int]*Server)}
-	h.lio.epfd = fd
 	h.poll = h.wakeReady
 	return h, nil
 }
@@ -91,7 +89,7 @@ func newLoop(size int) (*hibernator, error) {
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
 	h.loop, h.wakeR, h.wakeW = true, p[0], p[1]
-	h.lio.init(size)
+	h.lio.size = size
 	return h, nil
 }
 
@@ -108,8 +106,7 @@ func (h *hibernator) enqueue(s *Server) {
 	}
 }
 
-// takeWoken empties the pipe and returns the servers enqueued, appended to
-// h.ready.
+// takeWoken empties the pipe and appends the servers enqueued to h.ready.
 func (h *hibernator) takeWoken() {
 	var b [64]byte
 	for {
@@ -122,7 +119,7 @@ func (h *hibernator) takeWoken() {
 	h.wakeSent.Store(false)
 	h.mu.Lock()
 	for i, s := range h.woken {
-		h.ready = append(h.ready, s)
+		h.ready = append(h.ready, wakeup{s: s, woken: true})
 		h.woken[i] = nil
 	}
 	h.woken = h.woken[:0]
@@ -194,25 +191,23 @@ func (h *hibernator) serveReady(epfd int) {
 			if int(ev.Fd) == h.wakeR {
 				woken = true
 			} else if s := h.byFD[int(ev.Fd)]; s != nil {
-				h.ready = append(h.ready, s)
-				h.hups = append(h.hups, ev.Events&hupEvents != 0)
+				h.ready = append(h.ready, wakeup{s: s, hup: ev.Events&hupEvents != 0})
 			}
 		}
 		h.mu.Unlock()
-		inputs := len(h.ready)
 		if woken {
 			h.takeWoken()
 		}
 		// Without the lock, which parking a server again takes.
-		for i, s := range h.ready {
-			h.ready[i] = nil
-			if i < inputs {
-				s.wakeOnLoop(h, h.hups[i])
+		for i, w := range h.ready {
+			h.ready[i] = wakeup{}
+			if w.woken {
+				w.s.serveOnLoop(h, w)
 			} else {
-				s.serveWoken(h)
+				w.s.wakeOnLoop(h, w)
 			}
 		}
-		h.ready, h.hups = h.ready[:0], h.hups[:0]
+		h.ready = h.ready[:0]
 		if n < len(h.evs) {
 			return
 		}

@@ -24,7 +24,7 @@ func (*hibernator) close()              {}
 // Event loops need epoll too: newLoop always fails.
 func newLoop(int) (*hibernator, error) { return nil, errNoHibernation }
 
-func (*hibernator) lend(size int) *[]byte                  { return getBuf(size) }
+func (*hibernator) lend() *[]byte                          { return getBuf(DefaultReadBufferSize) }
 func (*hibernator) enqueue(*Server)                        {}
 func (*hibernator) reclaim(p *[]byte)                      { putBuf(p) }
 func (*hibernator) writeBufs(int32, [][]byte) (int, error) { return 0, errNoHibernation }

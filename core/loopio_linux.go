@@ -9,35 +9,24 @@ import (
 // iovMax is how many slices one writev takes (IOV_MAX on Linux).
 const iovMax = 1024
 
-// loopIO is an event loop's scratch for the system calls it makes on its
-// servers' sockets, owned by the loop's goroutine. The sockets do not block,
-// so the calls are raw: they skip the scheduler's bookkeeping for a system
-// call that may block. They use the descriptor directly, without
-// syscall.RawConn.Control: a socket on a loop is closed only by its own
-// server, never while its loop serves it (Server.Close shuts it down
+// loopIO is an event loop's scratch for its servers' sockets, owned by the
+// loop's goroutine. The loop reads and writes the descriptors directly,
+// without syscall.RawConn.Control: a socket on a loop is closed only by its
+// own server, never while its loop serves it (Server.Close shuts it down
 // instead), so its descriptor cannot be closed and reused meanwhile.
 type loopIO struct {
-	epfd  int     // the loop's epoll descriptor
 	size  int     // the read buffer size of the loop's servers
 	spare *[]byte // a read buffer to lend
-
-	bufs [][]byte // to write
-	iov  []syscall.Iovec
-	n    int
-	err  error
-}
-
-func (l *loopIO) init(size int) {
-	l.size = size
+	iov   []syscall.Iovec
 }
 
 // lend returns a read buffer for a server the loop serves.
-func (h *hibernator) lend(size int) *[]byte {
-	if p := h.lio.spare; p != nil && size == h.lio.size {
+func (h *hibernator) lend() *[]byte {
+	if p := h.lio.spare; p != nil {
 		h.lio.spare = nil
 		return p
 	}
-	return getBuf(size)
+	return getBuf(h.lio.size)
 }
 
 // reclaim takes back a read buffer the server no longer needs.
@@ -56,51 +45,24 @@ func (h *hibernator) reclaim(p *[]byte) {
 
 // writeBufs writes bufs to the socket fd without waiting, and reports how
 // many bytes it wrote: all of them, or fewer with errWouldBlock when the
-// socket would take no more.
+// socket would take no more. It advances bufs' slices as it writes.
 func (h *hibernator) writeBufs(fd int32, bufs [][]byte) (int, error) {
-	l := &h.lio
-	l.bufs, l.n, l.err = bufs, 0, nil
-	l.writeFD(uintptr(fd))
-	l.bufs = nil
-	clear(l.iov)
-	return l.n, l.err
-}
-
-func (l *loopIO) writeFD(fd uintptr) {
-	bufs := l.bufs
+	defer clear(h.lio.iov)
+	total := 0
 	for len(bufs) > 0 {
 		var (
-			n     int
-			errno syscall.Errno
+			n   int
+			err error
 		)
 		if len(bufs) == 1 {
-			n, errno = sysWrite(fd, bufs[0])
+			n, err = writeSocket(uintptr(fd), bufs[0])
 		} else {
-			l.iov = l.iov[:0]
-			for _, b := range bufs[:min(len(bufs), iovMax)] {
-				if len(b) > 0 {
-					v := syscall.Iovec{Base: &b[0]}
-					v.SetLen(len(b))
-					l.iov = append(l.iov, v)
-				}
-			}
-			var r uintptr
-			r, _, errno = syscall.RawSyscall(syscall.SYS_WRITEV, fd,
-				uintptr(unsafe.Pointer(unsafe.SliceData(l.iov))), uintptr(len(l.iov)))
-			n = int(r)
+			n, err = h.writev(uintptr(fd), bufs)
 		}
-		switch errno {
-		case 0:
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			l.err = errWouldBlock
-			return
-		default:
-			l.err = os.NewSyscallError("write", errno)
-			return
+		total += n
+		if err != nil {
+			return total, err
 		}
-		l.n += n
 		for n > 0 {
 			if n < len(bufs[0]) {
 				bufs[0] = bufs[0][n:]
@@ -111,6 +73,33 @@ func (l *loopIO) writeFD(fd uintptr) {
 		}
 		for len(bufs) > 0 && len(bufs[0]) == 0 {
 			bufs = bufs[1:]
+		}
+	}
+	return total, nil
+}
+
+// writev writes once, as writeSocket does, from up to iovMax of bufs.
+func (h *hibernator) writev(fd uintptr, bufs [][]byte) (int, error) {
+	l := &h.lio
+	l.iov = l.iov[:0]
+	for _, b := range bufs[:min(len(bufs), iovMax)] {
+		if len(b) > 0 {
+			v := syscall.Iovec{Base: &b[0]}
+			v.SetLen(len(b))
+			l.iov = append(l.iov, v)
+		}
+	}
+	for {
+		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, fd,
+			uintptr(unsafe.Pointer(unsafe.SliceData(l.iov))), uintptr(len(l.iov)))
+		switch errno {
+		case 0:
+			return int(n), nil
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return 0, errWouldBlock
+		default:
+			return 0, os.NewSyscallError("writev", errno)
 		}
 	}
 }

@@ -690,6 +690,14 @@ func (s *Server) received(n int) {
 	}
 }
 
+// sent counts n bytes written.
+func (s *Server) sent(n int64) {
+	if n > 0 {
+		s.bytesOut.Add(uint64(n))
+		s.ctr.bytesOut.Add(uint64(n))
+	}
+}
+
 // handleInput hands the frames read to the handler, and at the end of the
 // input, when they are all delivered, ends the connection.
 func (s *Server) handleInput(h Handler, atEOF bool) {
@@ -878,10 +886,7 @@ func (s *Server) write(conn Conn, a *Action) error {
 		n, err = s.out.WriteTo(conn)
 		clear(s.vec)
 	}
-	if n > 0 {
-		s.bytesOut.Add(uint64(n))
-		s.ctr.bytesOut.Add(uint64(n))
-	}
+	s.sent(n)
 	if err != nil {
 		return s.readErr(fmt.Errorf("ace: write: %w", err))
 	}

@@ -86,10 +86,7 @@ func (s *Server) Write(p []byte) (int, error) {
 	}
 	s.armWrite(s.conn)
 	n, err := s.writeOne(s.conn, p)
-	if n > 0 {
-		s.bytesOut.Add(uint64(n))
-		s.ctr.bytesOut.Add(uint64(n))
-	}
+	s.sent(int64(n))
 	if err != nil {
 		return n, s.readErr(fmt.Errorf("ace: write: %w", err))
 	}
