@@ -97,8 +97,10 @@ func TestTCPHibernating(t *testing.T) {
 	conformance.Run(t, tcpHarness("tcp, hibernating", core.Config{HibernateAfter: time.Millisecond}))
 }
 
-// TestTCPEventLoop runs the suite with connections served by the
-// endpoint's event loops (core.Config.EventLoop): the rules hold the same.
+// TestTCPEventLoop runs the suite with core.Config.EventLoop: the endpoint
+// rules' connections are served by event loops, and hold the same. The
+// server rules run on standalone servers, which have no loops; core's tests
+// check those on loops (TestEventLoop*), and so does apps/echo's loop pass.
 func TestTCPEventLoop(t *testing.T) {
 	conformance.Run(t, tcpHarness("tcp, event loop", core.Config{EventLoop: true}))
 }

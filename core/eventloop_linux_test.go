@@ -251,3 +251,76 @@ func TestEventLoopHalfClose(t *testing.T) {
 		c.eof("ECHO: " + msg + "\n")
 	}
 }
+
+// The conformance suite checks the server rules on standalone servers, which
+// have no event loops; these check the ones a loop serves differently. S7: a
+// timeout fires on a loop, and a later result without one cancels it.
+func TestEventLoopTimeout(t *testing.T) {
+	app := newProbeApp(func() *probe {
+		p := newProbe()
+		p.packet = func(data []byte) core.Action {
+			if string(data) == "wait" {
+				return core.Send([]byte("ok\n")).WithTimeout(30 * time.Millisecond)
+			}
+			return core.Send(data) // no timeout: cancels the one in force
+		}
+		p.info = func(msg any) core.Action {
+			if to, ok := msg.(core.Timeout); ok {
+				return core.Send([]byte(fmt.Sprintf("timeout %v\n", to.After)))
+			}
+			return core.Continue()
+		}
+		return p
+	})
+	e := onLoops(t, app, core.Config{})
+	c := dial(t, e.Addr())
+	c.send("wait")
+	if got := c.line(); got != "ok" {
+		t.Fatalf("got %q", got)
+	}
+	if got := c.line(); got != "timeout 30ms" {
+		t.Fatalf("got %q, want the timeout", got)
+	}
+	// Cancelled: the echo comes back, and then no timeout, which a
+	// second echo after the timeout's span would follow.
+	c.send("wait")
+	c.line()
+	c.send("x")
+	c.readN(1)
+	<-time.After(60 * time.Millisecond) // spans the cancelled timeout; paces, does not synchronise
+	c.send("y\n")
+	if got := c.line(); got != "y" {
+		t.Fatalf("got %q after a cancelled timeout, want the echo", got)
+	}
+}
+
+// S12 on a loop: a panic ends its connection only, and the loop serves the
+// others on.
+func TestEventLoopPanic(t *testing.T) {
+	app := newProbeApp(func() *probe {
+		p := newProbe()
+		p.packet = func(data []byte) core.Action {
+			if string(data) == "boom" {
+				panic("boom")
+			}
+			return core.Send(data)
+		}
+		return p
+	})
+	e := onLoops(t, app, core.Config{Logger: discard()})
+	var others []*client
+	for range 2 * runtime.GOMAXPROCS(0) {
+		others = append(others, dial(t, e.Addr()))
+	}
+	c := dial(t, e.Addr())
+	c.send("boom")
+	c.eof("")
+	for i, o := range others {
+		msg := fmt.Sprintf("still %d", i)
+		o.send(msg)
+		if got := o.readN(len(msg)); got != msg {
+			t.Fatalf("client %d: %q", i, got)
+		}
+	}
+	eventually(t, "the panic counted", func() bool { return e.Stats().Panicked == 1 })
+}
