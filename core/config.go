@@ -7,7 +7,7 @@ import (
 
 // Defaults for the zero Config.
 const (
-	DefaultAcceptors        = 50
+	DefaultAcceptors        = 8
 	DefaultReadBufferSize   = 4096
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultMailboxSize      = 1024
@@ -20,7 +20,10 @@ const (
 // a [Server] made with NewServer.
 type Config struct {
 	// Acceptors is how many governors the endpoint runs, that is how many
-	// servers wait in accept at any moment (rule E1). Default 50.
+	// servers wait in accept at any moment (rule E1). Default 8: accepts on one
+	// listening socket take turns, so more servers waiting add no accepts
+	// (see BenchmarkAccept in transports/tcp), only goroutines that the
+	// garbage collector scans in every cycle.
 	// (endpoint)
 	Acceptors int
 

@@ -361,8 +361,8 @@ func testServe(t *testing.T, bin string) {
 			t.Errorf(`/debug/vars: "ace" lacks %q: %v`, k, vars.Ace)
 		}
 	}
-	if vars.Ace["accepted"] != "2" || vars.Ace["active"] != "2" || vars.Ace["accepting"] != "50" {
-		t.Errorf(`/debug/vars: "ace" = %v, want accepted 2, active 2, accepting 50`, vars.Ace)
+	if vars.Ace["accepted"] != "2" || vars.Ace["active"] != "2" || vars.Ace["accepting"] != "8" {
+		t.Errorf(`/debug/vars: "ace" = %v, want accepted 2, active 2, accepting 8`, vars.Ace)
 	}
 
 	code, body = httpGet(t, debug+"/metrics")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/echo"
+	"github.com/ace-go/ace/core"
 )
 
 // run runs the command line args with a context that is already done, so
@@ -216,9 +217,9 @@ func TestParseServeDefaults(t *testing.T) {
 	if cfg.listen != "127.0.0.1:8080" {
 		t.Errorf("listen = %q, want 127.0.0.1:8080", cfg.listen)
 	}
-	if cfg.core.Acceptors != 50 || cfg.core.MaxConns != 0 || cfg.core.HibernateAfter != time.Second {
-		t.Errorf("acceptors, max conns, hibernate after = %d, %d, %v; want 50, 0, 1s",
-			cfg.core.Acceptors, cfg.core.MaxConns, cfg.core.HibernateAfter)
+	if cfg.core.Acceptors != core.DefaultAcceptors || cfg.core.MaxConns != 0 || cfg.core.HibernateAfter != time.Second {
+		t.Errorf("acceptors, max conns, hibernate after = %d, %d, %v; want %d, 0, 1s",
+			cfg.core.Acceptors, cfg.core.MaxConns, cfg.core.HibernateAfter, core.DefaultAcceptors)
 	}
 	if cfg.core.EventLoop {
 		t.Error("event loop on by default")
