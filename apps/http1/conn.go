@@ -69,9 +69,13 @@ type conn struct {
 	outp *[]byte
 	outx *exchange
 
-	x      *exchange // the request being served
-	werr   error     // a write failed; the connection is dead
-	shared string    // what follows the last header section: see headString
+	x *exchange // the request being served
+	// spare is the exchange of a request answered in this packet, reset,
+	// for the next request, so that pipelined requests do not each take
+	// one from the pool and put it back; it goes back with the output.
+	spare  *exchange
+	werr   error  // a write failed; the connection is dead
+	shared string // what follows the last header section: see headString
 
 	// cur is the context of the request being served, for the function
 	// that a force-close of the connection runs on another goroutine to
@@ -364,7 +368,12 @@ func (c *conn) takeOut() {
 // done releases the exchange of a request served, unless it lent the
 // output buffer: releaseOut releases it then.
 func (c *conn) done(x *exchange) {
-	if c.outx != x {
+	switch {
+	case c.outx == x:
+	case c.spare == nil && x.reused == nil:
+		x.reset()
+		c.spare = x
+	default:
 		x.release()
 	}
 }
@@ -410,8 +419,13 @@ func (c *conn) boundWrite() {
 }
 
 // releaseOut gives the output buffer back: to the exchange that lent it,
-// which goes back to its pool, or to the buffers' pool.
+// which goes back to its pool, or to the buffers' pool; and the spare
+// exchange back to its pool.
 func (c *conn) releaseOut() {
+	if x := c.spare; x != nil {
+		c.spare = nil
+		exchanges.Put(x) // reset already
+	}
 	if c.outp == nil {
 		return
 	}

@@ -47,6 +47,7 @@ type scratch struct {
 	body  []byte   // backs a response's body before its header is sent
 	hdr   []byte   // backs a response's header fields, as snapshotted
 	sniff *sniffed // the type sniffed last
+	reqs  slabs    // where the requests come from
 }
 
 // Bounds on the storage an exchange keeps: what outgrew them is left to
@@ -75,9 +76,14 @@ func newExchange(c *conn, fields int) *exchange {
 		x.head.u, x.head.header, x.head.vals = &r.u, r.header, vals
 		return x
 	}
-	x := exchanges.Get().(*exchange)
+	x := c.spare
+	if x != nil {
+		c.spare = nil
+	} else {
+		x = exchanges.Get().(*exchange)
+	}
 	x.c = c
-	q, vals := newRequestState(c, fields)
+	q, vals := x.scratch.reqs.next(c, fields)
 	x.q = q
 	x.head.u, x.head.vals = &q.u, vals
 	return x

@@ -386,6 +386,10 @@ func validTarget(t string) bool {
 // into h.header, except Host, which it notes in h.hosts and h.host.
 func (h *head) parseFields(s string) error {
 	vals := h.vals
+	// seen is a one-word Bloom filter of the keys stored so far: a key
+	// whose bit is clear is new, and is stored with one map assignment,
+	// without first looking for its earlier values.
+	var seen uint64
 	for {
 		// scan made sure that every line ends in CRLF.
 		eol := strings.IndexByte(s, '\n')
@@ -419,18 +423,29 @@ func (h *head) parseFields(s string) error {
 				vals = make([]string, lines)
 			}
 		}
-		if vv := h.header[key]; vv != nil {
-			h.header[key] = append(vv, value)
-		} else {
-			vals[0] = value
-			h.header[key] = vals[:1:1]
-			vals = vals[1:]
+		bit := keyBit(key)
+		if seen&bit != 0 {
+			if vv, ok := h.header[key]; ok {
+				h.header[key] = append(vv, value)
+				continue
+			}
 		}
+		seen |= bit
+		vals[0] = value
+		h.header[key] = vals[:1:1]
+		vals = vals[1:]
 	}
 	if h.header == nil {
 		h.header = make(http.Header)
 	}
 	return nil
+}
+
+// keyBit returns the bit of a non-empty field name in parseFields' filter.
+// It mixes the length and two of the characters, since the names a request
+// has often share their first ones (Accept, Accept-Encoding and so on).
+func keyBit(key string) uint64 {
+	return 1 << ((uint(len(key)) + uint(key[len(key)-1])*5 + uint(key[len(key)/2])*3) & 63)
 }
 
 // parseField splits a field line into its name and its value, without the

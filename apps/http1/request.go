@@ -7,13 +7,15 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+	"unsafe"
 )
 
 // request is what one request's handler may keep after it returns, besides
 // its header map: the *http.Request itself, its context and URL, and, in a
-// requestWithVals, the header values. It is allocated for
-// every request and never reused. The rest of what serving a request needs
-// lives in its exchange, which is reused.
+// requestWithVals, the header values. Each serves one request and is never
+// reused; they are allocated a few at a time, in slabs (see slabs). The
+// rest of what serving a request needs lives in its exchange, which is
+// reused.
 //
 // A request is also the handler's http.ResponseWriter: a handle that
 // forwards to the exchange's response while the handler runs, and to a
@@ -48,15 +50,41 @@ type requestWithVals struct {
 	vals [firstVals]string
 }
 
-// newRequestState returns the request for a header section that has the
+// slabBytes is about how much memory a slab of requests takes.
+const slabBytes = 4 << 10
+
+// slabs hands out requests from slabs: arrays of fresh requests allocated
+// at once, so that a request costs a share of one allocation rather than an
+// allocation of its own (a request is some 500 bytes, and its allocation
+// costs more than parsing the request). A slab lives as long as any of its
+// requests does: a request that a handler keeps keeps its slab (at most
+// slabBytes) alive, and what the other requests of the slab refer to.
+// Each request is handed out once; none is ever reused.
+type slabs struct {
+	plain []request
+	vals  []requestWithVals
+}
+
+// next returns a fresh request of c for a header section that has the
 // given number of field lines, and the storage for their values: room for
 // a few in a requestWithVals, none when there is only one field, Host
 // typically, or more than that room holds, when the parser makes its own.
-func newRequestState(c *conn, fields int) (*request, []string) {
+func (sl *slabs) next(c *conn, fields int) (*request, []string) {
 	if fields <= 1 || fields > firstVals+1 {
-		return &request{ctx: requestContext{c: c}}, nil
+		if len(sl.plain) == 0 {
+			sl.plain = make([]request, slabBytes/unsafe.Sizeof(request{}))
+		}
+		q := &sl.plain[0]
+		sl.plain = sl.plain[1:]
+		q.ctx.c = c
+		return q, nil
 	}
-	q := &requestWithVals{request: request{ctx: requestContext{c: c}}}
+	if len(sl.vals) == 0 {
+		sl.vals = make([]requestWithVals, slabBytes/unsafe.Sizeof(requestWithVals{}))
+	}
+	q := &sl.vals[0]
+	sl.vals = sl.vals[1:]
+	q.ctx.c = c
 	return &q.request, q.vals[:]
 }
 

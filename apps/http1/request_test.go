@@ -243,3 +243,53 @@ func TestRequestContext(t *testing.T) {
 		t.Errorf("derived: %v, %v, stopped %v", d.timeout.Err(), d.cancelled.Err(), d.stopped)
 	}
 }
+
+// TestKeptRequestsStayIntact checks that requests a handler keeps after it
+// returns stay as they were, whatever the connection serves next: their
+// URL, header and context are their own, never storage that a later request
+// reuses. Forty pipelined requests, with no field but Host or with a few,
+// outnumber what one allocation of requests holds.
+func TestKeptRequestsStayIntact(t *testing.T) {
+	skipIfReuseAll(t) // it keeps every request to check it after
+	const n = 40
+	kept := make(chan *http.Request, n)
+	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kept <- r
+	}), http1.Config{})
+	c := dial(t, addr)
+	var pipelined []byte
+	for i := range n {
+		pipelined = fmt.Appendf(pipelined, "GET /%d HTTP/1.1\r\nHost: a\r\n", i)
+		for f := range i % 4 {
+			pipelined = fmt.Appendf(pipelined, "X-F%d: %d\r\n", f, i)
+		}
+		pipelined = append(pipelined, "\r\n"...)
+	}
+	c.send(string(pipelined))
+	for range n {
+		c.response("GET")
+	}
+	seen := make(map[*http.Request]bool)
+	for i := range n {
+		r := <-kept
+		if seen[r] {
+			t.Fatalf("request %d: the handler got the same *http.Request twice", i)
+		}
+		seen[r] = true
+		if r.URL.Path != fmt.Sprintf("/%d", i) || r.RequestURI != r.URL.Path || r.Host != "a" {
+			t.Errorf("request %d: path %q, RequestURI %q, host %q", i, r.URL.Path, r.RequestURI, r.Host)
+		}
+		want := http.Header{}
+		for f := range i % 4 {
+			want.Set(fmt.Sprintf("X-F%d", f), fmt.Sprint(i))
+		}
+		if !reflect.DeepEqual(r.Header, want) {
+			t.Errorf("request %d: header %v, want %v", i, r.Header, want)
+		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(testTimeout):
+			t.Errorf("request %d: context not done after its response", i)
+		}
+	}
+}
