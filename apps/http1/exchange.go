@@ -127,19 +127,12 @@ func (x *exchange) serve() {
 	x.w.finished = true
 }
 
-// newRequest builds the *http.Request the handler receives.
+// newRequest builds the *http.Request the handler receives. q.req is blank
+// but for its context, which is q's own: a slab sets it so (see slabs.next),
+// and a reusable request is reset to it.
 func (x *exchange) newRequest() *http.Request {
 	q := x.q
-	if x.reused != nil {
-		// Reset, q.req is blank but for its context (see reusable).
-		x.fillRequest(&q.req)
-		return &q.req
-	}
-	var r http.Request
-	x.fillRequest(&r)
-	// WithContext is the only way to set a Request's context; inlined, its
-	// copy stays on the stack, and the Request lives in q.
-	q.req = *r.WithContext(&q.ctx)
+	x.fillRequest(&q.req)
 	return &q.req
 }
 

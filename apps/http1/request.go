@@ -73,6 +73,9 @@ func (sl *slabs) next(c *conn, fields int) (*request, []string) {
 	if fields <= 1 || fields > firstVals+1 {
 		if len(sl.plain) == 0 {
 			sl.plain = make([]request, slabBytes/unsafe.Sizeof(request{}))
+			for i := range sl.plain {
+				sl.plain[i].init()
+			}
 		}
 		q := &sl.plain[0]
 		sl.plain = sl.plain[1:]
@@ -81,11 +84,21 @@ func (sl *slabs) next(c *conn, fields int) (*request, []string) {
 	}
 	if len(sl.vals) == 0 {
 		sl.vals = make([]requestWithVals, slabBytes/unsafe.Sizeof(requestWithVals{}))
+		for i := range sl.vals {
+			sl.vals[i].init()
+		}
 	}
 	q := &sl.vals[0]
 	sl.vals = sl.vals[1:]
 	q.ctx.c = c
 	return &q.request, q.vals[:]
+}
+
+// init makes q.req a blank request but for its context, q's own, which only
+// WithContext can set: a request's fields are then set in place, without
+// copying a whole Request to set its context.
+func (q *request) init() {
+	q.req = *new(http.Request).WithContext(&q.ctx)
 }
 
 // response returns the response the handler writes, or, once it has

@@ -33,8 +33,8 @@ type reusable struct {
 // reusables holds the reusable requests of no request.
 var reusables = sync.Pool{New: func() any {
 	r := &reusable{header: make(http.Header), vals: make([]string, firstVals)}
-	r.blank = *new(http.Request).WithContext(&r.ctx)
-	r.req = r.blank
+	r.init()
+	r.blank = r.req
 	return r
 }}
 
