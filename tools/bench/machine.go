@@ -22,6 +22,25 @@ type Machine struct {
 	// LoadBefore and LoadAfter are /proc/loadavg at the start and the end:
 	// other work on the machine skews every figure.
 	LoadBefore, LoadAfter string
+	// GoEnv is the Go runtime's settings in the environment, which every
+	// server inherits ("GOGC=400"), in the order of goEnvVars; empty when
+	// none is set and the servers run on the runtime's defaults.
+	GoEnv []string
+}
+
+// goEnvVars are the environment variables that tune the Go runtime of the
+// servers, and so their figures.
+var goEnvVars = []string{"GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GODEBUG"}
+
+// goEnv returns the settings of goEnvVars that the environment has.
+func goEnv() []string {
+	var set []string
+	for _, k := range goEnvVars {
+		if v, ok := os.LookupEnv(k); ok {
+			set = append(set, k+"="+v)
+		}
+	}
+	return set
 }
 
 // probeMachine describes this machine; what it cannot learn it leaves empty.
@@ -33,6 +52,7 @@ func probeMachine(ctx context.Context, wrk string) Machine {
 		Kernel:     readTrimmed("/proc/sys/kernel/osrelease"),
 		Go:         commandLine(ctx, "go", "env", "GOVERSION"),
 		LoadBefore: loadAverage(),
+		GoEnv:      goEnv(),
 	}
 	if m.Go == "" {
 		m.Go = runtime.Version()

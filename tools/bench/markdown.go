@@ -27,6 +27,11 @@ func (r *Report) Markdown(command, note string) string {
 		fmt.Fprintf(&b, "; %s", m.Valgrind)
 	}
 	b.WriteString("\n")
+	if len(m.GoEnv) > 0 {
+		fmt.Fprintf(&b, "- Go runtime settings from the environment, for every server and the echo load generator: `%s`\n", strings.Join(m.GoEnv, " "))
+	} else {
+		b.WriteString("- Go runtime settings: the defaults (no GOGC, GOMEMLIMIT, GOMAXPROCS or GODEBUG in the environment)\n")
+	}
 	fmt.Fprintf(&b, "- Load average (1, 5, 15 min) at the start: %s; at the end: %s\n", orUnknown(m.LoadBefore), orUnknown(m.LoadAfter))
 	fmt.Fprintf(&b, "- Command, from the repository root: `%s`\n", command)
 	fmt.Fprintf(&b, "- Settings: %s measured per load after %s of warm-up, median of %d rounds; %d connections; echo messages of %d bytes; wrk with %d threads, pipelined %d deep; %s idle connections, silent for %s before each reading\n",

@@ -233,11 +233,17 @@ func TestTableAndMarkdown(t *testing.T) {
 		"one ratio for each, in the order of their rows: ace-echo / ace-echo-loop; ace-http / ace-http-reuse.",
 		"ace-http-reuse is ace-http with http1.Config.ReuseRequests",
 		"ace-echo-loop is ace-echo with core.Config.EventLoop",
+		"- Go runtime settings: the defaults",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
 		}
 	}
+	r.Machine.GoEnv = []string{"GOGC=400", "GODEBUG=gctrace=1"}
+	if md := r.Markdown("bench", ""); !strings.Contains(md, "- Go runtime settings from the environment, for every server and the echo load generator: `GOGC=400 GODEBUG=gctrace=1`") {
+		t.Error("markdown does not give the Go runtime settings of the environment")
+	}
+	r.Machine.GoEnv = nil
 	// The legend names only the groups with several Ace servers.
 	r.Rows = slices.DeleteFunc(r.Rows, func(row Row) bool { return row.Server == AceHTTPReuse })
 	if md := r.Markdown("bench", ""); !strings.Contains(md, "in the order of their rows: ace-echo / ace-echo-loop.") {
