@@ -370,8 +370,8 @@ func (c *conn) takeOut() {
 func (c *conn) done(x *exchange) {
 	switch {
 	case c.outx == x:
-	case c.spare == nil && x.reused == nil:
-		x.reset()
+	case c.spare == nil:
+		x.recycle()
 		c.spare = x
 	default:
 		x.release()
@@ -424,7 +424,7 @@ func (c *conn) boundWrite() {
 func (c *conn) releaseOut() {
 	if x := c.spare; x != nil {
 		c.spare = nil
-		exchanges.Put(x) // reset already
+		x.putBack() // recycled already
 	}
 	if c.outp == nil {
 		return

@@ -17,19 +17,19 @@ import (
 type exchange struct {
 	exchangeState
 	scratch scratch // kept from one request to the next
+	// reused is the reusable request the exchange is part of, with
+	// Config.ReuseRequests, for good; nil otherwise.
+	reused *reusable
 }
 
 // exchangeState is what an exchange holds for one request, zeroed after it.
 type exchangeState struct {
-	c *conn
-	q *request // what the handler may keep, and its ResponseWriter
-	// reused is the reusable request q is part of, with
-	// Config.ReuseRequests; nil otherwise.
-	reused *reusable
-	head   head
-	body   *body // nil without a body, else &bodyState
-	w      response
-	req    *http.Request
+	c    *conn
+	q    *request // what the handler may keep, and its ResponseWriter
+	head head
+	body *body // nil without a body, else &bodyState
+	w    response
+	req  *http.Request
 
 	bodyState body
 
@@ -66,20 +66,20 @@ type deadlines struct {
 // exchanges holds the exchanges of no request, all zero.
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}
 
-// newExchange returns an exchange, from the pool, for a request of c whose
-// header section has the given number of field lines.
+// newExchange returns an exchange for a request of c whose header section
+// has the given number of field lines: the spare one of c, if any, else one
+// from the pool.
 func newExchange(c *conn, fields int) *exchange {
+	x := c.spare
+	c.spare = nil
 	if c.app.cfg.ReuseRequests {
-		r, vals := reuseRequest(c, fields)
-		x := &r.x
-		x.c, x.q, x.reused = c, &r.request, r
+		r, vals := reuseRequest(c, x, fields)
+		x = &r.x
+		x.c, x.q = c, &r.request
 		x.head.u, x.head.header, x.head.vals = &r.u, r.header, vals
 		return x
 	}
-	x := c.spare
-	if x != nil {
-		c.spare = nil
-	} else {
+	if x == nil {
 		x = exchanges.Get().(*exchange)
 	}
 	x.c = c
@@ -89,16 +89,30 @@ func newExchange(c *conn, fields int) *exchange {
 	return x
 }
 
-// release returns x to the pool, zeroed but for its scratch storage, so
-// that the pool keeps nothing of its request alive; with
-// Config.ReuseRequests, x is part of a reusable request, which goes back
-// to its pool instead.
+// release recycles x and returns it to its pool.
 func (x *exchange) release() {
+	x.recycle()
+	x.putBack()
+}
+
+// recycle readies x for another request: it zeroes x but for its scratch
+// storage, so that nothing of its request stays alive; with
+// Config.ReuseRequests, it resets the whole reusable request x is part of.
+func (x *exchange) recycle() {
 	if x.reused != nil {
-		x.reused.release()
+		x.reused.reset()
 		return
 	}
 	x.reset()
+}
+
+// putBack returns x, recycled, to its pool; with Config.ReuseRequests, the
+// reusable request it is part of to theirs.
+func (x *exchange) putBack() {
+	if x.reused != nil {
+		reusables.Put(x.reused)
+		return
+	}
 	exchanges.Put(x)
 }
 

@@ -116,8 +116,8 @@ func checkFastPaths(t *testing.T, section string) {
 // a new head: a header map that served an earlier request, and room for
 // as many values as serveRequest counts lines.
 func checkReused(t *testing.T, want *head, wantErr error, section []byte) {
-	r, vals := reuseRequest(nil, bytes.Count(section, []byte{'\n'})-2)
-	defer r.release()
+	r, vals := reuseRequest(nil, nil, bytes.Count(section, []byte{'\n'})-2)
+	defer r.x.release()
 	r.header["X-Earlier"] = []string{"1"}
 	clear(r.header)
 	h := head{u: &r.u, header: r.header, vals: vals}

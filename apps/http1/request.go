@@ -72,27 +72,34 @@ type slabs struct {
 func (sl *slabs) next(c *conn, fields int) (*request, []string) {
 	if fields <= 1 || fields > firstVals+1 {
 		if len(sl.plain) == 0 {
-			sl.plain = make([]request, slabBytes/unsafe.Sizeof(request{}))
-			for i := range sl.plain {
-				sl.plain[i].init()
-			}
+			sl.plain = newSlab[request]()
 		}
 		q := &sl.plain[0]
-		sl.plain = sl.plain[1:]
-		q.ctx.c = c
+		sl.plain, q.ctx.c = sl.plain[1:], c
 		return q, nil
 	}
 	if len(sl.vals) == 0 {
-		sl.vals = make([]requestWithVals, slabBytes/unsafe.Sizeof(requestWithVals{}))
-		for i := range sl.vals {
-			sl.vals[i].init()
-		}
+		sl.vals = newSlab[requestWithVals]()
 	}
 	q := &sl.vals[0]
-	sl.vals = sl.vals[1:]
-	q.ctx.c = c
+	sl.vals, q.ctx.c = sl.vals[1:], c
 	return &q.request, q.vals[:]
 }
+
+// newSlab allocates a slab of blank requests (see request.init).
+func newSlab[T any, PT interface {
+	*T
+	base() *request
+}]() []T {
+	slab := make([]T, slabBytes/unsafe.Sizeof(*new(T)))
+	for i := range slab {
+		PT(&slab[i]).base().init()
+	}
+	return slab
+}
+
+// base returns q, or, promoted, the request a requestWithVals is.
+func (q *request) base() *request { return q }
 
 // init makes q.req a blank request but for its context, q's own, which only
 // WithContext can set: a request's fields are then set in place, without

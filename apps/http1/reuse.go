@@ -33,6 +33,7 @@ type reusable struct {
 // reusables holds the reusable requests of no request.
 var reusables = sync.Pool{New: func() any {
 	r := &reusable{header: make(http.Header), vals: make([]string, firstVals)}
+	r.x.reused = r
 	r.init()
 	r.blank = r.req
 	return r
@@ -41,8 +42,14 @@ var reusables = sync.Pool{New: func() any {
 // reuseRequest returns a reusable request for a request of c whose header
 // section has the given number of field lines, and room for all their
 // values: its own, or, past maxReusedVals, new storage that is not kept.
-func reuseRequest(c *conn, fields int) (*reusable, []string) {
-	r := reusables.Get().(*reusable)
+// The request is spare's, when spare is not nil, else one from the pool.
+func reuseRequest(c *conn, spare *exchange, fields int) (*reusable, []string) {
+	var r *reusable
+	if spare != nil {
+		r = spare.reused
+	} else {
+		r = reusables.Get().(*reusable)
+	}
 	r.ctx.c = c
 	switch {
 	case fields > maxReusedVals:
@@ -53,13 +60,13 @@ func reuseRequest(c *conn, fields int) (*reusable, []string) {
 	return r, r.vals[:fields]
 }
 
-// release resets r and returns it to the pool. What the pool keeps of the
-// request is the connection it was last on (r.ctx.c), so that a handle
-// used after its request, against the contract of ReuseRequests, finds a
-// connection, not nil: while r waits in the pool, such a use fails as on
-// a finished response; once r serves another request, it reaches that
+// reset readies r for another request. What it keeps of the request is
+// the connection it was last on (r.ctx.c), so that a handle used after its
+// request, against the contract of ReuseRequests, finds a connection, not
+// nil: while r waits for its next request, such a use fails as on a
+// finished response; once r serves another request, it reaches that
 // request, which is why the contract forbids it.
-func (r *reusable) release() {
+func (r *reusable) reset() {
 	c := r.ctx.c
 	r.req = r.blank
 	r.ctx = requestContext{c: c}
@@ -71,5 +78,4 @@ func (r *reusable) release() {
 		clear(r.header)
 	}
 	clear(r.vals)
-	reusables.Put(r)
 }
