@@ -138,6 +138,12 @@ func (s *Server) serveOnLoop(lp *hibernator, w wakeup) {
 			x.reason, x.over = s.readErr(err), true
 			continue
 		}
+		// Messages sent before this input was read go first, as on a
+		// goroutine (see Server.loop); what they leave to write, and the
+		// input, the goroutine then takes over (see flushPending).
+		if s.nmsg.Load() != 0 && s.doMsgs(h) {
+			continue
+		}
 		s.handleInput(h, atEOF)
 	}
 	hb.onLoop, s.serving = false, false

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -233,6 +234,30 @@ func TestEventLoopStress(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestEventLoopInfoBeforeLaterInput checks rule S6's causal order on a
+// loop, as TestServerInfoBeforeLaterInput does on a goroutine: a message
+// sent before its peer writes a line reaches the handler before the line.
+// A loop looks at the mailbox just before it reads, so the race that test
+// catches on a goroutine (a read that returns the line when the message
+// interrupted it) is too narrow here to show in a test; this one fails if
+// a loop serves input without looking at its mailbox first.
+func TestEventLoopInfoBeforeLaterInput(t *testing.T) {
+	srvs := make(chan *core.Server, 1)
+	e := onLoops(t, messenger(srvs), core.Config{})
+	c := dial(t, e.Addr())
+	s := <-srvs
+	for r := range 500 {
+		sent, in := fmt.Sprintf("m%d", r), fmt.Sprintf("i%d", r)
+		if err := s.Send(sent); err != nil {
+			t.Fatal(err)
+		}
+		c.send(in + "\n")
+		if got := []string{c.line(), c.line()}; !slices.Equal(got, []string{sent, in}) {
+			t.Fatalf("round %d: got %q, want %q then %q", r, got, sent, in)
+		}
+	}
 }
 
 // A last line without its terminator, then the peer's half-close, often

@@ -174,8 +174,9 @@ func (s *Server) Accept(ctx context.Context) (*AcceptRef, error) {
 }
 
 // Send delivers msg to the handler's Info callback, after the messages sent
-// before it and never concurrently with another callback (rule S6). It
-// fails with ErrNotConnected if the server has no connection yet (or is
+// before it and never concurrently with another callback (rule S6), and
+// before any input the server reads after Send returned: what the peer
+// sends in answer to what msg caused never overtakes msg. It fails with ErrNotConnected if the server has no connection yet (or is
 // still in its handshake), ErrServerClosed once the connection is closing,
 // and ErrMailboxFull when the handler is that far behind. Send never blocks
 // on the connection.
@@ -674,11 +675,32 @@ func (s *Server) loop() (hibernated bool) {
 				continue
 			}
 		}
+		// Messages waiting now were sent before this input was read,
+		// maybe before the peer wrote it in answer to what they caused:
+		// they go first, so that the handler sees them in causal order.
+		if s.nmsg.Load() != 0 && s.doMsgs(h) {
+			break
+		}
 		s.handleInput(h, atEOF)
 	}
 	s.serving = false
 	s.releaseBuf()
 	return false
+}
+
+// doMsgs delivers the messages waiting, and reports, as Server.do does,
+// whether the server must stop serving.
+func (s *Server) doMsgs(h Handler) bool {
+	for {
+		msg, ok := s.nextMsg()
+		if !ok {
+			return false
+		}
+		if s.do(s.callInfo(h, msg)) {
+			return true
+		}
+		s.sess.setDL = true
+	}
 }
 
 // received counts n bytes read into the buffer.

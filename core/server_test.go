@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +180,33 @@ func TestServerInfoInOrder(t *testing.T) { // S6
 			}
 		case <-time.After(wait):
 			t.Fatalf("message %d not delivered", i)
+		}
+	}
+}
+
+// TestServerInfoBeforeLaterInput checks that a message sent to a server
+// reaches Info before input that its peer sent after the message was
+// sent: the handler sees them in causal order, even when the read that
+// the message interrupts returns that input instead. Each round sends a
+// message, then a line; the server answers each with a line of its own.
+func TestServerInfoBeforeLaterInput(t *testing.T) { // S6
+	p := newProbe()
+	p.info = func(msg any) core.Action { return core.Send([]byte(fmt.Sprintf("info %d\n", msg))) }
+	p.packet = func(line []byte) core.Action { return core.Send([]byte("packet "), line, []byte("\n")) }
+	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{Framer: core.Lines(0)})
+	c := dial(t, ln.Addr())
+	ref, _ := s.Accept(ctxWait(t))
+	if _, err := ref.Await(ctxWait(t)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 500 {
+		if err := s.Send(i); err != nil {
+			t.Fatal(err)
+		}
+		c.send(fmt.Sprintf("%d\n", i))
+		want := []string{fmt.Sprintf("info %d", i), fmt.Sprintf("packet %d", i)}
+		if got := []string{c.line(), c.line()}; !slices.Equal(got, want) {
+			t.Fatalf("round %d: the server answered %q, want %q", i, got, want)
 		}
 	}
 }
