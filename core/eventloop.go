@@ -98,8 +98,8 @@ func (s *Server) serveOnLoop(lp *hibernator, w wakeup) {
 		s.timedOut(h)
 	}
 	for !x.over && x.pend == nil {
-		if msg, ok := s.nextMsg(); ok {
-			s.do(s.callInfo(h, msg))
+		if s.nmsg.Load() != 0 {
+			s.doMsgs(h) // the loop's condition says whether to go on
 			continue
 		}
 		if drained {

@@ -176,10 +176,11 @@ func (s *Server) Accept(ctx context.Context) (*AcceptRef, error) {
 // Send delivers msg to the handler's Info callback, after the messages sent
 // before it and never concurrently with another callback (rule S6), and
 // before any input the server reads after Send returned: what the peer
-// sends in answer to what msg caused never overtakes msg. It fails with ErrNotConnected if the server has no connection yet (or is
-// still in its handshake), ErrServerClosed once the connection is closing,
-// and ErrMailboxFull when the handler is that far behind. Send never blocks
-// on the connection.
+// sends in answer to what msg caused never overtakes msg. It fails with
+// ErrNotConnected if the server has no connection yet (or is still in its
+// handshake), ErrServerClosed once the connection is closing, and
+// ErrMailboxFull when the handler is that far behind. Send never blocks on
+// the connection.
 func (s *Server) Send(msg any) error {
 	s.mu.Lock()
 	switch s.state {
@@ -611,11 +612,10 @@ func (s *Server) loop() (hibernated bool) {
 		// Messages first. The deadline was reset before the mailbox is
 		// looked at, and it is reset again before the next look, so a
 		// Send that wakes the read is never lost.
-		if msg, ok := s.nextMsg(); ok {
-			if s.do(s.callInfo(h, msg)) {
+		if s.nmsg.Load() != 0 {
+			if s.doMsgs(h) {
 				break
 			}
-			x.setDL = true
 			continue
 		}
 		var (
@@ -677,7 +677,9 @@ func (s *Server) loop() (hibernated bool) {
 		}
 		// Messages waiting now were sent before this input was read,
 		// maybe before the peer wrote it in answer to what they caused:
-		// they go first, so that the handler sees them in causal order.
+		// they go first, so that the handler sees them in causal order
+		// (the read that returned the input may be the one a Send was
+		// to interrupt).
 		if s.nmsg.Load() != 0 && s.doMsgs(h) {
 			break
 		}
@@ -689,7 +691,8 @@ func (s *Server) loop() (hibernated bool) {
 }
 
 // doMsgs delivers the messages waiting, and reports, as Server.do does,
-// whether the server must stop serving.
+// whether the server must stop serving. After a message the read deadline
+// is reset, since a Send moved it to wake the read.
 func (s *Server) doMsgs(h Handler) bool {
 	for {
 		msg, ok := s.nextMsg()

@@ -369,7 +369,7 @@ func (c *conn) takeOut() {
 // output buffer: releaseOut releases it then.
 func (c *conn) done(x *exchange) {
 	switch {
-	case c.outx == x:
+	case c.outx == x: // it goes back with the output
 	case c.spare == nil:
 		x.recycle()
 		c.spare = x

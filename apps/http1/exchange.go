@@ -73,7 +73,11 @@ func newExchange(c *conn, fields int) *exchange {
 	x := c.spare
 	c.spare = nil
 	if c.app.cfg.ReuseRequests {
-		r, vals := reuseRequest(c, x, fields)
+		var spare *reusable
+		if x != nil {
+			spare = x.reused
+		}
+		r, vals := reuseRequest(c, spare, fields)
 		x = &r.x
 		x.c, x.q = c, &r.request
 		x.head.u, x.head.header, x.head.vals = &r.u, r.header, vals

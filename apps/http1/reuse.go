@@ -42,12 +42,9 @@ var reusables = sync.Pool{New: func() any {
 // reuseRequest returns a reusable request for a request of c whose header
 // section has the given number of field lines, and room for all their
 // values: its own, or, past maxReusedVals, new storage that is not kept.
-// The request is spare's, when spare is not nil, else one from the pool.
-func reuseRequest(c *conn, spare *exchange, fields int) (*reusable, []string) {
-	var r *reusable
-	if spare != nil {
-		r = spare.reused
-	} else {
+// The request is r, reset already, or, when r is nil, one from the pool.
+func reuseRequest(c *conn, r *reusable, fields int) (*reusable, []string) {
+	if r == nil {
 		r = reusables.Get().(*reusable)
 	}
 	r.ctx.c = c
