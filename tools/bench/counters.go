@@ -11,12 +11,15 @@ import (
 )
 
 // Counters are a server's cumulative counts that the harness divides by the
-// operations of a load: heap allocations, from the server's Go runtime; read
-// and write system calls, from the kernel's /proc/<pid>/io; and CPU time in
-// user and kernel mode, from /proc/<pid>/stat.
+// operations of a load: heap allocations, garbage collections and the CPU
+// time they used, from the server's Go runtime (see [ServerStats]); read and
+// write system calls, from the kernel's /proc/<pid>/io; and CPU time in user
+// and kernel mode, from /proc/<pid>/stat.
 type Counters struct {
 	Allocs, SysRead, SysWrite uint64
 	User, System              time.Duration
+	GCCycles                  uint64
+	GCCPU                     time.Duration
 }
 
 // Sub returns c minus earlier counts.
@@ -24,6 +27,7 @@ func (c Counters) Sub(earlier Counters) Counters {
 	return Counters{
 		Allocs: c.Allocs - earlier.Allocs, SysRead: c.SysRead - earlier.SysRead, SysWrite: c.SysWrite - earlier.SysWrite,
 		User: c.User - earlier.User, System: c.System - earlier.System,
+		GCCycles: c.GCCycles - earlier.GCCycles, GCCPU: c.GCCPU - earlier.GCCPU,
 	}
 }
 
@@ -49,7 +53,10 @@ func (p *Process) Counters(ctx context.Context) (Counters, error) {
 	if err != nil {
 		return Counters{}, fmt.Errorf("bench: CPU time of %s: %w", p.Name, err)
 	}
-	return Counters{Allocs: st.Allocs, SysRead: r, SysWrite: w, User: user, System: sys}, nil
+	return Counters{
+		Allocs: st.Allocs, SysRead: r, SysWrite: w, User: user, System: sys,
+		GCCycles: st.GCCycles, GCCPU: st.GCCPU,
+	}, nil
 }
 
 // ErrProcStat reports a /proc/<pid>/stat file without readable utime and

@@ -7,6 +7,24 @@ import (
 	"time"
 )
 
+func TestCountersSub(t *testing.T) {
+	later := Counters{
+		Allocs: 1000, SysRead: 70, SysWrite: 80, User: 5 * time.Second, System: 3 * time.Second,
+		GCCycles: 12, GCCPU: 900 * time.Millisecond,
+	}
+	earlier := Counters{
+		Allocs: 400, SysRead: 20, SysWrite: 30, User: 2 * time.Second, System: time.Second,
+		GCCycles: 5, GCCPU: 250 * time.Millisecond,
+	}
+	want := Counters{
+		Allocs: 600, SysRead: 50, SysWrite: 50, User: 3 * time.Second, System: 2 * time.Second,
+		GCCycles: 7, GCCPU: 650 * time.Millisecond,
+	}
+	if got := later.Sub(earlier); got != want {
+		t.Errorf("Sub = %+v, want %+v", got, want)
+	}
+}
+
 func TestParseProcStat(t *testing.T) {
 	tests := []struct {
 		in        string

@@ -592,14 +592,15 @@ func probeOnce(ctx context.Context, addr string, probe Probe) error {
 	return c.Close()
 }
 
-// setCounters sets the row's allocations and system calls per operation
-// from the counts d over ops operations.
+// setCounters sets the row's allocations, garbage collections, system calls
+// and CPU time per operation from the counts d over ops operations.
 func (r *Row) setCounters(d Counters, ops int64) {
 	if ops <= 0 {
 		return
 	}
 	n := float64(ops)
 	r.Allocs, r.HasAllocs = float64(d.Allocs)/n, true
+	r.GCCycles, r.GCCPU = float64(d.GCCycles)/n, time.Duration(float64(d.GCCPU)/n)
 	r.Reads, r.Writes, r.HasSyscalls = float64(d.SysRead)/n, float64(d.SysWrite)/n, true
 	r.User, r.System = time.Duration(float64(d.User)/n), time.Duration(float64(d.System)/n)
 }

@@ -25,7 +25,8 @@ const (
 
 // ServerStats is a server program's answer to the "stats" command: its
 // count of accepted connections, and its Go runtime's counts of heap
-// allocations, goroutines, and heap and stack memory.
+// allocations, goroutines, heap and stack memory, garbage collections, the
+// GC's CPU time and its pauses.
 type ServerStats = serve.Stats
 
 // Process is a running server program. The harness talks to it through its

@@ -44,6 +44,15 @@ func TestProcess(t *testing.T) {
 	if err := p.GC(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	// The GC command collects garbage once: the counters see a cycle
+	// completed and the collector's CPU time grow.
+	c2, err := p.Counters(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c2.Sub(c1); d.GCCycles < 1 || d.GCCPU <= 0 {
+		t.Errorf("counters grew by %+v over a GC, want a cycle and some GC CPU time", d)
+	}
 	heap := filepath.Join(t.TempDir(), "heap.pprof")
 	if err := p.HeapProfile(t.Context(), heap); err != nil {
 		t.Fatal(err)

@@ -28,6 +28,12 @@ type Row struct {
 	// when HasAllocs.
 	Allocs    float64
 	HasAllocs bool
+	// GCCycles is the garbage collections the server's Go runtime
+	// completed per round trip or request, and GCCPU the CPU time they
+	// used per round trip or request (the runtime's estimate: see
+	// [ServerStats]), when HasAllocs.
+	GCCycles float64
+	GCCPU    time.Duration
 	// Reads and Writes are the server's read and write system calls per
 	// round trip or request, when HasSyscalls.
 	Reads, Writes float64
@@ -251,16 +257,17 @@ func Goals(rows []Row) []Goal {
 // terminal.
 func (r *Report) Table() string {
 	var b strings.Builder
-	b.WriteString("| load | server | result | p50 | p99 | allocs/op | reads+writes/op | CPU/op user+sys | wrk CPU/op | ace ÷ this |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| load | server | result | p50 | p99 | allocs/op | reads+writes/op | CPU/op user+sys | GCs/10k ops, GC CPU/op | wrk CPU/op | ace ÷ this |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.Rows {
 		ratio := "—"
 		if rs := Ratios(r.Rows, row); len(rs) > 0 {
 			ratio = formatRatios(rs)
 		}
-		allocs := "—"
+		allocs, gc := "—", "—"
 		if row.HasAllocs {
 			allocs = fmt.Sprintf("%.2f", row.Allocs)
+			gc = fmt.Sprintf("%.2f, %s", row.GCCycles*gcOps, formatCPU(row.GCCPU))
 		}
 		syscalls, cpu, load := "—", "—", "—"
 		if row.LoadCPU > 0 {
@@ -274,11 +281,16 @@ func (r *Report) Table() string {
 		if row.Note != "" {
 			result += " (" + row.Note + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, boldAce(row), result,
-			formatLatency(row.P50), formatLatency(row.P99), allocs, syscalls, cpu, load, ratio)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Group, boldAce(row), result,
+			formatLatency(row.P50), formatLatency(row.P99), allocs, syscalls, cpu, gc, load, ratio)
 	}
 	return b.String()
 }
+
+// gcOps is the number of operations the table counts garbage collections
+// over, so that they read well: a few per 10,000 requests for the servers
+// that allocate most (net/http, ace-http), a fraction of one for the others.
+const gcOps = 10_000
 
 // formatCPU renders a CPU time per operation in microseconds, with two
 // decimals.

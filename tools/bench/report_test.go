@@ -203,22 +203,31 @@ func TestTableAndMarkdown(t *testing.T) {
 	r := &Report{Config: Defaults(false), Rows: testRows(), Started: time.Now(), Finished: time.Now()}
 	echo := rowOf(t, r.Rows, GroupEcho, AceEcho)
 	echo.Rounds = []float64{110, 120, 130}
-	echo.setCounters(Counters{SysRead: 50, SysWrite: 50, User: 300 * time.Microsecond, System: 500 * time.Microsecond}, 50)
+	echo.setCounters(Counters{
+		SysRead: 50, SysWrite: 50, User: 300 * time.Microsecond, System: 500 * time.Microsecond,
+		GCCycles: 1, GCCPU: 40 * time.Microsecond,
+	}, 50)
 	rowOf(t, r.Rows, GroupPipelined, FastHTTP).setCounters(Counters{Allocs: 0, SysRead: 1, SysWrite: 1}, 16)
-	rowOf(t, r.Rows, GroupKeepAlive, NetHTTP).LoadCPU = 7500 * time.Nanosecond
+	nh := rowOf(t, r.Rows, GroupKeepAlive, NetHTTP)
+	nh.setCounters(Counters{
+		Allocs: 120_000, SysRead: 10_000, SysWrite: 10_000, User: 40 * time.Millisecond, System: 20 * time.Millisecond,
+		GCCycles: 7, GCCPU: 3 * time.Millisecond,
+	}, 20_000)
+	nh.LoadCPU = 7500 * time.Nanosecond
 	rowOf(t, r.Rows, GroupIdleHTTP, AceHTTP).Idle = &IdleBreakdown{Heap: 4096, Stacks: 8192, Goroutines: 1}
 	r.Goals = Goals(r.Rows)
 	table := r.Table()
 	for _, want := range []string{
-		"| echo | **ace-echo** | 120 RT/s | — | — | 0.00 | 1.00+1.00 | 6.00µs+10.00µs | — | — |",
-		"| echo | **ace-echo-loop** | 160 RT/s | — | — | 0.50 | — | — | — | — |",
-		"| echo | plain-echo | 100 RT/s | — | — | — | — | — | — | 1.20x / 1.60x |",
-		"| echo | gnet-echo | 150 RT/s | — | — | — | — | — | — | 0.80x / 1.07x |",
-		"| http keep-alive | **ace-http** | 200 req/s | — | 1.00ms | — | — | — | — | — |",
-		"| http keep-alive | **ace-http-reuse** | 180 req/s | — | 3.00ms | — | — | — | — | — |",
-		"| http keep-alive | nethttp | 100 req/s | — | 2.00ms | — | — | — | 7.50µs | 2.00x / 1.80x |",
-		"| http pipelined | fasthttp | 600 req/s | — | — | 0.00 | 0.06+0.06 | 0.00µs+0.00µs | — | 0.83x / 1.17x |",
-		"| idle memory, http | nethttp | 10,000 B/conn | — | — | — | — | — | — | 0.50x / 0.40x |",
+		"| load | server | result | p50 | p99 | allocs/op | reads+writes/op | CPU/op user+sys | GCs/10k ops, GC CPU/op | wrk CPU/op | ace ÷ this |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+		"| echo | **ace-echo** | 120 RT/s | — | — | 0.00 | 1.00+1.00 | 6.00µs+10.00µs | 200.00, 0.80µs | — | — |",
+		"| echo | **ace-echo-loop** | 160 RT/s | — | — | 0.50 | — | — | 0.00, 0.00µs | — | — |",
+		"| echo | plain-echo | 100 RT/s | — | — | — | — | — | — | — | 1.20x / 1.60x |",
+		"| echo | gnet-echo | 150 RT/s | — | — | — | — | — | — | — | 0.80x / 1.07x |",
+		"| http keep-alive | **ace-http** | 200 req/s | — | 1.00ms | — | — | — | — | — | — |",
+		"| http keep-alive | **ace-http-reuse** | 180 req/s | — | 3.00ms | — | — | — | — | — | — |",
+		"| http keep-alive | nethttp | 100 req/s | — | 2.00ms | 6.00 | 0.50+0.50 | 2.00µs+1.00µs | 3.50, 0.15µs | 7.50µs | 2.00x / 1.80x |",
+		"| http pipelined | fasthttp | 600 req/s | — | — | 0.00 | 0.06+0.06 | 0.00µs+0.00µs | 0.00, 0.00µs | — | 0.83x / 1.17x |",
+		"| idle memory, http | nethttp | 10,000 B/conn | — | — | — | — | — | — | — | 0.50x / 0.40x |",
 	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
@@ -234,6 +243,7 @@ func TestTableAndMarkdown(t *testing.T) {
 		"ace-http-reuse is ace-http with http1.Config.ReuseRequests",
 		"ace-echo-loop is ace-echo with core.Config.EventLoop",
 		"- Go runtime settings: the defaults",
+		"`GCs/10k ops, GC CPU/op` the garbage collections the server's Go runtime completed per 10,000 round trips or requests",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)

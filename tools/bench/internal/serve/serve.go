@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -29,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Server is a running server.
@@ -190,6 +192,23 @@ type Stats struct {
 	HeapBytes uint64 `json:"heap_bytes"`
 	// StackBytes is the memory of goroutine stacks.
 	StackBytes uint64 `json:"stack_bytes"`
+	// GCCycles counts the garbage collections completed, forced ones
+	// included.
+	GCCycles uint64 `json:"gc_cycles"`
+	// GCCPU is the CPU time the garbage collector has used, in
+	// nanoseconds in JSON: the runtime's own estimate, brought up to date
+	// as each cycle ends. It counts a stop-the-world pause as GOMAXPROCS
+	// times its length and includes the marking done on otherwise idle
+	// processors, so it is not the share of the process's user and system
+	// time that the GC took, only close to it.
+	GCCPU time.Duration `json:"gc_cpu_ns"`
+	// GCPause estimates the total time the world was stopped for the
+	// garbage collector, in nanoseconds in JSON. The runtime keeps only a
+	// histogram of the pauses; each is counted as the middle of its
+	// bucket, and a bucket spans at most a quarter of a power of two
+	// (Go 1.26), so the sum is within 12.5% when the pauses last more
+	// than a quarter of a microsecond, as they do.
+	GCPause time.Duration `json:"gc_pause_ns"`
 }
 
 // The runtime metrics behind Stats, read without stopping the world.
@@ -199,6 +218,9 @@ var statMetrics = []string{
 	"/sched/goroutines:goroutines",
 	"/memory/classes/heap/objects:bytes",
 	"/memory/classes/heap/stacks:bytes",
+	"/gc/cycles/total:gc-cycles",
+	"/cpu/classes/gc/total:cpu-seconds",
+	"/sched/pauses/total/gc:seconds",
 }
 
 // ReadStats reads srv's counters and the runtime's.
@@ -214,13 +236,52 @@ func ReadStats(srv Server) Stats {
 		}
 		return 0
 	}
+	var gcCPU, gcPause float64
+	if s[6].Value.Kind() == metrics.KindFloat64 {
+		gcCPU = s[6].Value.Float64()
+	}
+	if s[7].Value.Kind() == metrics.KindFloat64Histogram {
+		gcPause = histogramSum(s[7].Value.Float64Histogram())
+	}
 	return Stats{
 		Accepted:   srv.Accepted(),
 		Allocs:     v(0) + v(1),
 		Goroutines: v(2),
 		HeapBytes:  v(3),
 		StackBytes: v(4),
+		GCCycles:   v(5),
+		GCCPU:      seconds(gcCPU),
+		GCPause:    seconds(gcPause),
 	}
+}
+
+// histogramSum estimates the sum of the samples of h, counting each sample
+// as the middle of its bucket, or as the bucket's finite boundary when the
+// other one is infinite.
+func histogramSum(h *metrics.Float64Histogram) float64 {
+	var sum float64
+	for i, n := range h.Counts {
+		if n == 0 {
+			continue
+		}
+		lo, hi := h.Buckets[i], h.Buckets[i+1]
+		mid := (lo + hi) / 2
+		switch {
+		case math.IsInf(lo, -1) && math.IsInf(hi, 1):
+			mid = 0
+		case math.IsInf(lo, -1):
+			mid = hi
+		case math.IsInf(hi, 1):
+			mid = lo
+		}
+		sum += float64(n) * mid
+	}
+	return sum
+}
+
+// seconds converts s seconds to a Duration, rounded to the nanosecond.
+func seconds(s float64) time.Duration {
+	return time.Duration(math.Round(s * float64(time.Second)))
 }
 
 // writeHeapProfile collects garbage and writes a heap profile to path.
