@@ -122,6 +122,7 @@ func (s *Server) serveOnLoop(lp *hibernator, w wakeup) {
 		if s.rb == nil {
 			s.rb = lp.lend()
 		}
+		s.stopHangupWatch()
 		buf := s.room()
 		n, err := readSocket(uintptr(hb.fd), buf)
 		atEOF := false

@@ -93,7 +93,8 @@ type Server struct {
 	act  Action
 	sess session
 
-	hib hibernation // see hibernate.go
+	hib  hibernation                 // see hibernate.go
+	hang atomic.Pointer[hangupWatch] // see WatchHangup
 
 	ctx    context.Context         // made by Context on demand; guarded by mu
 	cancel context.CancelCauseFunc // cancels ctx
@@ -605,6 +606,9 @@ func (s *Server) loop() (hibernated bool) {
 	s.serving = true
 	get, put := s.lazyGet, s.releaseBuf
 	for !x.over {
+		if s.hang.Load() != nil {
+			s.stopHangupWatch() // it asks for the deadline to be set
+		}
 		if x.setDL {
 			_ = conn.SetReadDeadline(monoTime(x.deadline))
 			x.armed, x.setDL = x.deadline, false
@@ -950,6 +954,7 @@ type closeWriter interface{ CloseWrite() error }
 // that data the server has not read does not turn the close into a reset
 // that destroys the last bytes sent.
 func (s *Server) closeConn(conn Conn, graceful bool) {
+	s.stopHangupWatch()
 	s.mu.Lock()
 	if s.state == stateClosing {
 		s.mu.Unlock()

@@ -36,6 +36,7 @@ func (s *Server) Read(p []byte) (int, error) {
 		return 0, ErrNoConnection
 	}
 	s.streamed = true
+	s.stopHangupWatch()
 	if s.r < s.w {
 		n := copy(p, (*s.rb)[s.r:s.w])
 		s.r += n
@@ -114,6 +115,7 @@ func (s *Server) Detach() (Conn, []byte, error) {
 	if !s.serving {
 		return nil, nil, ErrNoConnection
 	}
+	s.stopHangupWatch()
 	s.mu.Lock()
 	if s.detached || s.state != stateConnected {
 		s.mu.Unlock()

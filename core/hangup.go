@@ -1,0 +1,109 @@
+package core
+
+import (
+	"errors"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// hangupWatch is a watch that WatchHangup started: a goroutine waiting for
+// the socket to become readable.
+type hangupWatch struct {
+	stopped atomic.Bool   // the server ended the watch
+	done    chan struct{} // closed when the goroutine has returned
+}
+
+// WatchHangup arranges for f to run, once, on a goroutine of its own, if the
+// peer closes or resets the connection while a callback is busy with
+// something other than reading it: a net/http Handler waiting on a slow
+// query, say, whose request should be cancelled when its client gives up.
+// It returns a function that ends the watch and waits until it has ended,
+// f included if it runs; or nil, watching nothing, if the connection cannot
+// be watched. Only a socket read through a [RawReader] can be (not TLS, whose
+// records would hide the hang-up, nor QUIC), and only while the server holds
+// no input it has not delivered: input shows the peer is still there.
+//
+// The watch ends when the peer sends more input (f does not run then: the
+// peer is still there), when f has run, when stop is called, and at the
+// latest before the server reads the connection again (its next read, a
+// callback's Read, Detach) or closes it. At most one watch runs at a time:
+// WatchHangup returns nil while the last one has not been ended by stop or
+// by the server.
+//
+// WatchHangup may be called from any goroutine, but only while a callback of
+// the server runs and nothing reads the connection until the watch has
+// ended. stop must be called from a callback, on the server's goroutine,
+// and not while holding a lock that f takes. A peer that only half-closes
+// the connection after its input, as some clients do, counts as hung up, as
+// net/http counts it.
+func (s *Server) WatchHangup(f func()) (stop func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateConnected || s.detached || s.hang.Load() != nil || s.r < s.w {
+		return nil
+	}
+	sock, ok := s.conn.(socket)
+	if !ok {
+		return nil
+	}
+	rc := sock.RawConn()
+	if rc == nil || !canPeek {
+		return nil
+	}
+	w := &hangupWatch{done: make(chan struct{})}
+	s.hang.Store(w)
+	go w.run(s.conn, rc, f)
+	return func() { s.endHangupWatch(w) }
+}
+
+// stopHangupWatch ends the watch that runs, if any. It is called on the
+// server's goroutine before every read and before the connection closes.
+func (s *Server) stopHangupWatch() {
+	if w := s.hang.Load(); w != nil {
+		s.endHangupWatch(w)
+	}
+}
+
+// endHangupWatch ends w, if it is still the server's watch, and waits for
+// its goroutine. It wakes the goroutine with a read deadline in the past, so
+// the server's own deadline is set again before its next read.
+func (s *Server) endHangupWatch(w *hangupWatch) {
+	if !s.hang.CompareAndSwap(w, nil) {
+		return
+	}
+	w.stopped.Store(true)
+	_ = s.conn.SetReadDeadline(aLongTimeAgo)
+	<-w.done
+	s.sess.setDL = true
+}
+
+// run waits until the socket is readable and runs f if what it finds there
+// is the peer's hang-up.
+func (w *hangupWatch) run(conn Conn, rc syscall.RawConn, f func()) {
+	defer close(w.done)
+	for {
+		gone, err := peekHangup(rc)
+		switch {
+		case err == nil:
+			if gone && !w.stopped.Load() {
+				f()
+			}
+			return
+		case errors.Is(err, os.ErrDeadlineExceeded) && !w.stopped.Load():
+			// Send wakes the server's reads with a deadline in the
+			// past, and the server's goroutine is busy in a callback,
+			// which will find the message when it returns: wait on,
+			// without the deadline. Stopping sets the flag before the
+			// deadline, so a stop whose deadline this overwrote is
+			// seen below.
+			_ = conn.SetReadDeadline(time.Time{})
+			if w.stopped.Load() {
+				return
+			}
+		default:
+			return // stopped, or the connection was closed
+		}
+	}
+}
