@@ -127,6 +127,7 @@ func (b *body) read(p []byte) (n int, err error) {
 	switch {
 	case err == io.EOF:
 		b.eof = true
+		c.bodyRead()
 		if b.chunked && b.cr.trailer != nil {
 			r := b.x.req
 			if r.Trailer == nil {

@@ -89,6 +89,16 @@ type conn struct {
 	forcedMu   sync.Mutex
 	stopForced func() bool
 
+	// The watch for the client's hang-up (core.Server.WatchHangup), which
+	// cancels the context of the request being served: it runs once that
+	// context is watched (hangWanted) and nothing is left to read for the
+	// request (hangOK: no body, or its end was read, and no input behind
+	// it). Guarded by forcedMu; hangOK is set without it, atomically,
+	// before the handler runs.
+	hangOK     atomic.Bool
+	hangWanted bool
+	stopHang   func()
+
 	phase    phase
 	timing   bool // the header or idle timeout of this phase is running
 	served   bool // a request was answered
@@ -107,14 +117,15 @@ func (c *conn) Connect(srv *core.Server, _ core.ConnInfo) core.Action {
 	return c.next()
 }
 
-// watchForced makes a force-close of the connection (a shutdown past its
+// watched makes a force-close of the connection (a shutdown past its
 // deadline) cancel the context of the request being served, so that a
 // handler blocked on that context, not on the connection, learns that it
-// must give up, or the shutdown would wait for it forever. The request
-// context calls it when someone starts watching it; it registers once per
-// connection, and not after the connection has ended. A nil c does
-// nothing.
-func (c *conn) watchForced() {
+// must give up, or the shutdown would wait for it forever; and, as
+// net/http does, the client's hang-up too, if rc is that context. The
+// request context calls it when someone starts watching it: the force-close
+// is registered once per connection, and not after the connection has
+// ended. A nil c does nothing.
+func (c *conn) watched(rc *requestContext) {
 	if c == nil {
 		return
 	}
@@ -123,6 +134,32 @@ func (c *conn) watchForced() {
 	if c.stopForced == nil {
 		c.stopForced = context.AfterFunc(c.srv.Context(), c.cancelCurrent)
 	}
+	if c.cur.Load() == rc {
+		c.hangWanted = true
+		c.watchHangupLocked()
+	}
+}
+
+// watchHangupLocked starts the watch for the client's hang-up once it is
+// wanted and possible. Where the connection cannot be watched (TLS), it
+// does not try again for the request. c.forcedMu is held.
+func (c *conn) watchHangupLocked() {
+	if c.hangWanted && c.stopHang == nil && c.hangOK.Load() {
+		c.stopHang = c.srv.WatchHangup(c.cancelCurrent)
+		c.hangOK.Store(c.stopHang != nil)
+	}
+}
+
+// bodyRead says that the handler has read the request's body to its end:
+// unless input follows it, the client's hang-up can be watched for now.
+func (c *conn) bodyRead() {
+	if len(c.in) > 0 {
+		return
+	}
+	c.forcedMu.Lock()
+	c.hangOK.Store(true)
+	c.watchHangupLocked()
+	c.forcedMu.Unlock()
 }
 
 // cancelCurrent cancels the context of the request being served, if any.
@@ -134,12 +171,19 @@ func (c *conn) cancelCurrent() {
 	}
 }
 
-// clearCurrent says that no request is being served. Once it returns, no
-// force-close cancels the context of the request that was.
+// clearCurrent says that no request is being served, and ends the watch
+// for its client's hang-up. Once it returns, neither a force-close nor the
+// hang-up cancels the context of the request that was.
 func (c *conn) clearCurrent() {
 	c.forcedMu.Lock()
 	c.cur.Store(nil)
+	stop := c.stopHang
+	c.stopHang, c.hangWanted = nil, false
+	c.hangOK.Store(false)
 	c.forcedMu.Unlock()
+	if stop != nil {
+		stop() // outside forcedMu, which the watch's cancelCurrent takes
+	}
 }
 
 // Packet implements core.Handler: it serves every request data completes.
@@ -228,6 +272,11 @@ func (c *conn) serveRequest(n int) {
 	}
 	c.x = x
 	c.cur.Store(&x.q.ctx)
+	// The client's hang-up can be watched for while the handler runs if
+	// nothing is left to read: no body, and no request behind this one.
+	if x.head.length == 0 && len(c.in) == 0 {
+		c.hangOK.Store(true)
+	}
 	x.serve()
 	c.clearCurrent()
 	c.x = nil

@@ -61,7 +61,7 @@ func (c *requestContext) Done() <-chan struct{} {
 	}
 	done := w.done
 	c.mu.Unlock()
-	conn.watchForced()
+	conn.watched(c)
 	return done
 }
 
@@ -71,7 +71,7 @@ func (c *requestContext) Err() error {
 	conn := c.watch()
 	cancelled := c.cancelled
 	c.mu.Unlock()
-	conn.watchForced()
+	conn.watched(c)
 	if cancelled {
 		return context.Canceled
 	}
@@ -94,11 +94,11 @@ func (c *requestContext) Value(key any) any {
 }
 
 // watch notes that someone may now wait for c to be cancelled. The first
-// time, while c is live, it returns the connection, whose force-close must
-// then cancel c: the caller calls its watchForced once c.mu is released,
-// since a force-close cancels c holding the lock watchForced takes. It
-// returns nil otherwise, which watchForced takes as nothing to do. c.mu
-// is held.
+// time, while c is live, it returns the connection, whose force-close, or
+// its client's hang-up, must then cancel c: the caller calls its watched
+// once c.mu is released, since a force-close cancels c holding the lock
+// watched takes. It returns nil otherwise, which watched takes as nothing
+// to do. c.mu is held.
 func (c *requestContext) watch() *conn {
 	if c.cancelled || c.watched {
 		return nil
@@ -122,7 +122,7 @@ func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 	a := &afterFunc{f: f, next: w.funcs}
 	w.funcs = a
 	c.mu.Unlock()
-	conn.watchForced()
+	conn.watched(c)
 	return func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()

@@ -81,10 +81,23 @@
 // "Connection: close". A handler that streams for long can poll
 // [ShuttingDown] to end early.
 //
+// # The request context
+//
+// The request context is cancelled when the handler returns, when a read or
+// write on the connection fails, when a shutdown force-closes the
+// connection, and, as net/http's is, when the client closes or half-closes
+// the connection while the handler runs: a handler waiting on a slow query
+// with r.Context() learns that nobody waits for the answer any more. The
+// server watches for the client's hang-up only once someone waits for the
+// context (its Done, Err or AfterFunc, which contexts derived from it call),
+// so a handler that never looks costs nothing for it; and only when nothing
+// is left to read for the request: a body the handler has not read to its
+// end, or a request pipelined behind this one, keeps the hang-up unseen, as
+// in net/http.
+//
 // # Differences from net/http
 //
-// The request context is cancelled when the handler returns or when a read
-// or write on the connection fails. The server does not watch the connection
-// while the handler runs, so a handler that waits only on its context does
-// not learn that the client went away until it reads or writes.
+// The client's hang-up is watched for on TCP connections only (the watch
+// peeks at the socket: see core.Server.WatchHangup): over TLS, the context
+// learns of it when a read or write fails.
 package http1

@@ -27,6 +27,7 @@ import (
 type loopbackListener struct {
 	*net.TCPListener
 	writes *atomic.Int64
+	raw    bool // accepted connections read through a core.RawReader
 }
 
 func listenLoopback(tb testing.TB) loopbackListener {
@@ -46,7 +47,23 @@ func (l loopbackListener) Accept(ctx context.Context) (core.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l.raw {
+		rc, err := c.SyscallConn()
+		if err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		return rawConn{loopbackConn{c, nil}, core.NewRawReader(rc)}, nil
+	}
 	return loopbackConn{c, l.writes}, nil
+}
+
+// rawConn is an accepted connection read, and written first, through a
+// core.RawReader, as the TCP transport's are: its server can watch for the
+// client's hang-up (core.Server.WatchHangup).
+type rawConn struct {
+	loopbackConn
+	*core.RawReader
 }
 
 // loopbackConn is an accepted connection; embedding *net.TCPConn keeps
