@@ -1,0 +1,84 @@
+//go:build unix
+
+package tcp
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ace-go/ace/core"
+)
+
+// hangupHandler's Packet watches for the peer's hang-up and reports what it
+// saw: a watch that could not start, the hang-up, or neither in time.
+type hangupHandler struct {
+	core.BaseHandler
+	srv *core.Server
+	got chan string
+}
+
+func (h *hangupHandler) Connect(s *core.Server, _ core.ConnInfo) core.Action {
+	h.srv = s
+	return core.Continue()
+}
+
+func (h *hangupHandler) Packet([]byte) core.Action {
+	gone := make(chan struct{})
+	stop := h.srv.WatchHangup(func() { close(gone) })
+	if stop == nil {
+		h.got <- "no watch"
+		return core.Close()
+	}
+	defer stop()
+	h.got <- "watching"
+	select {
+	case <-gone:
+		h.got <- "hung up"
+	case <-time.After(5 * time.Second):
+		h.got <- "no hang-up"
+	}
+	return core.Continue()
+}
+
+// TestWatchHangup checks that servers of both connection types can watch
+// for their peer's hang-up while a callback runs (core.Server.WatchHangup).
+func TestWatchHangup(t *testing.T) {
+	for _, tc := range []struct{ name, addr string }{
+		{"tcp", "127.0.0.1:0"},
+		{"unix", "unix:" + filepath.Join(t.TempDir(), "s")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := Listen(context.Background(), tc.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := &hangupHandler{got: make(chan string, 2)}
+			e := core.Start(ln, core.AppFunc(func(core.ConnInfo) core.Handler { return h }), core.Config{Acceptors: 1})
+			defer e.Close()
+			c, err := net.Dial(ln.Addr().Network(), ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write([]byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"watching", "hung up"} {
+				select {
+				case got := <-h.got:
+					if got != want {
+						t.Fatalf("handler: %s, want %s", got, want)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("handler: nothing, want %s", want)
+				}
+				if want == "watching" {
+					_ = c.Close()
+				}
+			}
+		})
+	}
+}
