@@ -41,12 +41,14 @@ func TestClientGoneCancelsContext(t *testing.T) {
 	for _, tc := range []struct {
 		name, req string
 		half      bool
+		after     bool // a request that watched its context came first
 	}{
-		{"get", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", false},
-		{"get/half-close", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", true},
-		{"derived", "GET /derived HTTP/1.1\r\nHost: a\r\n\r\n", false},
-		{"body read", body, false},
-		{"chunked body read", chunked, false},
+		{"get", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", false, false},
+		{"get/half-close", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", true, false},
+		{"get/after another", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", false, true},
+		{"derived", "GET /derived HTTP/1.1\r\nHost: a\r\n\r\n", false, false},
+		{"body read", body, false, false},
+		{"chunked body read", chunked, false, false},
 	} {
 		for _, reuse := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/reuse=%t", tc.name, reuse), func(t *testing.T) {
@@ -55,6 +57,11 @@ func TestClientGoneCancelsContext(t *testing.T) {
 				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					ctx := r.Context()
 					switch r.URL.Path {
+					case "/ping":
+						if ctx.Err() == nil {
+							_, _ = io.WriteString(w, "pong")
+						}
+						return
 					case "/derived":
 						var cancel context.CancelFunc
 						ctx, cancel = context.WithTimeout(ctx, time.Hour)
@@ -74,6 +81,9 @@ func TestClientGoneCancelsContext(t *testing.T) {
 				})
 				ep := startRaw(t, h, http1.Config{ReuseRequests: reuse})
 				c := dial(t, ep.Addr().String())
+				if tc.after {
+					c.ping()
+				}
 				c.send(tc.req)
 				await(t, entered)
 				if tc.half {
