@@ -78,6 +78,21 @@ func startWatcher(t *testing.T, w *watcher, cfg core.Config) (*core.Server, *cli
 	return s, c
 }
 
+// watching starts a server whose Packet watches for the peer's hang-up
+// (see watchAndWait), sends it a byte, and returns once the watch runs,
+// with a channel closed when the watch's goroutine has returned.
+func watching(t *testing.T, untilHangup bool) (*watcher, *core.Server, *client, <-chan struct{}) {
+	t.Helper()
+	w := newWatcher()
+	w.packet = w.watchAndWait(untilHangup)
+	s, c := startWatcher(t, w, core.Config{})
+	c.send("x")
+	if w.stop(t) == nil {
+		t.Fatal("WatchHangup = nil for a TCP socket with nothing buffered")
+	}
+	return w, s, c, core.HangupWatchDone(s)
+}
+
 func TestWatchHangupPeerCloses(t *testing.T) {
 	for _, half := range []bool{false, true} {
 		name := "close"
@@ -85,13 +100,7 @@ func TestWatchHangupPeerCloses(t *testing.T) {
 			name = "half-close"
 		}
 		t.Run(name, func(t *testing.T) {
-			w := newWatcher()
-			w.packet = w.watchAndWait(true)
-			s, c := startWatcher(t, w, core.Config{})
-			c.send("x")
-			if w.stop(t) == nil {
-				t.Fatal("WatchHangup = nil for a TCP socket with nothing buffered")
-			}
+			w, s, c, _ := watching(t, true)
 			if half {
 				_ = c.Conn.(interface{ CloseWrite() error }).CloseWrite()
 			} else {
@@ -111,15 +120,7 @@ func TestWatchHangupPeerCloses(t *testing.T) {
 }
 
 func TestWatchHangupInputEndsWatch(t *testing.T) {
-	w := newWatcher()
-	w.packet = w.watchAndWait(false)
-	s, c := startWatcher(t, w, core.Config{})
-	c.send("x")
-	w.stop(t)
-	done := core.HangupWatchDone(s)
-	if done == nil {
-		t.Fatal("no watch runs")
-	}
+	w, _, c, done := watching(t, false)
 	c.send("more")
 	_ = c.Conn.(interface{ CloseWrite() error }).CloseWrite()
 	select {
@@ -141,12 +142,8 @@ func TestWatchHangupInputEndsWatch(t *testing.T) {
 }
 
 func TestWatchHangupSurvivesSend(t *testing.T) {
-	w := newWatcher()
-	w.packet = w.watchAndWait(true)
+	w, s, c, done := watching(t, true)
 	w.info = func(msg any) core.Action { return core.Send([]byte(msg.(string))) }
-	s, c := startWatcher(t, w, core.Config{})
-	c.send("x")
-	w.stop(t)
 	// Send wakes the server's reads with a past deadline, which also
 	// wakes the watch; it must wait on.
 	for range 3 {
@@ -154,7 +151,6 @@ func TestWatchHangupSurvivesSend(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	done := core.HangupWatchDone(s)
 	select {
 	case <-done:
 		t.Fatal("a Send ended the watch")
@@ -174,12 +170,7 @@ func TestWatchHangupSurvivesSend(t *testing.T) {
 }
 
 func TestWatchHangupStop(t *testing.T) {
-	w := newWatcher()
-	w.packet = w.watchAndWait(false)
-	s, c := startWatcher(t, w, core.Config{})
-	c.send("x")
-	w.stop(t)
-	done := core.HangupWatchDone(s)
+	w, s, c, done := watching(t, false)
 	close(w.release) // Packet stops the watch and returns
 	if got := c.line(); got != "released" {
 		t.Fatalf("got %q", got)
