@@ -3,9 +3,7 @@
 package tcp
 
 import (
-	"context"
 	"net"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -46,39 +44,24 @@ func (h *hangupHandler) Packet([]byte) core.Action {
 // TestWatchHangup checks that servers of both connection types can watch
 // for their peer's hang-up while a callback runs (core.Server.WatchHangup).
 func TestWatchHangup(t *testing.T) {
-	for _, tc := range []struct{ name, addr string }{
-		{"tcp", "127.0.0.1:0"},
-		{"unix", "unix:" + filepath.Join(t.TempDir(), "s")},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ln, err := Listen(context.Background(), tc.addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := &hangupHandler{got: make(chan string, 2)}
-			e := core.Start(ln, core.AppFunc(func(core.ConnInfo) core.Handler { return h }), core.Config{Acceptors: 1})
-			defer e.Close()
-			c, err := net.Dial(ln.Addr().Network(), ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if _, err := c.Write([]byte("x")); err != nil {
-				t.Fatal(err)
-			}
-			for _, want := range []string{"watching", "hung up"} {
-				select {
-				case got := <-h.got:
-					if got != want {
-						t.Fatalf("handler: %s, want %s", got, want)
-					}
-				case <-time.After(10 * time.Second):
-					t.Fatalf("handler: nothing, want %s", want)
+	reports := make(chan string, 2) // each subtest's server reports twice
+	app := core.AppFunc(func(core.ConnInfo) core.Handler { return &hangupHandler{got: reports} })
+	eachSocket(t, app, core.Config{Acceptors: 1}, func(t *testing.T, _ *core.Endpoint, c net.Conn) {
+		if _, err := c.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"watching", "hung up"} {
+			select {
+			case got := <-reports:
+				if got != want {
+					t.Fatalf("handler: %s, want %s", got, want)
 				}
-				if want == "watching" {
-					_ = c.Close()
-				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("handler: nothing, want %s", want)
 			}
-		})
-	}
+			if want == "watching" {
+				_ = c.Close()
+			}
+		}
+	})
 }
