@@ -61,8 +61,8 @@
 // transport (the zero tcp.Transport when nil, so addresses are "host:port"
 // or "unix:/path") and decorates the listener. Its fields cover what a
 // server usually needs: certificates chosen by SNI from a [CertStore], ALPN
-// protocols, mutual TLS with a client CA file, and a minimum version (TLS 1.2
-// by default). Config is the escape hatch: any *tls.Config, to which those
+// protocols, mutual TLS with client CAs from a file (read once, or reloadable
+// with [ClientCAs]), and a minimum version (TLS 1.2 by default). Config is the escape hatch: any *tls.Config, to which those
 // fields are applied. [NewListener] decorates a listener of your own with a
 // *tls.Config of your own.
 //
@@ -72,7 +72,11 @@
 // by the client's SNI server name, and reloads them from disk on
 // [CertStore.Reload] without a restart: new handshakes get the new
 // certificates, connections already open are untouched, and a failed reload
-// keeps the old ones. The ace command calls Reload on SIGHUP.
+// keeps the old ones. [ClientCAs] does the same for the CAs that mutual TLS
+// verifies client certificates against: after [ClientCAs.Reload], new
+// handshakes verify against the CAs now in the file, and a file that fails
+// to load leaves the old ones in service. The ace command reloads both on
+// SIGHUP.
 //
 // For development and tests, [SelfSigned] makes an in-memory self-signed
 // certificate for localhost, and [Fingerprint] gives the SHA-256 fingerprint

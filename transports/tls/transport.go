@@ -63,9 +63,29 @@ type Transport struct {
 	ClientAuth tls.ClientAuthType
 
 	// ClientCAFile is a PEM file of the CA certificates that client
-	// certificates are verified against. When empty, Config's ClientCAs
-	// are used; when those are nil too, the system's roots.
+	// certificates are verified against, read once by TLSConfig. When
+	// empty, and ClientCAs is nil, Config's ClientCAs are used; when those
+	// are nil too, the system's roots.
 	ClientCAFile string
+
+	// ClientCAs, when set, holds the CAs that client certificates are
+	// verified against, and follows their file when it is reloaded (see
+	// [ClientCAs]): each handshake verifies against the pool in service when
+	// it starts. It replaces Config's ClientCAs and, like ClientCAFile,
+	// turns on tls.RequireAndVerifyClientCert unless ClientAuth or Config
+	// sets another policy. It cannot be combined with ClientCAFile, nor
+	// with a Config that has its own GetConfigForClient: TLSConfig returns
+	// [ErrClientCAsConflict] (such a GetConfigForClient can set ClientCAs
+	// from [ClientCAs.Pool] itself).
+	//
+	// It works through GetConfigForClient: the config TLSConfig returns
+	// hands each handshake a copy of itself with the current pool, made
+	// once per pool and sharing the returned config's session ticket keys.
+	// So handshakes see the configuration as TLSConfig built it: a field
+	// changed afterwards on the returned config, or on a clone of it, does
+	// not reach them. Set everything through the Transport (a QUIC
+	// listener's ALPN protocols, say, in NextProtos).
+	ClientCAs *ClientCAs
 
 	// MinVersion is the lowest TLS version the server accepts, such as
 	// tls.VersionTLS13. When 0, Config's MinVersion is used, and when
@@ -105,12 +125,23 @@ func (t Transport) ListenTLS(ctx context.Context, addr string) (*Listener, error
 
 // TLSConfig returns the server configuration that Listen uses: Config
 // cloned, or a new one, with the transport's fields applied. It reads
-// ClientCAFile, and fails if that cannot be read or holds no certificate, or
-// if the configuration has no certificate to serve.
+// ClientCAFile, and fails if that cannot be read or holds no certificate, if
+// the configuration has no certificate to serve, or if ClientCAs conflicts
+// with ClientCAFile or Config (see Transport.ClientCAs). With ClientCAs, the
+// returned config's ClientCAs is the pool in service now, and its
+// GetConfigForClient gives handshakes the one in service when they start.
 func (t Transport) TLSConfig() (*tls.Config, error) {
 	cfg := &tls.Config{}
 	if t.Config != nil {
 		cfg = t.Config.Clone()
+	}
+	if t.ClientCAs != nil {
+		switch {
+		case t.ClientCAFile != "":
+			return nil, fmt.Errorf("%w: ClientCAFile is set too", ErrClientCAsConflict)
+		case cfg.GetConfigForClient != nil:
+			return nil, fmt.Errorf("%w: Config has its own GetConfigForClient", ErrClientCAsConflict)
+		}
 	}
 	if t.Certs != nil {
 		cfg.Certificates = nil
@@ -122,12 +153,16 @@ func (t Transport) TLSConfig() (*tls.Config, error) {
 	if len(t.NextProtos) > 0 {
 		cfg.NextProtos = append([]string(nil), t.NextProtos...)
 	}
-	if t.ClientCAFile != "" {
-		pool, err := loadCertPool(t.ClientCAFile)
-		if err != nil {
-			return nil, err
+	if t.ClientCAFile != "" || t.ClientCAs != nil {
+		if t.ClientCAs != nil {
+			cfg.ClientCAs = t.ClientCAs.Pool()
+		} else {
+			pool, err := loadCertPool(t.ClientCAFile)
+			if err != nil {
+				return nil, err
+			}
+			cfg.ClientCAs = pool
 		}
-		cfg.ClientCAs = pool
 		if cfg.ClientAuth == tls.NoClientCert {
 			cfg.ClientAuth = tls.RequireAndVerifyClientCert
 		}
@@ -140,6 +175,9 @@ func (t Transport) TLSConfig() (*tls.Config, error) {
 	}
 	if cfg.MinVersion == 0 {
 		cfg.MinVersion = tls.VersionTLS12
+	}
+	if t.ClientCAs != nil {
+		cfg.GetConfigForClient = newCAConfigs(cfg.Clone(), t.ClientCAs).GetConfigForClient
 	}
 	return cfg, nil
 }

@@ -8,9 +8,9 @@
 //	ace help [command]        explain a command and its flags
 //
 // The first SIGINT or SIGTERM shuts the server down gracefully; a second one
-// kills the process at once. SIGHUP makes a server that serves certificate
-// files (--cert, --key) read them again. Run 'ace help serve echo' for every
-// flag.
+// kills the process at once. SIGHUP makes a server read its certificate
+// files (--cert, --key) and client CA file (--client-ca) again. Run 'ace help
+// serve echo' for every flag.
 package main
 
 import (

@@ -33,7 +33,8 @@ type Env struct {
 	// Stderr receives logs and errors.
 	Stderr io.Writer
 	// Reload delivers a value each time a server should read its
-	// certificate files again (the command's main sends SIGHUP there).
+	// certificate files and client CA file again (the command's main
+	// sends SIGHUP there).
 	// Nil means never.
 	Reload <-chan os.Signal
 }
@@ -43,8 +44,8 @@ type Env struct {
 // and errors go to env.Stderr. A usage error is reported on one line.
 //
 // A server started by Run shuts down gracefully when ctx is done, and
-// reloads its certificates on every value from env.Reload, so the caller
-// decides which signals do what.
+// reloads its certificates and client CAs on every value from env.Reload, so
+// the caller decides which signals do what.
 func Run(ctx context.Context, args []string, env Env) int {
 	stdout, stderr := env.Stdout, env.Stderr
 	if len(args) == 0 {

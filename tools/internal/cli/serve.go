@@ -235,8 +235,8 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	debugAddr       string       // empty for no debug server
 	log             *slog.Logger // the command's log; slog.Default() when nil
-	// reload delivers a value each time the certificate files should be
-	// read again; nil for never.
+	// reload delivers a value each time the certificate files and the
+	// client CA file should be read again; nil for never.
 	reload <-chan os.Signal
 
 	// ready, when set, is called once the endpoint and the debug server
@@ -247,14 +247,15 @@ type serveConfig struct {
 // serve runs app on an endpoint until ctx is done, then shuts it down
 // gracefully within c.shutdownTimeout, force-closing the connections that
 // remain after it. Meanwhile, each value from c.reload makes it read its
-// certificate files again. It returns an error only if it could not start;
-// a shutdown that had to force-close connections is logged, not an error.
+// certificate files and client CA file again. It returns an error only if it
+// could not start; a shutdown that had to force-close connections is logged,
+// not an error.
 func serve(ctx context.Context, c serveConfig) error {
 	log := c.log
 	if log == nil {
 		log = slog.Default()
 	}
-	transport, certs, err := openTransport(c.transport, log)
+	transport, files, err := openTransport(c.transport, log)
 	if err != nil {
 		return err
 	}
@@ -285,7 +286,7 @@ func serve(ctx context.Context, c serveConfig) error {
 		select {
 		case <-ctx.Done():
 		case <-c.reload:
-			reloadCerts(log, certs)
+			reloadFiles(log, files)
 		}
 	}
 	log.Info("ace: shutting down", "reason", context.Cause(ctx),

@@ -79,7 +79,8 @@ func (f *transportFlags) register(fs *flag.FlagSet) {
 		"PEM private key `file` of the --cert in the same position")
 	fs.StringVar(&f.clientCA, "client-ca", "",
 		"PEM `file` of CA certificates: mutual TLS, every client must\n"+
-			"present a certificate signed by one of them")
+			"present a certificate signed by one of them; reread on\n"+
+			"SIGHUP")
 	fs.Var(&f.alpn, "alpn",
 		"ALPN `protocols` offered, comma-separated, in order of preference;\n"+
 			"when empty: the app's own over tls (http1: http/1.1, echo: none),\n"+
@@ -147,38 +148,60 @@ func (f *transportFlags) spec(app appSpec, listen string, set map[string]bool) (
 	return s, nil
 }
 
+// tlsFiles are what a tls or quic transport reads from files, and rereads
+// on SIGHUP.
+type tlsFiles struct {
+	certs     *tlstransport.CertStore // nil when serving a self-signed certificate
+	clientCAs *tlstransport.ClientCAs // nil without --client-ca
+}
+
 // openTransport makes the transport of s: for tls and quic, it loads the
-// certificate files, or makes a self-signed certificate, and logs what it
-// will serve. It returns the store of the certificate files, for reloading,
-// or nil when there are none.
-func openTransport(s transportSpec, log *slog.Logger) (core.Transport, *tlstransport.CertStore, error) {
+// certificate files, or makes a self-signed certificate, and the client CA
+// file, and logs what it will serve. It returns what it loaded from files,
+// for reloading.
+func openTransport(s transportSpec, log *slog.Logger) (core.Transport, tlsFiles, error) {
+	var files tlsFiles
 	if s.kind == transportTCP {
-		return tcp.Transport{}, nil, nil
+		return tcp.Transport{}, files, nil
 	}
-	t := tlstransport.Transport{NextProtos: s.alpn, ClientCAFile: s.clientCA}
-	var store *tlstransport.CertStore
+	t := tlstransport.Transport{NextProtos: s.alpn}
+	if s.kind == transportQUIC && len(t.NextProtos) == 0 {
+		// With client CAs, handshakes run with copies of the config that
+		// t.TLSConfig makes (see tlstransport.Transport.ClientCAs), so
+		// QUIC's ALPN protocol must be in it, not only in quictransport's
+		// own copy.
+		t.NextProtos = []string{quictransport.DefaultALPN}
+	}
 	if len(s.pairs) == 0 {
 		cert, err := tlstransport.SelfSigned()
 		if err != nil {
-			return nil, nil, err
+			return nil, files, err
 		}
 		t.Config = &tls.Config{Certificates: []tls.Certificate{cert}}
 		log.Info("ace: serving a self-signed certificate", "sha256", tlstransport.Fingerprint(cert),
 			"hosts", certHosts(cert), "not_after", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
 	} else {
 		var err error
-		if store, err = tlstransport.LoadCertStore(s.pairs...); err != nil {
-			return nil, nil, err
+		if files.certs, err = tlstransport.LoadCertStore(s.pairs...); err != nil {
+			return nil, files, err
 		}
-		t.Certs = store
-		logCerts(log, "ace: serving certificates", store)
+		t.Certs = files.certs
+		logCerts(log, "ace: serving certificates", files.certs)
+	}
+	if s.clientCA != "" {
+		var err error
+		if files.clientCAs, err = tlstransport.LoadClientCAs(s.clientCA); err != nil {
+			return nil, files, err
+		}
+		t.ClientCAs = files.clientCAs
+		logClientCAs(log, "ace: verifying client certificates", files.clientCAs)
 	}
 	if s.kind == transportTLS {
-		return t, store, nil
+		return t, files, nil
 	}
 	conf, err := t.TLSConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, files, err
 	}
 	return quictransport.Transport{
 		TLSConfig: conf,
@@ -187,7 +210,7 @@ func openTransport(s transportSpec, log *slog.Logger) (core.Transport, *tlstrans
 			HandshakeTimeout: s.handshakeTimeout,
 			Logger:           log,
 		},
-	}, store, nil
+	}, files, nil
 }
 
 // transportName names the transport of s listening on addr, as the log
@@ -205,18 +228,42 @@ func transportName(s transportSpec, addr net.Addr) string {
 	return addr.Network()
 }
 
-// reloadCerts reads the certificate files of store again, on SIGHUP, and
-// logs the outcome. A failure keeps the certificates served so far.
-func reloadCerts(log *slog.Logger, store *tlstransport.CertStore) {
-	if store == nil {
+// reloadFiles reads the certificate files and the client CA file again, on
+// SIGHUP, and logs the outcome of each. A failure keeps what was served so
+// far: the previous certificates, or the previous CAs.
+func reloadFiles(log *slog.Logger, files tlsFiles) {
+	if files.certs == nil && files.clientCAs == nil {
 		log.Info("ace: reload asked, but there are no certificate files to reload")
 		return
 	}
-	if err := store.Reload(); err != nil {
-		log.Error("ace: certificate reload failed; still serving the previous certificates", "err", err)
-		return
+	if files.certs != nil {
+		if err := files.certs.Reload(); err != nil {
+			log.Error("ace: certificate reload failed; still serving the previous certificates", "err", err)
+		} else {
+			logCerts(log, "ace: certificates reloaded", files.certs)
+		}
 	}
-	logCerts(log, "ace: certificates reloaded", store)
+	if files.clientCAs != nil {
+		if err := files.clientCAs.Reload(); err != nil {
+			log.Error("ace: client CA reload failed; still verifying clients with the previous CAs", "err", err)
+		} else {
+			logClientCAs(log, "ace: client CAs reloaded", files.clientCAs)
+		}
+	}
+}
+
+// logClientCAs logs the CAs that client certificates are verified against:
+// their file, and their SHA-256 fingerprints and subjects in its order.
+func logClientCAs(log *slog.Logger, msg string, cas *tlstransport.ClientCAs) {
+	certs := cas.Certificates()
+	fps := make([]string, len(certs))
+	subjects := make([]string, len(certs))
+	for i, c := range certs {
+		fps[i] = tlstransport.FingerprintDER(c.Raw)
+		subjects[i] = c.Subject.String()
+	}
+	log.Info(msg, "file", cas.File(), "cas", len(certs), "sha256", strings.Join(fps, ","),
+		"subjects", strings.Join(subjects, "; "))
 }
 
 // logCerts logs the certificates store serves: their SHA-256 fingerprints,

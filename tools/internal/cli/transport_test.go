@@ -311,6 +311,139 @@ func TestServeReloadWithoutFiles(t *testing.T) {
 	}
 }
 
+// TestServeReloadClientCA serves mutual TLS with --client-ca, replaces the
+// CA file with another CA's and asks for a reload: clients of the new CA are
+// served and those of the old one refused, a connection already open
+// carries on, and a reload of a broken file keeps the new CA. Over tls the
+// server certificate is self-signed, so the CA file is the only file to
+// reload; over quic the server's certificate files are reloaded with it.
+func TestServeReloadClientCA(t *testing.T) {
+	for _, transport := range []string{"tls", "quic"} {
+		t.Run(transport, func(t *testing.T) { testServeReloadClientCA(t, transport) })
+	}
+}
+
+func testServeReloadClientCA(t *testing.T, transport string) {
+	dir, first := devCerts(t)
+	_, second := devCerts(t)
+	caFile := filepath.Join(t.TempDir(), "client-ca.pem")
+	installCA := func(set *certs.Set) {
+		t.Helper()
+		if err := certs.WriteFileAtomic(caFile, certs.CertPEM(set.CA.Cert), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	installCA(first)
+	args := []string{"--transport", transport, "--listen", "127.0.0.1:0", "--acceptors", "2", "--client-ca", caFile}
+	if transport == "quic" {
+		args = append(args, "--cert", filepath.Join(dir, certs.CertFile), "--key", filepath.Join(dir, certs.KeyFile))
+	}
+	c := parseEcho(t, args...)
+	reload := make(chan os.Signal)
+	c.reload = reload
+	s := startServe(t, c)
+	if want := `msg="ace: verifying client certificates" file=` + caFile + " cas=1 sha256=" + certs.Fingerprint(first.CA.Cert); !strings.Contains(s.log.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, s.log)
+	}
+
+	// try connects with the client certificate of set, offered whatever
+	// CAs the server names, and returns the connection once it has read
+	// the greeting, or the error that refused it.
+	try := func(set *certs.Set) (net.Conn, *bufio.Reader, error) {
+		t.Helper()
+		cert := set.Client.TLSCertificate(set.CA)
+		conf := &tls.Config{
+			InsecureSkipVerify:   true, // the client's certificate is what this test is about
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil },
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
+		defer cancel()
+		var conn net.Conn
+		var err error
+		if transport == "quic" {
+			conn, err = quictransport.Dial(ctx, s.addr.String(), conf)
+		} else {
+			conn, err = (&tls.Dialer{Config: conf}).DialContext(ctx, s.addr.Network(), s.addr.String())
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		t.Cleanup(func() { conn.Close() })
+		if err := conn.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
+			t.Fatal(err)
+		}
+		// With TLS 1.3 the client's handshake ends before the server
+		// has checked its certificate: a refusal comes on the first read.
+		r := bufio.NewReader(conn)
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, nil, err
+		}
+		if line != "WELCOME\n" {
+			t.Fatalf("greeting %q", line)
+		}
+		return conn, r, nil
+	}
+	served := func(name string, set *certs.Set) (net.Conn, *bufio.Reader) {
+		t.Helper()
+		conn, r, err := try(set)
+		if err != nil {
+			t.Fatalf("the client of %s was refused: %v", name, err)
+		}
+		return conn, r
+	}
+	refused := func(name string, set *certs.Set) {
+		t.Helper()
+		if _, _, err := try(set); err == nil {
+			t.Errorf("the client of %s was served", name)
+		}
+	}
+
+	old, oldR := served("the first CA", first)
+	refused("the second CA before the reload", second)
+
+	installCA(second)
+	reloadAndWait(t, reload)
+	log := s.log.String()
+	if want := `msg="ace: client CAs reloaded" file=` + caFile + " cas=1 sha256=" + certs.Fingerprint(second.CA.Cert); !strings.Contains(log, want) {
+		t.Errorf("log lacks %q:\n%s", want, log)
+	}
+	if strings.Contains(log, "no certificate files to reload") {
+		t.Errorf("the reload said there was nothing to reload:\n%s", log)
+	}
+	if transport == "quic" && !strings.Contains(log, `msg="ace: certificates reloaded"`) {
+		t.Errorf("the reload of the client CA file did not reload the certificates too:\n%s", log)
+	}
+	refused("the first CA after the reload", first)
+	_, freshR := served("the second CA", second)
+	if _, err := io.WriteString(old, "still there\n"); err != nil {
+		t.Fatal(err)
+	}
+	expectLine(t, oldR, "ECHO: still there")
+
+	// A file that no longer parses: the reload fails, the second CA stays.
+	if err := certs.WriteFileAtomic(caFile, []byte("not a certificate\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadAndWait(t, reload)
+	failed := false
+	for line := range strings.Lines(s.log.String()) {
+		failed = failed || strings.Contains(line, `level=ERROR msg="ace: client CA reload failed; still verifying clients with the previous CAs"`) &&
+			strings.Contains(line, caFile)
+	}
+	if !failed {
+		t.Errorf("log lacks the failed reload naming %s:\n%s", caFile, s.log)
+	}
+	_, againR := served("the second CA after a failed reload", second)
+	refused("the first CA after a failed reload", first)
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*bufio.Reader{oldR, freshR, againR} {
+		expectLine(t, r, "BYE")
+	}
+}
+
 // TestServeSNI serves two certificates and checks that each client gets the
 // one for the name it asks for, the first by default.
 func TestServeSNI(t *testing.T) {

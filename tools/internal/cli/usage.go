@@ -22,7 +22,7 @@ On the first signal it shuts down gracefully: it stops accepting, tells every
 live connection (the app says goodbye, echo sends BYE), waits for them to
 end, and force-closes those still open after --shutdown-timeout. It then
 exits with status 0. A second signal kills it at once. SIGHUP makes it read
-its --cert and --key files again.
+its --cert, --key and --client-ca files again.
 
 Apps:
 `)
@@ -71,12 +71,14 @@ Certificates, for tls and quic:
   neither                  an in-memory self-signed certificate for
                            localhost, 127.0.0.1 and ::1; its SHA-256
                            fingerprint is logged, for clients to pin
-  SIGHUP                   rereads the --cert and --key files: new
-                           handshakes get the new certificates, open
-                           connections keep theirs; if a file fails to
-                           load, the error is logged and the old ones stay
   --client-ca FILE         mutual TLS: clients without a certificate signed
                            by a CA in FILE are refused
+  SIGHUP                   rereads the --cert, --key and --client-ca files:
+                           new handshakes get the new certificates and
+                           verify clients against the new CAs, open
+                           connections keep theirs; if a file fails to
+                           load, the error is logged and the old
+                           certificates or CAs stay in service
 'ace certs --dir DIR' writes a development CA and certificates to use here.
 `
 
