@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -58,7 +59,10 @@ type Config struct {
 	// ALPN lists the application protocols the server accepts, in order
 	// of preference. When empty, the tls.Config's NextProtos are used, and
 	// when those are empty too, [DefaultALPN]. A client that offers none of
-	// them fails the QUIC handshake.
+	// them fails the QUIC handshake. The same holds for the configurations
+	// that the tls.Config's GetConfigForClient returns (tlstransport's
+	// reloadable client CAs use it): those without NextProtos, or all of
+	// them when ALPN is set, get this list.
 	ALPN []string
 
 	// HandshakeTimeout bounds the QUIC handshake, which quic-go runs on its
@@ -137,7 +141,41 @@ func (c Config) serverTLS(tlsConf *tls.Config) (*tls.Config, error) {
 	}
 	conf := tlsConf.Clone()
 	conf.NextProtos = alpn(c.ALPN, conf.NextProtos)
+	if get := conf.GetConfigForClient; get != nil {
+		conf.GetConfigForClient = (&alpnConfigs{get: get, forced: len(c.ALPN) > 0, protos: conf.NextProtos}).GetConfigForClient
+	}
 	return conf, nil
+}
+
+// alpnConfigs wraps a GetConfigForClient so that the configurations it
+// returns name the listener's application protocols, as QUIC requires: a
+// handshake uses what GetConfigForClient returns in place of the listener's
+// configuration, NextProtos included.
+type alpnConfigs struct {
+	get    func(*tls.ClientHelloInfo) (*tls.Config, error)
+	forced bool     // Config.ALPN was set: it replaces every NextProtos
+	protos []string // the listener's protocols; never modified
+	// last is the configuration get returned last, and its copy with the
+	// protocols, so that a callback that returns the same configuration
+	// for many handshakes costs one copy, not one each.
+	last atomic.Pointer[[2]*tls.Config]
+}
+
+// GetConfigForClient has the signature of tls.Config.GetConfigForClient.
+func (a *alpnConfigs) GetConfigForClient(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	conf, err := a.get(hello)
+	if conf == nil || err != nil || (!a.forced && len(conf.NextProtos) > 0) {
+		return conf, err
+	}
+	if last := a.last.Load(); last != nil && last[0] == conf {
+		return last[1], nil
+	}
+	// The copy keeps conf's session ticket keys, if it set any; if not,
+	// crypto/tls uses the listener's, as it would for conf.
+	withALPN := conf.Clone()
+	withALPN.NextProtos = a.protos
+	a.last.Store(&[2]*tls.Config{conf, withALPN})
+	return withALPN, nil
 }
 
 // alpn returns the first non-empty of the lists, or DefaultALPN.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -132,6 +133,50 @@ func TestALPN(t *testing.T) {
 			t.Errorf("negotiated %q, want \"echo/1\"", got)
 		}
 	})
+}
+
+// TestALPNWithConfigForClient checks that configurations returned by the
+// tls.Config's GetConfigForClient, which a handshake uses in place of the
+// listener's, still name the listener's protocols: those of Config.ALPN,
+// or the default when they name none themselves.
+func TestALPNWithConfigForClient(t *testing.T) {
+	pki := certs(t)
+	for _, tc := range []struct {
+		name     string
+		alpn     []string // Config.ALPN
+		returned []string // the NextProtos of the configuration returned
+		want     string
+	}{
+		{"none returned", nil, nil, quictransport.DefaultALPN},
+		{"returned kept", nil, []string{"mine/1"}, "mine/1"},
+		{"configured wins", []string{"echo/1"}, []string{"mine/1"}, "echo/1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			perClient := pki.server.Clone()
+			perClient.NextProtos = tc.returned
+			var calls atomic.Int32
+			conf := pki.server.Clone()
+			conf.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {
+				calls.Add(1)
+				return perClient, nil
+			}
+			ln := listenTLS(t, conf, quictransport.Config{ALPN: tc.alpn})
+			client := pki.client.Clone()
+			client.NextProtos = []string{tc.want}
+			for i := range 2 { // the second handshake uses the cached copy
+				srv, _ := acceptPair(t, ln, client)
+				if got := srv.Info().TLS.NegotiatedProtocol; got != tc.want {
+					t.Fatalf("handshake %d negotiated %q, want %q", i, got, tc.want)
+				}
+			}
+			if !slices.Equal(perClient.NextProtos, tc.returned) {
+				t.Errorf("the returned configuration was modified: NextProtos %q", perClient.NextProtos)
+			}
+			if n := calls.Load(); n != 2 {
+				t.Errorf("GetConfigForClient ran %d times, want 2", n)
+			}
+		})
+	}
 }
 
 // isNoALPN reports whether err is TLS's no_application_protocol alert

@@ -83,8 +83,9 @@ type Transport struct {
 	// once per pool and sharing the returned config's session ticket keys.
 	// So handshakes see the configuration as TLSConfig built it: a field
 	// changed afterwards on the returned config, or on a clone of it, does
-	// not reach them. Set everything through the Transport (a QUIC
-	// listener's ALPN protocols, say, in NextProtos).
+	// not reach them. Set everything through the Transport (quictransport
+	// is the exception: it gives the configurations GetConfigForClient
+	// returns its own ALPN protocols).
 	ClientCAs *ClientCAs
 
 	// MinVersion is the lowest TLS version the server accepts, such as
