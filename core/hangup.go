@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"net"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -21,16 +22,20 @@ type hangupWatch struct {
 // query, say, whose request should be cancelled when its client gives up.
 // It returns a function that ends the watch and waits until it has ended,
 // f included if it runs; or nil, watching nothing, if the connection cannot
-// be watched. Only a socket read through a [RawReader] can be (not TLS, whose
-// records would hide the hang-up, nor QUIC), and only while the server holds
-// no input it has not delivered: input shows the peer is still there.
+// be watched. A socket read through a [RawReader] can be; so can, on Linux,
+// a TCP socket under a connection whose bytes are not the socket's, which
+// gives it with a NetConn method (TLS, as transports/tls does; not QUIC).
+// Either only while the server holds no input it has not delivered: input
+// shows the peer is still there.
 //
 // The watch ends when the peer sends more input (f does not run then: the
 // peer is still there), when f has run, when stop is called, and at the
 // latest before the server reads the connection again (its next read, a
-// callback's Read, Detach) or closes it. At most one watch runs at a time:
-// WatchHangup returns nil while the last one has not been ended by stop or
-// by the server.
+// callback's Read, Detach) or closes it. Under TLS, whose records the
+// watch cannot read, input does not end it: f runs once the peer's TCP
+// stream has ended, after whatever records it sent first (its close_notify
+// alert, mostly). At most one watch runs at a time: WatchHangup returns nil
+// while the last one has not been ended by stop or by the server.
 //
 // WatchHangup may be called from any goroutine, but only while a callback of
 // the server runs and nothing reads the connection until the watch has
@@ -44,18 +49,38 @@ func (s *Server) WatchHangup(f func()) (stop func()) {
 	if s.state != stateConnected || s.detached || s.hang.Load() != nil || s.r < s.w {
 		return nil
 	}
-	sock, ok := s.conn.(socket)
-	if !ok {
-		return nil
-	}
-	rc := sock.RawConn()
-	if rc == nil || !canPeek {
+	rc, opaque := hangupSocket(s.conn)
+	if rc == nil {
 		return nil
 	}
 	w := &hangupWatch{done: make(chan struct{})}
 	s.hang.Store(w)
-	go w.run(s.conn, rc, f)
+	go w.run(s.conn, rc, opaque, f)
 	return func() { s.endHangupWatch(w) }
+}
+
+// hangupSocket returns the socket under conn that a hang-up watch can
+// watch, or nil, and whether conn's bytes are not the socket's (TLS
+// records), so that input on the socket says nothing of the peer's
+// intent.
+func hangupSocket(conn Conn) (rc syscall.RawConn, opaque bool) {
+	if !canPeek {
+		return nil, false
+	}
+	if sock, ok := conn.(socket); ok {
+		return sock.RawConn(), false
+	}
+	if !canSeeEnd {
+		return nil, false
+	}
+	nc, ok := conn.(interface{ NetConn() net.Conn })
+	if !ok {
+		return nil, false
+	}
+	if sock, ok := nc.NetConn().(interface{ RawConn() syscall.RawConn }); ok {
+		return sock.RawConn(), true
+	}
+	return nil, false
 }
 
 // stopHangupWatch ends the watch that runs, if any. It is called on the
@@ -81,10 +106,10 @@ func (s *Server) endHangupWatch(w *hangupWatch) {
 
 // run waits until the socket is readable and runs f if what it finds there
 // is the peer's hang-up.
-func (w *hangupWatch) run(conn Conn, rc syscall.RawConn, f func()) {
+func (w *hangupWatch) run(conn Conn, rc syscall.RawConn, opaque bool, f func()) {
 	defer close(w.done)
 	for {
-		gone, err := peekHangup(rc)
+		gone, err := peekHangup(rc, opaque)
 		switch {
 		case err == nil:
 			if gone && !w.stopped.Load() {

@@ -10,6 +10,9 @@ import (
 // canPeek says that peekHangup works here: not on this system.
 const canPeek = false
 
-func peekHangup(syscall.RawConn) (bool, error) {
+// canSeeEnd says that inputEnded works here: not on this system.
+const canSeeEnd = false
+
+func peekHangup(syscall.RawConn, bool) (bool, error) {
 	return false, errors.ErrUnsupported
 }

@@ -9,8 +9,12 @@ const canPeek = true
 
 // peekHangup waits until the socket behind rc is readable and reports
 // whether what it finds is the end of the peer's input (or an error such as
-// a reset) rather than data, which it leaves to be read.
-func peekHangup(rc syscall.RawConn) (gone bool, err error) {
+// a reset) rather than data, which it leaves to be read. With opaque set,
+// data is not an answer (it may be the records that precede a TLS
+// connection's end): it waits on until the peer's stream has ended, or
+// gives up, reporting false, where that cannot be seen (not Linux, not
+// TCP).
+func peekHangup(rc syscall.RawConn, opaque bool) (gone bool, err error) {
 	var b [1]byte
 	err = rc.Read(func(fd uintptr) bool {
 		for {
@@ -21,6 +25,14 @@ func peekHangup(rc syscall.RawConn) (gone bool, err error) {
 			case syscall.EAGAIN:
 				return false // wait until readable
 			case nil:
+				if n > 0 && opaque {
+					ended, known := inputEnded(fd)
+					if known && !ended {
+						return false // wait for more: the end, maybe
+					}
+					gone = ended
+					return true
+				}
 				gone = n == 0
 			default:
 				gone = true

@@ -97,7 +97,11 @@
 //
 // # Differences from net/http
 //
-// The client's hang-up is watched for on TCP connections only (the watch
-// peeks at the socket: see core.Server.WatchHangup): over TLS, the context
-// learns of it when a read or write fails.
+// The client's hang-up is watched for by peeking at the socket (see
+// core.Server.WatchHangup), on TCP and Unix sockets, and over TLS on TCP on
+// Linux. Under TLS the watch cannot read the records that arrive, so the
+// end of the client's stream counts even behind records it sent first (a
+// request pipelined after the one being served, say, which net/http would
+// take for a sign of life). Elsewhere (TLS on other systems or on Unix
+// sockets) the context learns of the hang-up when a read or write fails.
 package http1
