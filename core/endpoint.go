@@ -79,7 +79,21 @@ func Start(ln Listener, app App, cfg Config) *Endpoint {
 func (e *Endpoint) Addr() net.Addr { return e.ln.Addr() }
 
 // Stats returns a snapshot of the endpoint's counters (rule E7).
-func (e *Endpoint) Stats() Stats { return e.ctr.snapshot() }
+func (e *Endpoint) Stats() Stats {
+	st := e.ctr.snapshot()
+	// The bytes of the connections that ended are in the counters; those
+	// of the live ones are their servers' own, added up here. Both under
+	// e.mu, which an ending server holds to move its bytes from the one
+	// to the other.
+	e.mu.Lock()
+	st.BytesIn, st.BytesOut = e.ctr.bytesIn.Load(), e.ctr.bytesOut.Load()
+	for s := range e.live {
+		st.BytesIn += s.bytesIn.Load()
+		st.BytesOut += s.bytesOut.Load()
+	}
+	e.mu.Unlock()
+	return st
+}
 
 // MaxConns returns the connection limit in force; 0 means none.
 func (e *Endpoint) MaxConns() int {
@@ -421,7 +435,11 @@ func (h *govHooks) ended(s *Server, hadConn bool, err error) {
 	e := g.e
 	e.mu.Lock()
 	delete(e.waiting, s)
-	delete(e.live, s)
+	if _, ok := e.live[s]; ok {
+		delete(e.live, s)
+		e.ctr.bytesIn.Add(s.bytesIn.Load()) // see Stats
+		e.ctr.bytesOut.Add(s.bytesOut.Load())
+	}
 	idle := e.idlePollersLocked()
 	var resume *governor
 	if h.reserved {

@@ -40,7 +40,20 @@ func TestEndpointAcceptors(t *testing.T) { // E1, E2, G1
 	if st.Accepting != 3 || st.Active != 5 || st.Accepted != 5 {
 		t.Fatalf("stats %+v, want 3 accepting, 5 active and accepted", st)
 	}
-	for _, c := range clients {
+	// The bytes of live connections count (a server counts a write once
+	// it returns, which may be after the client read the echo).
+	eventually(t, "5 bytes in and out of live connections", func() bool {
+		st := e.Stats()
+		return st.BytesIn == 5 && st.BytesOut == 5
+	})
+	for _, c := range clients[:2] {
+		_ = c.Close()
+	}
+	eventually(t, "two connections closed", func() bool { return e.Stats().Closed == 2 })
+	if st := e.Stats(); st.BytesIn != 5 || st.BytesOut != 5 {
+		t.Fatalf("bytes in/out %d/%d of live and ended connections, want 5/5", st.BytesIn, st.BytesOut)
+	}
+	for _, c := range clients[2:] {
 		_ = c.Close()
 	}
 	eventually(t, "all connections closed", func() bool {

@@ -54,7 +54,6 @@ func (s *Server) Read(p []byte) (int, error) {
 		n, err := conn.Read(p)
 		if n > 0 {
 			s.bytesIn.Add(uint64(n))
-			s.ctr.bytesIn.Add(uint64(n))
 		}
 		if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) &&
 			(s.appRDL.IsZero() || time.Now().Before(s.appRDL)) && s.forcedErr() == nil {
