@@ -10,10 +10,26 @@ import (
 )
 
 // hangupWatch is a watch that WatchHangup started: a goroutine waiting for
-// the socket to become readable.
+// the socket to become readable. A server keeps one and reuses it for its
+// watches, one at a time, so that a watch costs few allocations: its
+// goroutine, its done channel.
 type hangupWatch struct {
+	s       *Server
 	stopped atomic.Bool   // the server ended the watch
 	done    chan struct{} // closed when the goroutine has returned
+
+	// What the goroutine works with, set before it starts.
+	conn   Conn
+	rc     syscall.RawConn
+	opaque bool
+	f      func()
+
+	// The state of one peek (see peekHangup), and its step bound once.
+	gone bool
+	buf  [1]byte
+	step func(fd uintptr) bool
+
+	stopFn func() // w.stop, bound once
 }
 
 // WatchHangup arranges for f to run, once, on a goroutine of its own, if the
@@ -40,7 +56,8 @@ type hangupWatch struct {
 // WatchHangup may be called from any goroutine, but only while a callback of
 // the server runs and nothing reads the connection until the watch has
 // ended. stop must be called from a callback, on the server's goroutine,
-// and not while holding a lock that f takes. A peer that only half-closes
+// and not while holding a lock that f takes; it ends the watch that runs
+// then, so it must not be kept for later ones. A peer that only half-closes
 // the connection after its input, as some clients do, counts as hung up, as
 // net/http counts it.
 func (s *Server) WatchHangup(f func()) (stop func()) {
@@ -53,11 +70,24 @@ func (s *Server) WatchHangup(f func()) (stop func()) {
 	if rc == nil {
 		return nil
 	}
-	w := &hangupWatch{done: make(chan struct{})}
+	w := s.hangW
+	if w == nil {
+		w = &hangupWatch{s: s}
+		w.step, w.stopFn = w.peekStep, w.stop
+		s.hangW = w
+	}
+	// The last watch has ended: its goroutine has returned, since only
+	// endHangupWatch, which waits for it, clears s.hang.
+	w.stopped.Store(false)
+	w.done = make(chan struct{})
+	w.conn, w.rc, w.opaque, w.f = s.conn, rc, opaque, f
 	s.hang.Store(w)
-	go w.run(s.conn, rc, opaque, f)
-	return func() { s.endHangupWatch(w) }
+	go w.run()
+	return w.stopFn
 }
+
+// stop ends the watch, if it runs.
+func (w *hangupWatch) stop() { w.s.endHangupWatch(w) }
 
 // hangupSocket returns the socket under conn that a hang-up watch can
 // watch, or nil, and whether conn's bytes are not the socket's (TLS
@@ -106,13 +136,18 @@ func (s *Server) endHangupWatch(w *hangupWatch) {
 
 // run waits until the socket is readable and runs f if what it finds there
 // is the peer's hang-up.
-func (w *hangupWatch) run(conn Conn, rc syscall.RawConn, opaque bool, f func()) {
-	defer close(w.done)
+func (w *hangupWatch) run() {
+	conn, f := w.conn, w.f
+	defer func() {
+		w.conn, w.rc, w.f = nil, nil, nil // hold on to nothing between watches
+		close(w.done)
+	}()
 	for {
-		gone, err := peekHangup(rc, opaque)
+		w.gone = false
+		err := w.rc.Read(w.step)
 		switch {
 		case err == nil:
-			if gone && !w.stopped.Load() {
+			if w.gone && !w.stopped.Load() {
 				f()
 			}
 			return

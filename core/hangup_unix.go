@@ -15,30 +15,35 @@ const canPeek = true
 // gives up, reporting false, where that cannot be seen (not Linux, not
 // TCP).
 func peekHangup(rc syscall.RawConn, opaque bool) (gone bool, err error) {
-	var b [1]byte
-	err = rc.Read(func(fd uintptr) bool {
-		for {
-			n, _, errno := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK)
-			switch errno {
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // wait until readable
-			case nil:
-				if n > 0 && opaque {
-					ended, known := inputEnded(fd)
-					if known && !ended {
-						return false // wait for more: the end, maybe
-					}
-					gone = ended
-					return true
+	var w hangupWatch
+	w.opaque = opaque
+	err = rc.Read(w.peekStep)
+	return w.gone, err
+}
+
+// peekStep is peekHangup's step, for syscall.RawConn.Read: it reports
+// whether it found its answer, which it leaves in w.gone.
+func (w *hangupWatch) peekStep(fd uintptr) bool {
+	for {
+		n, _, errno := syscall.Recvfrom(int(fd), w.buf[:], syscall.MSG_PEEK)
+		switch errno {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false // wait until readable
+		case nil:
+			if n > 0 && w.opaque {
+				ended, known := inputEnded(fd)
+				if known && !ended {
+					return false // wait for more: the end, maybe
 				}
-				gone = n == 0
-			default:
-				gone = true
+				w.gone = ended
+				return true
 			}
-			return true
+			w.gone = n == 0
+		default:
+			w.gone = true
 		}
-	})
-	return gone, err
+		return true
+	}
 }

@@ -93,8 +93,9 @@ type Server struct {
 	act  Action
 	sess session
 
-	hib  hibernation                 // see hibernate.go
-	hang atomic.Pointer[hangupWatch] // see WatchHangup
+	hib   hibernation                 // see hibernate.go
+	hang  atomic.Pointer[hangupWatch] // the watch that runs; see WatchHangup
+	hangW *hangupWatch                // the watch to reuse; guarded by mu
 
 	ctx    context.Context         // made by Context on demand; guarded by mu
 	cancel context.CancelCauseFunc // cancels ctx

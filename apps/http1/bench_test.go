@@ -18,6 +18,17 @@ var helloBody = []byte("Hello, World!")
 // helloHandler is the handler both servers run in the benchmark.
 func helloHandler(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(helloBody) }
 
+// watchedHelloHandler is helloHandler that first checks whether its
+// request was cancelled, as a handler that passes r.Context() on does.
+func watchedHelloHandler(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-r.Context().Done():
+		return
+	default:
+		_, _ = w.Write(helloBody)
+	}
+}
+
 // serveNetHTTP serves h with net/http on a loopback port until the benchmark
 // ends.
 func serveNetHTTP(tb testing.TB, h http.Handler) string {
@@ -55,6 +66,16 @@ func BenchmarkServe(b *testing.B) {
 			return serve(tb, http.HandlerFunc(helloHandler), http1.Config{ReuseRequests: true})
 		}},
 		{"nethttp", func(tb testing.TB) string { return serveNetHTTP(tb, http.HandlerFunc(helloHandler)) }},
+		// On connections read through a core.RawReader, as the TCP
+		// transport's: without and with a handler that looks at its
+		// context's Done, which starts the watch for the client's
+		// hang-up (net/http watches for it on every request).
+		{"ace-raw", func(tb testing.TB) string {
+			return startRaw(tb, http.HandlerFunc(helloHandler), http1.Config{}).Addr().String()
+		}},
+		{"ace-raw-watched", func(tb testing.TB) string {
+			return startRaw(tb, http.HandlerFunc(watchedHelloHandler), http1.Config{}).Addr().String()
+		}},
 	}
 	req := []byte("GET /hello HTTP/1.1\r\nHost: bench\r\nUser-Agent: ace-bench\r\nAccept: */*\r\n\r\n")
 	for _, depth := range []int{1, 16} {

@@ -91,13 +91,14 @@ type conn struct {
 
 	// The watch for the client's hang-up (core.Server.WatchHangup), which
 	// cancels the context of the request being served: it runs once that
-	// context is watched (hangWanted) and nothing is left to read for the
-	// request (hangOK: no body, or its end was read, and no input behind
-	// it). Guarded by forcedMu; hangOK is set without it, atomically,
-	// before the handler runs.
-	hangOK     atomic.Bool
-	hangWanted bool
-	stopHang   func()
+	// context is watched and nothing is left to read for the request
+	// (hangOK: no body, or its end was read, and no input behind it).
+	// Guarded by forcedMu, but hangOK, which is set without it,
+	// atomically, before the handler runs. hang is made by the first
+	// watch, so that a connection whose handlers never watch their
+	// contexts pays one pointer for it.
+	hangOK atomic.Bool
+	hang   *hangup
 
 	phase    phase
 	timing   bool // the header or idle timeout of this phase is running
@@ -107,6 +108,13 @@ type conn struct {
 	closing  bool // close after the responses gathered
 	hijacked bool
 	ownWDL   bool // the server has the handler's write deadline, not the timeout
+}
+
+// hangup is the state of a connection's watch for its client's hang-up.
+type hangup struct {
+	wanted bool   // the current request's context is watched
+	stop   func() // ends the watch that runs, if any
+	cancel func() // conn.cancelCurrent, bound once
 }
 
 // Connect implements core.Handler. The first request must arrive within the
@@ -135,18 +143,21 @@ func (c *conn) watched(rc *requestContext) {
 		c.stopForced = context.AfterFunc(c.srv.Context(), c.cancelCurrent)
 	}
 	if c.cur.Load() == rc {
-		c.hangWanted = true
+		if c.hang == nil {
+			c.hang = &hangup{cancel: c.cancelCurrent}
+		}
+		c.hang.wanted = true
 		c.watchHangupLocked()
 	}
 }
 
 // watchHangupLocked starts the watch for the client's hang-up once it is
-// wanted and possible. Where the connection cannot be watched (TLS), it
-// does not try again for the request. c.forcedMu is held.
+// wanted and possible. Where the connection cannot be watched (TLS but on
+// Linux), it does not try again for the request. c.forcedMu is held.
 func (c *conn) watchHangupLocked() {
-	if c.hangWanted && c.stopHang == nil && c.hangOK.Load() {
-		c.stopHang = c.srv.WatchHangup(c.cancelCurrent)
-		c.hangOK.Store(c.stopHang != nil)
+	if h := c.hang; h != nil && h.wanted && h.stop == nil && c.hangOK.Load() {
+		h.stop = c.srv.WatchHangup(h.cancel)
+		c.hangOK.Store(h.stop != nil)
 	}
 }
 
@@ -177,8 +188,11 @@ func (c *conn) cancelCurrent() {
 func (c *conn) clearCurrent() {
 	c.forcedMu.Lock()
 	c.cur.Store(nil)
-	stop := c.stopHang
-	c.stopHang, c.hangWanted = nil, false
+	var stop func()
+	if h := c.hang; h != nil {
+		stop = h.stop
+		h.stop, h.wanted = nil, false
+	}
 	c.hangOK.Store(false)
 	c.forcedMu.Unlock()
 	if stop != nil {
