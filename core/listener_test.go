@@ -81,22 +81,6 @@ func (l *testListener) Close() error {
 
 func (l *testListener) Addr() net.Addr { return l.ln.Addr() }
 
-// testConn is what transports/tcp's Conn is: a *net.TCPConn that keeps
-// package net's vectored write, and reads lazily, holding no buffer while it
-// waits.
-type testConn struct {
-	*net.TCPConn
-	*core.RawReader
-}
-
-func newTestConn(c *net.TCPConn) *testConn {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		panic(err)
-	}
-	return &testConn{TCPConn: c, RawReader: core.NewRawReader(rc)}
-}
-
 func (c *testConn) Info() core.ConnInfo {
 	return core.ConnInfo{Transport: "test", LocalAddr: c.LocalAddr(), RemoteAddr: c.RemoteAddr()}
 }

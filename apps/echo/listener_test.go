@@ -41,21 +41,7 @@ func (l loopbackListener) Accept(ctx context.Context) (core.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc, err := c.SyscallConn()
-	if err != nil {
-		_ = c.Close()
-		return nil, err
-	}
-	return loopbackConn{c, core.NewRawReader(rc)}, nil
-}
-
-// loopbackConn is an accepted connection, what transports/tcp's Conn is.
-// Embedding *net.TCPConn keeps the vectored writes (writev) of net.Buffers;
-// the RawReader lets its server wait without a buffer, hibernate, and run
-// on an event loop.
-type loopbackConn struct {
-	*net.TCPConn
-	*core.RawReader
+	return newLoopbackConn(c)
 }
 
 func (c loopbackConn) Info() core.ConnInfo {

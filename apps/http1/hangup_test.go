@@ -1,3 +1,5 @@
+//go:build unix
+
 package http1_test
 
 import (
@@ -10,26 +12,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/http1"
-	"github.com/ace-go/ace/core"
 )
-
-// startRaw is start on connections that the server reads through a
-// core.RawReader, as the TCP transport's.
-func startRaw(tb testing.TB, h http.Handler, cfg http1.Config) *core.Endpoint {
-	tb.Helper()
-	if reuseAll {
-		cfg.ReuseRequests = true
-	}
-	ln := listenLoopback(tb)
-	ln.raw = true
-	ep := core.Start(ln, http1.New(h, cfg), core.Config{Acceptors: 2})
-	tb.Cleanup(func() {
-		if err := ep.Close(); err != nil {
-			tb.Errorf("closing endpoint: %v", err)
-		}
-	})
-	return ep
-}
 
 // TestClientGoneCancelsContext checks that a request's context is cancelled
 // when its client closes the connection while the handler waits on the

@@ -48,22 +48,9 @@ func (l loopbackListener) Accept(ctx context.Context) (core.Conn, error) {
 		return nil, err
 	}
 	if l.raw {
-		rc, err := c.SyscallConn()
-		if err != nil {
-			_ = c.Close()
-			return nil, err
-		}
-		return rawConn{loopbackConn{c, nil}, core.NewRawReader(rc)}, nil
+		return newRawConn(c)
 	}
 	return loopbackConn{c, l.writes}, nil
-}
-
-// rawConn is an accepted connection read, and written first, through a
-// core.RawReader, as the TCP transport's are: its server can watch for the
-// client's hang-up (core.Server.WatchHangup).
-type rawConn struct {
-	loopbackConn
-	*core.RawReader
 }
 
 // loopbackConn is an accepted connection; embedding *net.TCPConn keeps
@@ -111,10 +98,26 @@ func skipIfReuseAll(t *testing.T) {
 // start is serve returning the endpoint.
 func start(tb testing.TB, h http.Handler, cfg http1.Config) *core.Endpoint {
 	tb.Helper()
+	return startOn(tb, listenLoopback(tb), h, cfg)
+}
+
+// startRaw is start on connections that the server reads through a
+// core.RawReader, as the TCP transport's (on Unix systems).
+func startRaw(tb testing.TB, h http.Handler, cfg http1.Config) *core.Endpoint {
+	tb.Helper()
+	ln := listenLoopback(tb)
+	ln.raw = true
+	return startOn(tb, ln, h, cfg)
+}
+
+// startOn starts an endpoint serving h with cfg on ln, closed when the test
+// ends.
+func startOn(tb testing.TB, ln loopbackListener, h http.Handler, cfg http1.Config) *core.Endpoint {
+	tb.Helper()
 	if reuseAll {
 		cfg.ReuseRequests = true
 	}
-	ep := core.Start(listenLoopback(tb), http1.New(h, cfg), core.Config{Acceptors: 4})
+	ep := core.Start(ln, http1.New(h, cfg), core.Config{Acceptors: 4})
 	tb.Cleanup(func() {
 		if err := ep.Close(); err != nil {
 			tb.Errorf("closing endpoint: %v", err)
