@@ -17,6 +17,9 @@
 #   loop         apps/echo only: its tests again with ACE_EVENT_LOOP=1, which
 #                makes every endpoint they start serve from event loops
 #                (core.Config.EventLoop)
+#   ports        GOWORK=off CGO_ENABLED=0 go vet ./... with GOOS=windows, darwin, freebsd:
+#                the code and its tests compile where users may build them
+#                (not tools/bench, whose harness reads Linux's /proc)
 #
 # GOWORK=off tests each module as its users get it: through its own go.mod,
 # whose relative replace directives point at the sibling modules.
@@ -112,6 +115,15 @@ if ! (cd tools && GOWORK=off go build -o "$tmp/staticcheck" honnef.co/go/tools/c
 	exit 1
 fi
 
+# check_ports vets the module in the current directory for the other systems
+# users build on.
+check_ports() {
+	local os
+	for os in windows darwin freebsd; do
+		GOWORK=off GOOS=$os CGO_ENABLED=0 go vet ./... || return 1
+	done
+}
+
 # run_step MODULE STEP COMMAND... runs one check in MODULE and records it.
 run_step() {
 	local mod=$1 step=$2
@@ -154,6 +166,9 @@ for mod in "${modules[@]}"; do
 	fi
 	if [ "$mod" = apps/echo ]; then
 		run_step "$mod" loop env GOWORK=off ACE_EVENT_LOOP=1 go test -race -shuffle=on -count=1 ./...
+	fi
+	if [ "$mod" != tools/bench ]; then
+		run_step "$mod" ports check_ports
 	fi
 	summary+=("$(printf '%-20s %6ss %s' "$mod" "$(elapsed "$start")" "$row")")
 done
