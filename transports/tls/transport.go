@@ -3,10 +3,8 @@ package tlstransport
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/ace-go/ace/core"
 	"github.com/ace-go/ace/transports/tcp"
@@ -126,7 +124,8 @@ func (t Transport) ListenTLS(ctx context.Context, addr string) (*Listener, error
 
 // TLSConfig returns the server configuration that Listen uses: Config
 // cloned, or a new one, with the transport's fields applied. It reads
-// ClientCAFile, and fails if that cannot be read or holds no certificate, if
+// ClientCAFile, as LoadClientCAs does, and fails if that cannot be read,
+// holds no certificate or holds one that does not parse; it fails too if
 // the configuration has no certificate to serve, or if ClientCAs conflicts
 // with ClientCAFile or Config (see Transport.ClientCAs). With ClientCAs, the
 // returned config's ClientCAs is the pool in service now, and its
@@ -158,11 +157,11 @@ func (t Transport) TLSConfig() (*tls.Config, error) {
 		if t.ClientCAs != nil {
 			cfg.ClientCAs = t.ClientCAs.Pool()
 		} else {
-			pool, err := loadCertPool(t.ClientCAFile)
+			p, err := readCAs(t.ClientCAFile)
 			if err != nil {
 				return nil, err
 			}
-			cfg.ClientCAs = pool
+			cfg.ClientCAs = p.pool
 		}
 		if cfg.ClientAuth == tls.NoClientCert {
 			cfg.ClientAuth = tls.RequireAndVerifyClientCert
@@ -181,17 +180,4 @@ func (t Transport) TLSConfig() (*tls.Config, error) {
 		cfg.GetConfigForClient = newCAConfigs(cfg.Clone(), t.ClientCAs).GetConfigForClient
 	}
 	return cfg, nil
-}
-
-// loadCertPool reads a PEM file of CA certificates.
-func loadCertPool(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("tlstransport: client CA: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("tlstransport: client CA: no PEM certificate in %s", file)
-	}
-	return pool, nil
 }

@@ -165,13 +165,6 @@ func openTransport(s transportSpec, log *slog.Logger) (core.Transport, tlsFiles,
 		return tcp.Transport{}, files, nil
 	}
 	t := tlstransport.Transport{NextProtos: s.alpn}
-	if s.kind == transportQUIC && len(t.NextProtos) == 0 {
-		// With client CAs, handshakes run with copies of the config that
-		// t.TLSConfig makes (see tlstransport.Transport.ClientCAs), so
-		// QUIC's ALPN protocol must be in it, not only in quictransport's
-		// own copy.
-		t.NextProtos = []string{quictransport.DefaultALPN}
-	}
 	if len(s.pairs) == 0 {
 		cert, err := tlstransport.SelfSigned()
 		if err != nil {
