@@ -1,7 +1,11 @@
+//go:build unix
+
 package core_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"time"
 
 	"github.com/ace-go/ace/core"
@@ -38,19 +42,29 @@ func (l *lookup) Packet(line []byte) core.Action {
 // A handler busy in a callback learns that its client hung up through
 // WatchHangup, and cancels the work done for it.
 func ExampleServer_WatchHangup() {
-	var ln core.Listener // from transports/tcp's Listen, say
+	cancelled := make(chan error, 1)
 	app := core.AppFunc(func(core.ConnInfo) core.Handler {
 		return &lookup{search: func(ctx context.Context, q string) (string, error) {
-			select { // a query that takes a while
-			case <-time.After(time.Second):
-				return "found " + q, nil
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
+			<-ctx.Done() // a query that would take long
+			cancelled <- ctx.Err()
+			return "", ctx.Err()
 		}}
 	})
-	if ln != nil {
-		ep := core.Start(ln, app, core.Config{Framer: core.Lines(0)})
-		defer ep.Close()
+	// listenTCP is these tests' listener; a program uses transports/tcp.
+	ep := core.Start(listenTCP(panicker{}), app, core.Config{Framer: core.Lines(0)})
+	defer ep.Close()
+
+	c, err := net.Dial("tcp", ep.Addr().String())
+	if err != nil {
+		panic(err)
 	}
+	fmt.Fprintln(c, "ace")
+	_ = c.Close() // the client gives up before the answer
+	fmt.Println(<-cancelled)
+	// Output: context canceled
 }
+
+// panicker is the Fatal of listenTCP, for an example.
+type panicker struct{}
+
+func (panicker) Fatal(args ...any) { panic(fmt.Sprint(args...)) }

@@ -24,7 +24,7 @@ type hangupWatch struct {
 	opaque bool
 	f      func()
 
-	// The state of one peek (see peekHangup), and its step bound once.
+	// The state of one peek (see peekStep), and the step bound once.
 	gone bool
 	buf  [1]byte
 	step func(fd uintptr) bool

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// TestPeekHangup checks what peekHangup makes of a socket's input: for a
+// TestPeekHangup checks what a watch's peek step makes of a socket's input: for a
 // connection whose bytes are the socket's, data means the peer is there
 // and the end of the stream that it is gone; for an opaque one (TLS), data
 // says nothing, and only the end of the stream, past the data, counts.
@@ -40,7 +40,7 @@ func TestPeekHangup(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			// Whatever has not arrived yet, peekHangup waits for; the
+			// Whatever has not arrived yet, the peek waits for; the
 			// deadline ends a peek that waits on, as the opaque one must
 			// with data alone.
 			_ = server.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
@@ -48,9 +48,10 @@ func TestPeekHangup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			gone, err := peekHangup(rc, tc.opaque)
-			if gone != tc.wantGone || !errors.Is(err, tc.wantErr) && (err != nil || tc.wantErr != nil) {
-				t.Fatalf("peekHangup = %t, %v; want %t, %v", gone, err, tc.wantGone, tc.wantErr)
+			w := hangupWatch{opaque: tc.opaque}
+			err = rc.Read(w.peekStep)
+			if gone := w.gone; gone != tc.wantGone || !errors.Is(err, tc.wantErr) && (err != nil || tc.wantErr != nil) {
+				t.Fatalf("peek: gone %t, %v; want %t, %v", gone, err, tc.wantGone, tc.wantErr)
 			}
 		})
 	}

@@ -2,19 +2,11 @@
 
 package core
 
-import (
-	"errors"
-	"syscall"
-)
-
-// canPeek says that peekHangup works here: not on this system.
+// canPeek says that a watch can peek at a socket here: not on this system.
 const canPeek = false
 
 // canSeeEnd says that inputEnded works here: not on this system.
 const canSeeEnd = false
 
-func peekHangup(syscall.RawConn, bool) (bool, error) {
-	return false, errors.ErrUnsupported
-}
-
+// peekStep is never used here: no watch starts without canPeek.
 func (w *hangupWatch) peekStep(uintptr) bool { return true }

@@ -4,25 +4,16 @@ package core
 
 import "syscall"
 
-// canPeek says that peekHangup works here.
+// canPeek says that a watch can peek at a socket here.
 const canPeek = true
 
-// peekHangup waits until the socket behind rc is readable and reports
-// whether what it finds is the end of the peer's input (or an error such as
-// a reset) rather than data, which it leaves to be read. With opaque set,
-// data is not an answer (it may be the records that precede a TLS
-// connection's end): it waits on until the peer's stream has ended, or
-// gives up, reporting false, where that cannot be seen (not Linux, not
-// TCP).
-func peekHangup(rc syscall.RawConn, opaque bool) (gone bool, err error) {
-	var w hangupWatch
-	w.opaque = opaque
-	err = rc.Read(w.peekStep)
-	return w.gone, err
-}
-
-// peekStep is peekHangup's step, for syscall.RawConn.Read: it reports
-// whether it found its answer, which it leaves in w.gone.
+// peekStep is a watch's step, for syscall.RawConn.Read: it looks at what
+// the socket holds, without reading it, and reports whether that answers
+// the watch, leaving the answer in w.gone: the end of the peer's input (or
+// an error such as a reset) is a hang-up, data is not. With w.opaque set,
+// data is not an answer either (it may be the records that precede a TLS
+// connection's end): the watch waits on until the peer's stream has ended,
+// or gives up, not gone, where that cannot be seen (not Linux, not TCP).
 func (w *hangupWatch) peekStep(fd uintptr) bool {
 	for {
 		n, _, errno := syscall.Recvfrom(int(fd), w.buf[:], syscall.MSG_PEEK)

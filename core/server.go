@@ -607,9 +607,7 @@ func (s *Server) loop() (hibernated bool) {
 	s.serving = true
 	get, put := s.lazyGet, s.releaseBuf
 	for !x.over {
-		if s.hang.Load() != nil {
-			s.stopHangupWatch() // it asks for the deadline to be set
-		}
+		s.stopHangupWatch() // if one runs; it asks for the deadline to be set
 		if x.setDL {
 			_ = conn.SetReadDeadline(monoTime(x.deadline))
 			x.armed, x.setDL = x.deadline, false

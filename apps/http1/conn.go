@@ -152,8 +152,9 @@ func (c *conn) watched(rc *requestContext) {
 }
 
 // watchHangupLocked starts the watch for the client's hang-up once it is
-// wanted and possible. Where the connection cannot be watched (TLS but on
-// Linux), it does not try again for the request. c.forcedMu is held.
+// wanted and possible. Where the connection cannot be watched (TLS other
+// than on Linux), it does not try again for the request. c.forcedMu is
+// held.
 func (c *conn) watchHangupLocked() {
 	if h := c.hang; h != nil && h.wanted && h.stop == nil && c.hangOK.Load() {
 		h.stop = c.srv.WatchHangup(h.cancel)
@@ -193,7 +194,9 @@ func (c *conn) clearCurrent() {
 		stop = h.stop
 		h.stop, h.wanted = nil, false
 	}
-	c.hangOK.Store(false)
+	if c.hangOK.Load() { // a store only if needed: it is an atomic exchange
+		c.hangOK.Store(false)
+	}
 	c.forcedMu.Unlock()
 	if stop != nil {
 		stop() // outside forcedMu, which the watch's cancelCurrent takes
