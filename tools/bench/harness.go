@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,8 +37,11 @@ const (
 	GroupEcho      = "echo"
 	GroupKeepAlive = "http keep-alive"
 	GroupPipelined = "http pipelined"
-	GroupIdleEcho  = "idle memory, echo"
-	GroupIdleHTTP  = "idle memory, http"
+	// GroupPaced is keep-alive at the same load for every server
+	// (Config.Think): what the latency goal is judged on.
+	GroupPaced    = "http paced"
+	GroupIdleEcho = "idle memory, echo"
+	GroupIdleHTTP = "idle memory, http"
 )
 
 // Server names: the server programs under cmd/.
@@ -100,6 +104,12 @@ type Config struct {
 	// Pipeline is how many requests the pipelined HTTP load sends back to
 	// back.
 	Pipeline int
+	// Think is how long each connection of the paced HTTP load waits
+	// after each response before its next request, in whole milliseconds
+	// (wrk's): the load offered is the same for every server, at most
+	// Conns/Think requests per second, and the servers' latencies are
+	// compared at it.
+	Think time.Duration
 	// Idle is how many idle connections the memory measurement opens.
 	Idle int
 	// IdleWait is how long the idle connections stay silent before each
@@ -136,16 +146,21 @@ func Defaults(short bool) Config {
 	if short {
 		return Config{
 			Short: true, Duration: 300 * time.Millisecond, Rounds: 1,
-			Conns: 8, Size: 64, MaxRoundTrips: 1_000_000, Threads: 2, Pipeline: 16, Idle: 300,
+			Conns: 8, Size: 64, MaxRoundTrips: 1_000_000, Threads: 2, Pipeline: 16, Think: time.Millisecond, Idle: 300,
 			InstrDuration: time.Second, InstrRounds: 1,
 		}
 	}
 	return Config{
-		// Five shorter rounds rather than three long ones: on a shared
-		// machine the background load drifts, and a median of five
-		// rotating rounds follows it better.
-		Duration: 5 * time.Second, Warmup: time.Second, Rounds: 5,
-		Conns: 50, Size: 64, MaxRoundTrips: 100_000_000, Threads: 2, Pipeline: 16, Idle: 10_000,
+		// Seven short rounds rather than a few long ones: on a shared
+		// machine the background load drifts by some 10% over minutes,
+		// and the median of many rotating rounds follows it better (on
+		// one machine in one hour, five rounds put echo's ace-echo-loop
+		// at 0.94x gnet, eleven at 1.08x).
+		Duration: 4 * time.Second, Warmup: time.Second, Rounds: 7,
+		// A think time of 2ms on 50 connections offers at most 25,000
+		// requests per second: about half what net/http serves on 2
+		// cores, so that every server keeps up.
+		Conns: 50, Size: 64, MaxRoundTrips: 100_000_000, Threads: 2, Pipeline: 16, Think: 2 * time.Millisecond, Idle: 10_000,
 		IdleWait: 3 * time.Second,
 		// Callgrind's counts vary from run to run in the scheduler's
 		// share only, not with the machine's load: the median of three
@@ -192,6 +207,8 @@ func (c *Config) validate() error {
 		return errors.New("bench: size must be 1 to 1048576 bytes")
 	case c.Threads < 1 || c.Pipeline < 1:
 		return errors.New("bench: threads and pipeline must be positive")
+	case c.Think < time.Millisecond || c.Think > time.Second:
+		return errors.New("bench: think must be 1ms to 1s")
 	case c.Idle < 1 || c.Idle > 200_000:
 		return errors.New("bench: idle must be 1 to 200000")
 	case c.InstrDuration <= 0:
@@ -207,7 +224,6 @@ type harness struct {
 	cfg    Config
 	log    *slog.Logger
 	bins   string // directory of the server programs
-	script string // pipeline.lua
 	wrk    string
 	report *Report
 	block  int // the last source-address block used for idle connections
@@ -268,7 +284,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer os.RemoveAll(dir)
 	defer h.stopAll() // before the programs' directory goes
 	h.bins = dir
-	if h.script, err = WriteScript(dir); err != nil {
+	if err = WriteScripts(dir); err != nil {
 		return nil, err
 	}
 	if err := h.build(ctx); err != nil {
@@ -427,67 +443,77 @@ func (h *harness) echoOnce(ctx context.Context, name string, flags []string) (Ro
 	return row, nil
 }
 
-// http runs wrk, keep-alive and then pipelined, on every HTTP server.
+// httpGroups are the HTTP loads, in the order each server process runs
+// them and the table shows them.
+var httpGroups = []string{GroupKeepAlive, GroupPipelined, GroupPaced}
+
+// http runs wrk, keep-alive, pipelined and paced, on every HTTP server.
 func (h *harness) http(ctx context.Context) error {
-	keep := make(map[string][]Row)
-	pipe := make(map[string][]Row)
+	rows := make(map[string]map[string][]Row) // by group, then server
+	for _, g := range httpGroups {
+		rows[g] = make(map[string][]Row)
+	}
 	for round := range h.cfg.Rounds {
 		for _, name := range rotate(httpServers, round) {
-			k, p, err := h.httpOnce(ctx, name, nil, true, true)
+			got, err := h.httpOnce(ctx, name, nil, httpGroups...)
 			if err != nil {
 				return err
 			}
-			h.log.Info("http", "round", round+1, "server", name,
-				"keepalive req/s", int64(k.Value), "p99", k.P99,
-				"pipelined req/s", int64(p.Value), "p99", p.P99)
-			keep[name] = append(keep[name], k)
-			pipe[name] = append(pipe[name], p)
+			args := []any{"round", round + 1, "server", name}
+			for i, g := range httpGroups {
+				args = append(args, g+" req/s", int64(got[i].Value), g+" p99", got[i].P99)
+				rows[g][name] = append(rows[g][name], got[i])
+			}
+			h.log.Info("http", args...)
 		}
 	}
-	for _, name := range httpServers {
-		h.report.Rows = append(h.report.Rows, median(keep[name]))
-	}
-	for _, name := range httpServers {
-		h.report.Rows = append(h.report.Rows, median(pipe[name]))
+	for _, g := range httpGroups {
+		for _, name := range httpServers {
+			h.report.Rows = append(h.report.Rows, median(rows[g][name]))
+		}
 	}
 	return nil
 }
 
 // httpOnce runs wrk on a fresh process of server name: a warm-up, then the
-// keep-alive load and the pipelined one, each if asked for.
-func (h *harness) httpOnce(ctx context.Context, name string, flags []string, keepAlive, pipelined bool) (k, pl Row, err error) {
+// loads of groups, in order, returning their rows in the same order.
+func (h *harness) httpOnce(ctx context.Context, name string, flags []string, groups ...string) ([]Row, error) {
 	p, err := h.start(ctx, name, flags...)
 	if err != nil {
-		return k, pl, err
+		return nil, err
 	}
 	defer p.Stop()
 	if err := probeOnce(ctx, p.Addr, HTTPProbe); err != nil {
-		return k, pl, fmt.Errorf("bench: %s: %w", name, err)
+		return nil, fmt.Errorf("bench: %s: %w", name, err)
 	}
-	load := WrkLoad{
+	base := WrkLoad{
 		URL:     "http://" + p.Addr + "/",
-		Threads: h.cfg.Threads, Conns: h.cfg.Conns, Script: h.script,
+		Threads: h.cfg.Threads, Conns: h.cfg.Conns, Scripts: h.bins,
 	}
 	if h.cfg.Warmup > 0 {
-		warm := load
+		warm := base
 		warm.Duration = h.cfg.Warmup
 		if _, err := RunWrk(ctx, h.wrk, warm); err != nil {
-			return k, pl, fmt.Errorf("bench: warm-up of %s: %w", name, err)
+			return nil, fmt.Errorf("bench: warm-up of %s: %w", name, err)
 		}
 	}
-	load.Duration = h.cfg.Duration
-	if keepAlive {
-		if k, err = h.wrkRow(ctx, p, GroupKeepAlive, load); err != nil {
-			return k, pl, err
+	base.Duration = h.cfg.Duration
+	rows := make([]Row, 0, len(groups))
+	for _, g := range groups {
+		load := base
+		switch g {
+		case GroupPipelined:
+			load.Pipeline = h.cfg.Pipeline
+		case GroupPaced:
+			load.Think = h.cfg.Think
 		}
-	}
-	if pipelined {
-		load.Pipeline = h.cfg.Pipeline
-		if pl, err = h.wrkRow(ctx, p, GroupPipelined, load); err != nil {
-			return k, pl, err
+		row, err := h.wrkRow(ctx, p, g, load)
+		if err != nil {
+			return nil, err
 		}
+		rows = append(rows, row)
 	}
-	return k, pl, p.Stop()
+	return rows, p.Stop()
 }
 
 // wrkRow runs one wrk load on p and makes its row.
@@ -607,22 +633,25 @@ func (r *Row) setCounters(d Counters, ops int64) {
 
 // median returns the row with the median value (the lower one of the two
 // middle rows for an even count), so that its latencies come from the same
-// round as its throughput. Each round's value is kept in Rounds.
+// round as its throughput. Each round's value is kept in Rounds. Paced rows
+// are judged on their latency, not their throughput, which the think time
+// sets: theirs is the row with the median p99, and each round's p99 is kept
+// in RoundP99.
 func median(rows []Row) Row {
+	key := func(r Row) float64 { return r.Value }
+	paced := len(rows) > 0 && rows[0].Group == GroupPaced
+	if paced {
+		key = func(r Row) float64 { return float64(r.P99) }
+	}
 	sorted := slices.Clone(rows)
-	slices.SortFunc(sorted, func(a, b Row) int {
-		switch {
-		case a.Value < b.Value:
-			return -1
-		case a.Value > b.Value:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(sorted, func(a, b Row) int { return cmp.Compare(key(a), key(b)) })
 	m := sorted[(len(sorted)-1)/2]
-	m.Rounds = nil
+	m.Rounds, m.RoundP99 = nil, nil
 	for _, r := range rows {
 		m.Rounds = append(m.Rounds, r.Value)
+		if paced {
+			m.RoundP99 = append(m.RoundP99, r.P99)
+		}
 	}
 	return m
 }

@@ -152,7 +152,7 @@ func (h *harness) instrHTTP(ctx context.Context, name, dir string) (k, pl Row, e
 	if err := probeOnce(ctx, p.Addr, HTTPProbe); err != nil {
 		return k, pl, fmt.Errorf("bench: %s: %w", name, err)
 	}
-	load := WrkLoad{URL: "http://" + p.Addr + "/", Threads: 1, Conns: 1, Script: h.script}
+	load := WrkLoad{URL: "http://" + p.Addr + "/", Threads: 1, Conns: 1, Scripts: h.bins}
 	if h.cfg.Warmup > 0 {
 		warm := load
 		warm.Duration = h.cfg.Warmup

@@ -59,11 +59,11 @@ func (h *harness) profile(ctx context.Context) error {
 		for _, server := range aceHTTPServers {
 			runs = append(runs,
 				run{server, GroupKeepAlive, func(f []string) error {
-					_, _, err := h.httpOnce(ctx, server, f, true, false)
+					_, err := h.httpOnce(ctx, server, f, GroupKeepAlive)
 					return err
 				}},
 				run{server, GroupPipelined, func(f []string) error {
-					_, _, err := h.httpOnce(ctx, server, f, false, true)
+					_, err := h.httpOnce(ctx, server, f, GroupPipelined)
 					return err
 				}})
 		}

@@ -15,11 +15,15 @@ import (
 	"time"
 )
 
-// pipelineLua is the wrk script that pipelines requests, kept in the repo as
-// pipeline.lua and written next to the harness's binaries when it runs.
-//
-//go:embed pipeline.lua
-var pipelineLua []byte
+// The wrk scripts, kept in the repo and written next to the harness's
+// binaries when it runs (WriteScripts): pipeline.lua pipelines requests,
+// paced.lua paces each connection.
+var (
+	//go:embed pipeline.lua
+	pipelineLua []byte
+	//go:embed paced.lua
+	pacedLua []byte
+)
 
 // WrkLoad describes one run of wrk against an HTTP server.
 type WrkLoad struct {
@@ -31,19 +35,41 @@ type WrkLoad struct {
 	// since wrk counts in seconds.
 	Duration time.Duration
 	// Pipeline, when above 1, sends that many requests back to back on
-	// each connection through Script.
+	// each connection, through pipeline.lua.
 	Pipeline int
-	// Script is the path of pipeline.lua; see WriteScript.
-	Script string
+	// Think, when positive, has each connection wait that long after each
+	// response before it sends the next request, through paced.lua: the
+	// load offered is then at most Conns/Think requests per second, the
+	// same for every server fast enough to answer it. wrk counts whole
+	// milliseconds: Think is rounded to them, and to at least one. It
+	// cannot be combined with Pipeline.
+	Think time.Duration
+	// Scripts is the directory WriteScripts wrote the scripts to.
+	Scripts string
 }
 
-// WriteScript writes the pipelining script into dir and returns its path.
-func WriteScript(dir string) (string, error) {
-	p := filepath.Join(dir, "pipeline.lua")
-	if err := os.WriteFile(p, pipelineLua, 0o644); err != nil {
-		return "", fmt.Errorf("bench: write wrk script: %w", err)
+// WriteScripts writes the wrk scripts the loads use into dir.
+func WriteScripts(dir string) error {
+	for name, src := range map[string][]byte{"pipeline.lua": pipelineLua, "paced.lua": pacedLua} {
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+			return fmt.Errorf("bench: write wrk script: %w", err)
+		}
 	}
-	return p, nil
+	return nil
+}
+
+// thinkMillis returns d in whole milliseconds, rounded, at least 1.
+func thinkMillis(d time.Duration) int {
+	return max(int(d.Round(time.Millisecond)/time.Millisecond), 1)
+}
+
+// OfferedRate returns the most requests per second a load with Think can
+// offer: Conns every Think (wrk's rounded milliseconds), 0 without Think.
+func (l WrkLoad) OfferedRate() float64 {
+	if l.Think <= 0 {
+		return 0
+	}
+	return float64(max(l.Conns, 1)) * 1000 / float64(thinkMillis(l.Think))
 }
 
 // wrkSeconds returns d in whole seconds, rounded up, at least 1.
@@ -62,9 +88,12 @@ func (l WrkLoad) args() []string {
 		"--timeout", "5s",
 		"--latency",
 	}
-	if l.Pipeline > 1 {
-		a = append(a, "-s", l.Script, l.URL, "--", strconv.Itoa(l.Pipeline))
-	} else {
+	switch {
+	case l.Pipeline > 1:
+		a = append(a, "-s", filepath.Join(l.Scripts, "pipeline.lua"), l.URL, "--", strconv.Itoa(l.Pipeline))
+	case l.Think > 0:
+		a = append(a, "-s", filepath.Join(l.Scripts, "paced.lua"), l.URL, "--", strconv.Itoa(thinkMillis(l.Think)))
+	default:
 		a = append(a, l.URL)
 	}
 	return a
@@ -73,8 +102,11 @@ func (l WrkLoad) args() []string {
 // RunWrk runs wrk (the executable at path) with l and parses its report.
 // wrk is killed if ctx ends, or if it runs well past its duration.
 func RunWrk(ctx context.Context, path string, l WrkLoad) (*WrkResult, error) {
-	if l.Pipeline > 1 && l.Script == "" {
-		return nil, errors.New("bench: pipelined wrk load without a script")
+	switch {
+	case l.Pipeline > 1 && l.Think > 0:
+		return nil, errors.New("bench: a wrk load cannot both pipeline and pace")
+	case (l.Pipeline > 1 || l.Think > 0) && l.Scripts == "":
+		return nil, errors.New("bench: scripted wrk load without the scripts' directory")
 	}
 	limit := time.Duration(wrkSeconds(l.Duration))*time.Second + 30*time.Second
 	ctx, cancel := context.WithTimeout(ctx, limit)

@@ -147,8 +147,34 @@ func TestWrkArgs(t *testing.T) {
 	if want := "-t 2 -c 2 -d 2s --timeout 5s --latency http://x/"; got != want {
 		t.Errorf("keep-alive args %q, want %q", got, want)
 	}
-	got = strings.Join(WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Pipeline: 16, Script: "p.lua"}.args(), " ")
-	if want := "-t 2 -c 50 -d 1s --timeout 5s --latency -s p.lua http://x/ -- 16"; got != want {
+	got = strings.Join(WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Pipeline: 16, Scripts: "d"}.args(), " ")
+	if want := "-t 2 -c 50 -d 1s --timeout 5s --latency -s d/pipeline.lua http://x/ -- 16"; got != want {
 		t.Errorf("pipelined args %q, want %q", got, want)
+	}
+	paced := WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Think: 2400 * time.Microsecond, Scripts: "d"}
+	got = strings.Join(paced.args(), " ")
+	if want := "-t 2 -c 50 -d 1s --timeout 5s --latency -s d/paced.lua http://x/ -- 2"; got != want {
+		t.Errorf("paced args %q, want %q", got, want)
+	}
+	if r := paced.OfferedRate(); r != 25000 {
+		t.Errorf("offered rate %v, want 25000 (50 connections every 2ms)", r)
+	}
+	paced.Think = 100 * time.Microsecond // rounds up to wrk's 1ms
+	if got := paced.args(); got[len(got)-1] != "1" {
+		t.Errorf("think time of 100µs passed as %q ms, want 1", got[len(got)-1])
+	}
+}
+
+func TestRunWrkRejects(t *testing.T) {
+	for name, l := range map[string]WrkLoad{
+		"pipelined and paced":   {URL: "http://x/", Pipeline: 16, Think: time.Millisecond, Scripts: "d"},
+		"pipelined, no scripts": {URL: "http://x/", Pipeline: 16},
+		"paced, no scripts":     {URL: "http://x/", Think: time.Millisecond},
+	} {
+		// The load is refused before wrk runs: the executable does not
+		// exist.
+		if _, err := RunWrk(t.Context(), "/nonexistent/wrk", l); err == nil || strings.Contains(err.Error(), "nonexistent") {
+			t.Errorf("%s: RunWrk error %v, want the load refused", name, err)
+		}
 	}
 }

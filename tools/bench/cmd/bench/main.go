@@ -63,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	maxRT := fs.Int64("max", def.MaxRoundTrips, "most round trips of each echo measurement")
 	threads := fs.Int("threads", def.Threads, "wrk threads")
 	pipeline := fs.Int("pipeline", def.Pipeline, "pipelining depth of the pipelined HTTP load")
+	think := fs.Duration("think", def.Think, "how long each connection of the paced HTTP load waits after each response (whole milliseconds), which sets the same load for every server")
 	idle := fs.Int("idle", def.Idle, "idle connections of the memory measurement")
 	idleWait := fs.Duration("idle-wait", def.IdleWait, "how long the idle connections stay silent before each memory reading")
 	tests := fs.String("tests", "", "comma-separated `tests` to run: echo, http, idle, instr (default echo,http,idle; -short adds instr when valgrind is installed)")
@@ -103,6 +104,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			cfg.Threads = *threads
 		case "pipeline":
 			cfg.Pipeline = *pipeline
+		case "think":
+			cfg.Think = *think
 		case "idle":
 			cfg.Idle = *idle
 		case "idle-wait":
