@@ -105,7 +105,7 @@ func (r *Report) Markdown(command, note string) string {
 	b.WriteString(methodNotes)
 
 	if len(r.Profiles) > 0 {
-		b.WriteString("\n## Profiles of the Ace servers\n\nTaken in runs of their own after the measurements, under the same loads. Allocation profiles count objects allocated over the server's whole life (start-up included).\n")
+		b.WriteString("\n## Profiles of the Ace servers\n\nTaken in runs of their own after the measurements, under the same loads. Allocation profiles count what was allocated over the server's whole life (start-up included): objects (allocs), and bytes (alloc bytes), which set how often the garbage collector runs.\n")
 		for _, p := range r.Profiles {
 			fmt.Fprintf(&b, "\n### %s, %s, %s\n\n```\n%s\n```\n", p.Server, p.Load, p.Kind, p.Top)
 		}

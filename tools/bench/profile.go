@@ -16,7 +16,7 @@ import (
 type Profile struct {
 	Server string // the server program
 	Load   string // the row group whose load ran
-	Kind   string // "cpu" or "allocs"
+	Kind   string // "cpu", "allocs" (objects), "alloc bytes" or "heap in use"
 	Path   string // the profile file
 	Top    string // `go tool pprof -top`, trimmed
 }
@@ -102,7 +102,7 @@ func (h *harness) profile(ctx context.Context) error {
 			return fmt.Errorf("bench: profiling %s: %w", r.server, err)
 		}
 		bin := filepath.Join(h.bins, r.server)
-		for _, p := range []struct{ kind, path string }{{"cpu", cpu}, {"allocs", mem}} {
+		for _, p := range []struct{ kind, path string }{{"cpu", cpu}, {"allocs", mem}, {"alloc bytes", mem}} {
 			top, err := pprofTop(ctx, bin, p.path, p.kind)
 			if err != nil {
 				return err
@@ -116,8 +116,9 @@ func (h *harness) profile(ctx context.Context) error {
 }
 
 // pprofTop returns the top entries of a profile: CPU time; for an
-// allocation profile the number of objects allocated; for a heap profile
-// the bytes in use.
+// allocation profile the number of objects allocated ("allocs") or their
+// bytes ("alloc bytes": what sets how often the collector runs); for a heap
+// profile the bytes in use.
 func pprofTop(ctx context.Context, bin, path, kind string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -125,6 +126,8 @@ func pprofTop(ctx context.Context, bin, path, kind string) (string, error) {
 	switch kind {
 	case "allocs":
 		args = append(args, "-sample_index=alloc_objects")
+	case "alloc bytes":
+		args = append(args, "-sample_index=alloc_space")
 	case "heap":
 		args = append(args, "-sample_index=inuse_space")
 	}
