@@ -152,10 +152,11 @@ func Defaults(short bool) Config {
 	}
 	return Config{
 		// Seven short rounds rather than a few long ones: on a shared
-		// machine the background load drifts by some 10% over minutes,
-		// and the median of many rotating rounds follows it better (on
-		// one machine in one hour, five rounds put echo's ace-echo-loop
-		// at 0.94x gnet, eleven at 1.08x).
+		// machine the background load drifts by 10% and more over
+		// minutes, and the median of many rotating rounds follows it
+		// better (on the same 2-vCPU machine, a run of five rounds put
+		// ace-echo-loop at 0.94x gnet, a later one of eleven at 1.08x;
+		// single runs of one server swing by ±15%).
 		Duration: 4 * time.Second, Warmup: time.Second, Rounds: 7,
 		// A think time of 2ms on 50 connections offers at most 25,000
 		// requests per second: about half what net/http serves on 2
