@@ -56,11 +56,13 @@ func TestShortRun(t *testing.T) {
 		"idle memory per connection ≤ net/http (ace-http-reuse)",
 	}
 	if wrkErr == nil {
-		groups = append(groups, bench.GroupKeepAlive, bench.GroupPipelined)
+		groups = append(groups, bench.GroupKeepAlive, bench.GroupPipelined, bench.GroupPaced)
 		goals = append(goals,
 			"http keep-alive req/s ≥ fasthttp (ace-http)",
 			"http keep-alive req/s ≥ fasthttp (ace-http-reuse)",
-			"http pipelined req/s ≥ 1.5x net/http (ace-http-reuse)")
+			"http pipelined req/s ≥ 1.5x net/http (ace-http-reuse)",
+			"http p99 at the same load ≤ net/http (ace-http)",
+			"http p99 at the same load ≤ net/http (ace-http-reuse)")
 	}
 	for _, g := range groups {
 		for _, s := range []string{bench.AceHTTP, bench.AceHTTPReuse, bench.NetHTTP, bench.FastHTTP} {
@@ -128,6 +130,8 @@ func TestFlags(t *testing.T) {
 		{"-idle", "0"},
 		{"-instr-rounds", "0"},
 		{"-instr-duration", "0s"},
+		{"-think", "0s"},
+		{"-think", "2s"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if err := run(append(args, "-short", "-tests", "echo"), &stdout, &stderr); err == nil {
