@@ -199,7 +199,11 @@ func Goals(rows []Row) []Goal {
 	}
 	p99 := func(name string, ace Row, peer string) {
 		other, ok := findRow(rows, ace.Group, peer)
-		if !ok || ace.P99 <= 0 || other.P99 <= 0 {
+		if !ok {
+			return
+		}
+		if ace.P99 <= 0 || other.P99 <= 0 {
+			goals = append(goals, Goal{Name: name, Got: "no p99: wrk reported none", NA: true})
 			return
 		}
 		got := fmt.Sprintf("%s vs %s %s, at %s vs %s", formatLatency(ace.P99), formatLatency(other.P99), peer,

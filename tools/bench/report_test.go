@@ -165,6 +165,26 @@ func TestGoals(t *testing.T) {
 	}
 }
 
+// TestGoalsWithoutP99 checks that a paced row without a p99 leaves its goal
+// unjudged, saying why, rather than met or missed.
+func TestGoalsWithoutP99(t *testing.T) {
+	rows := testRows()
+	rowOf(t, rows, GroupPaced, NetHTTP).P99 = 0
+	n := 0
+	for _, g := range Goals(rows) {
+		if !strings.HasPrefix(g.Name, "http p99 at the same load") {
+			continue
+		}
+		n++
+		if !g.NA || !strings.Contains(g.Got, "no p99") {
+			t.Errorf("goal %q: %+v, want n/a for want of a p99", g.Name, g)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d latency goals, want one for each Ace HTTP server", n)
+	}
+}
+
 // TestIdleEchoGoals checks that the idle memory of each Ace echo server is
 // judged, and against 4 KiB only: the echo group has no net/http.
 func TestIdleEchoGoals(t *testing.T) {
