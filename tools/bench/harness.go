@@ -634,14 +634,13 @@ func (r *Row) setCounters(d Counters, ops int64) {
 
 // median returns the row with the median value (the lower one of the two
 // middle rows for an even count), so that its latencies come from the same
-// round as its throughput. Each round's value is kept in Rounds. Paced rows
-// are judged on their latency, not their throughput, which the think time
-// sets: theirs is the row with the median p99, and each round's p99 is kept
-// in RoundP99.
+// round as its throughput. Each round's value is kept in Rounds, and its p99
+// in RoundP99. Paced rows are judged on their latency, not their
+// throughput, which the think time sets: theirs is the row with the median
+// p99.
 func median(rows []Row) Row {
 	key := func(r Row) float64 { return r.Value }
-	paced := len(rows) > 0 && rows[0].Group == GroupPaced
-	if paced {
+	if len(rows) > 0 && rows[0].Group == GroupPaced {
 		key = func(r Row) float64 { return float64(r.P99) }
 	}
 	sorted := slices.Clone(rows)
@@ -650,9 +649,7 @@ func median(rows []Row) Row {
 	m.Rounds, m.RoundP99 = nil, nil
 	for _, r := range rows {
 		m.Rounds = append(m.Rounds, r.Value)
-		if paced {
-			m.RoundP99 = append(m.RoundP99, r.P99)
-		}
+		m.RoundP99 = append(m.RoundP99, r.P99)
 	}
 	return m
 }

@@ -49,8 +49,9 @@ type Row struct {
 	Count int64
 	// Rounds holds the figure of each round, when there were several.
 	Rounds []float64
-	// RoundP99 holds the p99 of each round, for the paced rows, whose
-	// goal is their latency: their median row is the median p99's.
+	// RoundP99 holds the p99 of each round, when there were several;
+	// the paced rows, whose goal is their latency, are the round with the
+	// median p99.
 	RoundP99 []time.Duration
 	// Idle is the Go runtime's view of an idle connection, for the idle
 	// memory rows.
