@@ -108,6 +108,31 @@ func checkFastPaths(t *testing.T, section string) {
 		if name != sname || value != svalue || err != serr {
 			t.Fatalf("%q: parseField %q %q %v, parseFieldSlowly %q %q %v", line, name, value, err, sname, svalue, serr)
 		}
+		checkNextField(t, line, sname, svalue, serr)
+	}
+}
+
+// checkNextField checks that nextField, given a field line with its CRLF
+// and what follows it, takes the line only if the full parser accepts it,
+// and then parses it as the full parser did (name, value and err), and
+// tells canonical names as canonicalKey does.
+func checkNextField(t *testing.T, line, name, value string, err error) {
+	t.Helper()
+	for _, rest := range []string{"", "\r\n", "X-Next: 1\r\n\r\n"} {
+		s := line + "\r\n" + rest
+		fname, fvalue, canonical, n := nextField(s)
+		if n == 0 {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: taken by nextField (%q %q), rejected by the full parser: %v", s, fname, fvalue, err)
+		}
+		if fname != name || fvalue != value || n != len(line)+2 {
+			t.Fatalf("%q: nextField %q %q %d, full parser %q %q %d", s, fname, fvalue, n, name, value, len(line)+2)
+		}
+		if want := canonicalKey(name) == name; canonical != want {
+			t.Fatalf("%q: nextField says canonical %v, canonicalKey %v", s, canonical, want)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package http1
 
 import (
 	"bytes"
+	"math/bits"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -392,19 +393,23 @@ func (h *head) parseFields(s string) error {
 	var seen uint64
 	for {
 		// scan made sure that every line ends in CRLF.
-		eol := strings.IndexByte(s, '\n')
-		line := s[:eol-1]
-		s = s[eol+1:]
-		if line == "" {
-			break
+		if strings.HasPrefix(s, "\r\n") {
+			break // the empty line
 		}
-		name, value, err := parseField(line)
-		if err != nil {
-			return err
+		name, value, canonical, n := nextField(s)
+		if n == 0 {
+			// Not the common line: parse it in full, for its error.
+			eol := strings.IndexByte(s, '\n')
+			var err error
+			if name, value, err = parseFieldSlowly(s[:eol-1]); err != nil {
+				return err
+			}
+			canonical, n = canonicalKey(name) == name, eol+1
 		}
-		key := name // Host, in every request, is canonical already
-		if key != "Host" {
-			key = canonicalKey(name)
+		s = s[n:]
+		key := name
+		if !canonical {
+			key = http.CanonicalHeaderKey(name)
 		}
 		if key == "Host" {
 			if h.hosts == 0 {
@@ -465,29 +470,135 @@ func parseField(line string) (name, value string, err error) {
 }
 
 // validFieldValue reports whether v holds no control character but HTAB,
-// as httpguts.ValidHeaderFieldValue does (RFC 9110, section 5.5), eight
-// bytes at a time: values such as User-Agent and Cookie are long.
+// as httpguts.ValidHeaderFieldValue does (RFC 9110, section 5.5).
 func validFieldValue(v string) bool {
+	for i := 0; ; i++ {
+		i = ctlIndex(v, i)
+		if i == len(v) {
+			return true
+		}
+		if v[i] != '\t' {
+			return false
+		}
+	}
+}
+
+// nextField parses the field line at the start of s, a header section's
+// remainder whose every line ends in CRLF, if it is a common one: a token,
+// a colon, and a value without control characters but HTAB, each byte
+// looked at once (eight at a time in the value). It returns the name, the
+// value without its surrounding whitespace, whether the name is canonical
+// (as http.CanonicalHeaderKey returns it), and the length of the line with
+// its CRLF; a length of 0 when the line is not a common one, which
+// parseFieldSlowly then parses, for its error.
+func nextField(s string) (name, value string, canonical bool, n int) {
+	// One table look-up a byte tells whether it belongs to a token,
+	// whether its letter case makes the name not canonical there, and
+	// whether the next byte starts a word.
+	word, bad := uint(nameWordStart), uint8(0)
+	i := 0
+	for ; i < len(s); i++ {
+		e := nameTable[(word|uint(s[i]))&uint(len(nameTable)-1)]
+		if e == 0 {
+			break
+		}
+		bad |= e
+		word = uint(e&nameNextStarts) << nameStartShift
+	}
+	if i == 0 || i == len(s) || s[i] != ':' {
+		return "", "", false, 0
+	}
+	j := i + 1
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	start := j
+	for {
+		j = ctlIndex(s, j)
+		if j == len(s) || s[j] != '\t' {
+			break
+		}
+		j++
+	}
+	if j+1 >= len(s) || s[j] != '\r' || s[j+1] != '\n' {
+		return "", "", false, 0
+	}
+	end := j
+	for end > start && (s[end-1] == ' ' || s[end-1] == '\t') {
+		end--
+	}
+	return s[:i], s[start:end], bad&nameNotCanonical == 0, j + 2
+}
+
+// ctlIndex returns the index of the first control character (a byte below
+// 0x20, or DEL) in s from i on, or len(s) if there is none. It looks at
+// eight bytes at a time: values such as User-Agent and Cookie are long.
+func ctlIndex(s string, i int) int {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
 	)
-	i := 0
-	for ; i+8 <= len(v); i += 8 {
-		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
-			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		// A byte below 0x20, or one equal to 0x7f (zero once XORed
 		// with it), sets its high bit in the mask; bytes from 0x80 up
-		// never do. The mask is 0 exactly when no byte is such.
+		// never do. Borrows make bytes above such a byte unreliable,
+		// but never those below it: the lowest bit set is the first
+		// control character.
 		del := x ^ (0x7f * ones)
-		// Only such a word (an HTAB, mostly) is looked at a byte at a
-		// time.
-		if ((x-0x20*ones)&^x|(del-ones)&^del)&highs != 0 && !httpguts.ValidHeaderFieldValue(v[i:i+8]) {
-			return false
+		if m := ((x-0x20*ones)&^x | (del-ones)&^del) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	return httpguts.ValidHeaderFieldValue(v[i:])
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return i
+		}
+	}
+	return i
 }
+
+// The bits of nameTable's entries.
+const (
+	nameToken        = 1 << iota // the byte is a token's
+	nameNotCanonical             // its letter case is not canonical there
+	nameNextStarts               // it is '-': the next byte starts a word
+)
+
+// nameWordStart is where nameTable's entries for a word's first byte
+// start; shifting nameNextStarts by nameStartShift turns an entry's bit
+// into that offset.
+const (
+	nameStartShift = 6
+	nameWordStart  = nameNextStarts << nameStartShift
+)
+
+// nameTable holds, for each byte of a field name inside a word and (from
+// nameWordStart on) at a word's start, the bits above; 0 for a byte that
+// no token holds (RFC 9110, section 5.6.2). A canonical name has its
+// words' first letters in upper case and their others in lower case, as
+// http.CanonicalHeaderKey makes them.
+var nameTable = func() (t [2 * nameWordStart]uint8) {
+	for c := range 128 {
+		if !httpguts.IsTokenRune(rune(c)) {
+			continue
+		}
+		in, start := uint8(nameToken), uint8(nameToken)
+		switch {
+		case 'a' <= c && c <= 'z':
+			start |= nameNotCanonical
+		case 'A' <= c && c <= 'Z':
+			in |= nameNotCanonical
+		case c == '-':
+			in |= nameNextStarts
+			start |= nameNextStarts
+		}
+		t[c], t[nameWordStart+c] = in, start
+	}
+	return t
+}()
 
 // parseFieldSlowly is parseField for any line, the invalid ones included:
 // it finds what is wrong with them.

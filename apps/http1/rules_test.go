@@ -113,6 +113,8 @@ var rules = []rule{
 	{name: "empty field name", req: "GET / HTTP/1.1\r\nHost: a\r\n: x\r\n\r\n", status: 400},
 	{name: "invalid field name", req: "GET / HTTP/1.1\r\nHost: a\r\nX(y): 1\r\n\r\n", status: 400},
 	{name: "bare CR in value", req: "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r2\r\n\r\n", status: 400},
+	{name: "bare CR line before the empty one", req: "GET / HTTP/1.1\r\nHost: a\r\n\r\r\n\r\n", status: 400},
+	{name: "bare CR starts a field line", req: "GET / HTTP/1.1\r\nHost: a\r\n\rX: 1\r\n\r\n", status: 400},
 	{name: "NUL in value", req: "GET / HTTP/1.1\r\nHost: a\r\nX: 1\x002\r\n\r\n", status: 400},
 	{name: "obs-text in value", req: "GET / HTTP/1.1\r\nHost: a\r\nX: caf\xe9\r\n\r\n", status: 200, open: true},
 	{name: "header section too large", req: "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("a", 5000) + "\r\n\r\n", status: 431},
