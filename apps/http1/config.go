@@ -72,10 +72,15 @@ type Config struct {
 	// Serving a request then allocates only the string its header section
 	// is copied into (one for a batch of pipelined requests), which keeps
 	// the garbage collector nearly idle under load. Without it, a request
-	// leaves some 600 bytes behind for the collector; with small requests
-	// pipelined, allocating and collecting them takes a fifth to a quarter
-	// of the server's CPU time (see BENCHMARKS.md: ace-http against
-	// ace-http-reuse).
+	// leaves some 600 bytes behind for the collector (a bare GET; more with
+	// each header field); with small requests pipelined, allocating and
+	// collecting them takes a fifth to a quarter of the server's CPU time
+	// (see BENCHMARKS.md: ace-http against ace-http-reuse). While the
+	// program's live heap is small, most of that is the collector's pace,
+	// which the program, not this package, sets: with GOGC=400 (or
+	// debug.SetGCPercent, or a memory limit) it ran a fifth as often in
+	// the benchmarks, and ace-http came within 5% of fasthttp's
+	// rate with small requests pipelined.
 	//
 	// It is for handlers that keep none of those past their return, not
 	// even in a goroutine they started: such a handler would read another
