@@ -37,6 +37,10 @@ const (
 	GroupEcho      = "echo"
 	GroupKeepAlive = "http keep-alive"
 	GroupPipelined = "http pipelined"
+	// GroupBrowser is keep-alive with the header fields a browser sends
+	// (BrowserHeaders), where wrk's own requests carry only Host: what
+	// parsing and keeping header fields costs. No goal is judged on it.
+	GroupBrowser = "http browser"
 	// GroupPaced is keep-alive at the same load for every server
 	// (Config.Think): what the latency goal is judged on.
 	GroupPaced    = "http paced"
@@ -446,9 +450,25 @@ func (h *harness) echoOnce(ctx context.Context, name string, flags []string) (Ro
 
 // httpGroups are the HTTP loads, in the order each server process runs
 // them and the table shows them.
-var httpGroups = []string{GroupKeepAlive, GroupPipelined, GroupPaced}
+var httpGroups = []string{GroupKeepAlive, GroupBrowser, GroupPipelined, GroupPaced}
 
-// http runs wrk, keep-alive, pipelined and paced, on every HTTP server.
+// BrowserHeaders are the header fields of GroupBrowser's requests, besides
+// Host: those a browser sends for a script of the page's own site, some
+// 400 bytes in all.
+var BrowserHeaders = []string{
+	"Connection: keep-alive",
+	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+	"Accept: */*",
+	"Sec-Fetch-Site: same-origin",
+	"Sec-Fetch-Mode: no-cors",
+	"Referer: http://127.0.0.1/",
+	"Accept-Encoding: gzip, deflate, br, zstd",
+	"Accept-Language: en-US,en;q=0.9",
+	"Cookie: session=0123456789abcdef; theme=dark",
+}
+
+// http runs wrk, keep-alive (with wrk's requests and with a browser's),
+// pipelined and paced, on every HTTP server.
 func (h *harness) http(ctx context.Context) error {
 	rows := make(map[string]map[string][]Row) // by group, then server
 	for _, g := range httpGroups {
@@ -501,20 +521,26 @@ func (h *harness) httpOnce(ctx context.Context, name string, flags []string, gro
 	base.Duration = h.cfg.Duration
 	rows := make([]Row, 0, len(groups))
 	for _, g := range groups {
-		load := base
-		switch g {
-		case GroupPipelined:
-			load.Pipeline = h.cfg.Pipeline
-		case GroupPaced:
-			load.Think = h.cfg.Think
-		}
-		row, err := h.wrkRow(ctx, p, g, load)
+		row, err := h.wrkRow(ctx, p, g, h.groupLoad(base, g))
 		if err != nil {
 			return nil, err
 		}
 		rows = append(rows, row)
 	}
 	return rows, p.Stop()
+}
+
+// groupLoad returns base, a keep-alive load, made into the load of group.
+func (h *harness) groupLoad(base WrkLoad, group string) WrkLoad {
+	switch group {
+	case GroupPipelined:
+		base.Pipeline = h.cfg.Pipeline
+	case GroupPaced:
+		base.Think = h.cfg.Think
+	case GroupBrowser:
+		base.Headers = BrowserHeaders
+	}
+	return base
 }
 
 // wrkRow runs one wrk load on p and makes its row.

@@ -6,9 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServers checks that every server the harness runs has a program under
@@ -69,5 +71,41 @@ func TestDefaultTests(t *testing.T) {
 		if tests, skipped := cfg.defaultTests(); !slices.Contains(tests, TestInstr) || skipped != nil {
 			t.Errorf("short run with valgrind: tests %v, skipped %v; want instr", tests, skipped)
 		}
+	}
+}
+
+// TestGroupLoad checks that each HTTP group runs its own load: only
+// pipelined pipelines, only paced thinks, and only browser sends the
+// browser's header fields, on top of the same keep-alive load.
+func TestGroupLoad(t *testing.T) {
+	h := &harness{cfg: Defaults(false)}
+	base := WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Duration: time.Second, Scripts: "d"}
+	for _, g := range httpGroups {
+		want := base
+		switch g {
+		case GroupPipelined:
+			want.Pipeline = h.cfg.Pipeline
+		case GroupPaced:
+			want.Think = h.cfg.Think
+		case GroupBrowser:
+			want.Headers = BrowserHeaders
+		}
+		if got := h.groupLoad(base, g); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: load %+v, want %+v", g, got, want)
+		}
+	}
+	if h.cfg.Pipeline <= 1 || h.cfg.Think <= 0 {
+		t.Errorf("defaults pipeline %d deep and think %v: want both on", h.cfg.Pipeline, h.cfg.Think)
+	}
+	var size int
+	for _, f := range BrowserHeaders {
+		name, value, ok := strings.Cut(f, ": ")
+		if !ok || name == "" || value == "" || strings.EqualFold(name, "Host") {
+			t.Errorf("browser header %q: want \"Name: value\", not Host (wrk sends it)", f)
+		}
+		size += len(f) + 2
+	}
+	if size < 300 {
+		t.Errorf("browser header fields: %d bytes, want a browser's few hundred", size)
 	}
 }

@@ -44,6 +44,9 @@ type WrkLoad struct {
 	// milliseconds: Think is rounded to them, and to at least one. It
 	// cannot be combined with Pipeline.
 	Think time.Duration
+	// Headers are header fields ("Name: value") that every request
+	// carries besides wrk's Host, through wrk's -H.
+	Headers []string
 	// Scripts is the directory WriteScripts wrote the scripts to.
 	Scripts string
 }
@@ -87,6 +90,9 @@ func (l WrkLoad) args() []string {
 		"-d", strconv.Itoa(wrkSeconds(l.Duration)) + "s",
 		"--timeout", "5s",
 		"--latency",
+	}
+	for _, h := range l.Headers {
+		a = append(a, "-H", h)
 	}
 	switch {
 	case l.Pipeline > 1:

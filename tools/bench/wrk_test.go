@@ -151,6 +151,10 @@ func TestWrkArgs(t *testing.T) {
 	if want := "-t 2 -c 50 -d 1s --timeout 5s --latency -s d/pipeline.lua http://x/ -- 16"; got != want {
 		t.Errorf("pipelined args %q, want %q", got, want)
 	}
+	got = strings.Join(WrkLoad{URL: "http://x/", Conns: 1, Headers: []string{"A: 1", "B: x y"}}.args(), "|")
+	if want := "-t|1|-c|1|-d|1s|--timeout|5s|--latency|-H|A: 1|-H|B: x y|http://x/"; got != want {
+		t.Errorf("args with headers %q, want %q", got, want)
+	}
 	paced := WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Think: 2400 * time.Microsecond, Scripts: "d"}
 	got = strings.Join(paced.args(), " ")
 	if want := "-t 2 -c 50 -d 1s --timeout 5s --latency -s d/paced.lua http://x/ -- 2"; got != want {

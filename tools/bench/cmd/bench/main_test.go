@@ -56,7 +56,7 @@ func TestShortRun(t *testing.T) {
 		"idle memory per connection ≤ net/http (ace-http-reuse)",
 	}
 	if wrkErr == nil {
-		groups = append(groups, bench.GroupKeepAlive, bench.GroupPipelined, bench.GroupPaced)
+		groups = append(groups, bench.GroupKeepAlive, bench.GroupBrowser, bench.GroupPipelined, bench.GroupPaced)
 		goals = append(goals,
 			"http keep-alive req/s ≥ fasthttp (ace-http)",
 			"http keep-alive req/s ≥ fasthttp (ace-http-reuse)",
