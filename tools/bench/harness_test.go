@@ -81,17 +81,19 @@ func TestGroupLoad(t *testing.T) {
 	h := &harness{cfg: Defaults(false)}
 	base := WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Duration: time.Second, Scripts: "d"}
 	for _, g := range httpGroups {
-		want := base
-		switch g {
-		case GroupPipelined:
-			want.Pipeline = h.cfg.Pipeline
-		case GroupPaced:
-			want.Think = h.cfg.Think
-		case GroupBrowser:
-			want.Headers = BrowserHeaders
+		got := h.groupLoad(base, g)
+		if (got.Pipeline > 1) != (g == GroupPipelined) || got.Pipeline > 1 && got.Pipeline != h.cfg.Pipeline {
+			t.Errorf("%s: pipelines %d deep", g, got.Pipeline)
 		}
-		if got := h.groupLoad(base, g); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: load %+v, want %+v", g, got, want)
+		if (got.Think > 0) != (g == GroupPaced) || got.Think > 0 && got.Think != h.cfg.Think {
+			t.Errorf("%s: thinks %v", g, got.Think)
+		}
+		if (len(got.Headers) > 0) != (g == GroupBrowser) {
+			t.Errorf("%s: sends %d header fields", g, len(got.Headers))
+		}
+		got.Pipeline, got.Think, got.Headers = 0, 0, nil
+		if !reflect.DeepEqual(got, base) {
+			t.Errorf("%s: load %+v, want the keep-alive load %+v under it", g, got, base)
 		}
 	}
 	if h.cfg.Pipeline <= 1 || h.cfg.Think <= 0 {
