@@ -397,20 +397,20 @@ func (h *head) parseFields(s string) error {
 			break // the empty line
 		}
 		name, value, canonical, n := nextField(s)
-		if n == 0 {
+		key := name
+		switch {
+		case n == 0:
 			// Not the common line: parse it in full, for its error.
 			eol := strings.IndexByte(s, '\n')
 			var err error
 			if name, value, err = parseFieldSlowly(s[:eol-1]); err != nil {
 				return err
 			}
-			canonical, n = canonicalKey(name) == name, eol+1
-		}
-		s = s[n:]
-		key := name
-		if !canonical {
+			key, n = canonicalKey(name), eol+1
+		case !canonical:
 			key = http.CanonicalHeaderKey(name)
 		}
+		s = s[n:]
 		if key == "Host" {
 			if h.hosts == 0 {
 				h.host = value
@@ -459,10 +459,7 @@ func parseField(line string) (name, value string, err error) {
 	// The common line, a token, a colon and a value without control
 	// characters, takes one pass; any other is parsed in full, for its
 	// error.
-	i := 0
-	for i < len(line) && tokenByte[line[i]] {
-		i++
-	}
+	i, _ := scanName(line)
 	if i > 0 && i < len(line) && line[i] == ':' && validFieldValue(line[i+1:]) {
 		return line[:i], trimOWS(line[i+1:]), nil
 	}
@@ -492,19 +489,7 @@ func validFieldValue(v string) bool {
 // its CRLF; a length of 0 when the line is not a common one, which
 // parseFieldSlowly then parses, for its error.
 func nextField(s string) (name, value string, canonical bool, n int) {
-	// One table look-up a byte tells whether it belongs to a token,
-	// whether its letter case makes the name not canonical there, and
-	// whether the next byte starts a word.
-	word, bad := uint(nameWordStart), uint8(0)
-	i := 0
-	for ; i < len(s); i++ {
-		e := nameTable[(word|uint(s[i]))&uint(len(nameTable)-1)]
-		if e == 0 {
-			break
-		}
-		bad |= e
-		word = uint(e&nameNextStarts) << nameStartShift
-	}
+	i, canonical := scanName(s)
 	if i == 0 || i == len(s) || s[i] != ':' {
 		return "", "", false, 0
 	}
@@ -527,7 +512,27 @@ func nextField(s string) (name, value string, canonical bool, n int) {
 	for end > start && (s[end-1] == ' ' || s[end-1] == '\t') {
 		end--
 	}
-	return s[:i], s[start:end], bad&nameNotCanonical == 0, j + 2
+	return s[:i], s[start:end], canonical, j + 2
+}
+
+// scanName returns the length of the token that s starts with, a field
+// name, and whether that name is canonical (as http.CanonicalHeaderKey
+// returns it).
+func scanName(s string) (n int, canonical bool) {
+	// One table look-up a byte tells whether it belongs to a token,
+	// whether its letter case makes the name not canonical there, and
+	// whether the next byte starts a word.
+	word, bad := uint(nameWordStart), uint8(0)
+	i := 0
+	for ; i < len(s); i++ {
+		e := nameTable[(word|uint(s[i]))&uint(len(nameTable)-1)]
+		if e == 0 {
+			break
+		}
+		bad |= e
+		word = uint(e&nameNextStarts) << nameStartShift
+	}
+	return i, bad&nameNotCanonical == 0
 }
 
 // ctlIndex returns the index of the first control character (a byte below
