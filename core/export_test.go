@@ -8,3 +8,6 @@ func HangupWatchDone(s *Server) <-chan struct{} {
 	}
 	return nil
 }
+
+// WithDefaults returns c as an endpoint serving app would use it.
+func WithDefaults(c Config, app App) Config { return c.withDefaults(app) }

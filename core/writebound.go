@@ -24,17 +24,13 @@ type writeBound struct {
 const fixedDeadline = -1
 
 // SetWriteTimeout bounds each later write to the connection by d from its
-// start, in place of Config.WriteTimeout for this connection, which still
-// applies when it is shorter (or when d is 0). It ends a deadline set with
-// SetWriteDeadline. Like Config.WriteTimeout, it lets a write have up to an
-// eighth less than d, since the deadline is moved only once an eighth of d
-// has passed.
+// start, in place of Config.WriteTimeout for this connection; 0 or negative
+// means no bound. It ends a deadline set with SetWriteDeadline. Like
+// Config.WriteTimeout, it lets a write have up to an eighth less than d,
+// since the deadline is moved only once an eighth of d has passed.
 func (s *Server) SetWriteTimeout(d time.Duration) error {
 	if !s.serving {
 		return ErrNoConnection
-	}
-	if c := s.cfg.WriteTimeout; c > 0 && (d <= 0 || c < d) {
-		d = c
 	}
 	wb := &s.wb
 	wb.timeout = max(d, 0)

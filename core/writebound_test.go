@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/ace-go/ace/core"
 )
 
@@ -49,8 +52,10 @@ func TestWriteTimeout(t *testing.T) {
 			}
 			return core.Send(flood)
 		}},
-		{"SetWriteTimeout/config shorter", core.Config{WriteTimeout: timeout}, func(s *core.Server, _ core.ConnInfo) core.Action {
-			_ = s.SetWriteTimeout(time.Hour)
+		{"SetWriteTimeout/replaces config", core.Config{WriteTimeout: time.Hour}, func(s *core.Server, _ core.ConnInfo) core.Action {
+			if err := s.SetWriteTimeout(timeout); err != nil {
+				t.Errorf("SetWriteTimeout: %v", err)
+			}
 			return core.Send(flood)
 		}},
 	} {
@@ -118,4 +123,32 @@ func TestSetWriteDeadline(t *testing.T) {
 	if early := time.Until(dl); early > 0 {
 		t.Fatalf("the write failed %v before the deadline set, at the timeout", early)
 	}
+}
+
+// TestSetWriteTimeoutNone checks that SetWriteTimeout(0) lifts the endpoint's
+// write timeout for its connection: a client that stalls for many times that
+// timeout still receives the whole flood.
+func TestSetWriteTimeoutNone(t *testing.T) {
+	const timeout = 50 * time.Millisecond
+	p := newProbe()
+	p.connect = func(s *core.Server, _ core.ConnInfo) core.Action {
+		if err := s.SetWriteTimeout(0); err != nil {
+			t.Errorf("SetWriteTimeout: %v", err)
+		}
+		return core.Send(flood)
+	}
+	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{WriteTimeout: timeout})
+	c := dial(t, ln.Addr())
+	stall(t, c)
+	_, _ = s.Accept(ctxWait(t))
+	select {
+	case err := <-p.disconnect:
+		t.Fatalf("disconnected (%v) while the client stalled, with no write timeout", err)
+	case <-time.After(6 * timeout):
+	}
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(wait)))
+	got, err := io.ReadFull(c, make([]byte, len(flood)))
+	require.NoError(t, err, "read %d of %d bytes", got, len(flood))
+	require.NoError(t, c.Close())
+	assert.ErrorIs(t, p.reason(t), io.EOF)
 }

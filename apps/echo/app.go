@@ -12,8 +12,10 @@ import (
 // Config.Greeting is empty.
 const DefaultGreeting = "WELCOME"
 
-// Config configures an [App]. The zero value is the line protocol with the
-// default greeting, no idle timeout and core's default maximum line length.
+// Config configures an [App]. It follows the configuration convention of
+// every ace module (docs/configuration.md): the zero value is ready to use
+// (the line protocol with the default greeting, no idle timeout and core's
+// default maximum line length), and a zero field means its default.
 type Config struct {
 	// Mode selects the protocol. Default Line.
 	Mode Mode
@@ -23,7 +25,8 @@ type Config struct {
 	Greeting string
 
 	// IdleTimeout closes a connection whose client has sent nothing for
-	// that long, after sending "TIMEOUT" in line mode. 0 means no timeout.
+	// that long, after sending "TIMEOUT" in line mode. Default 0: no
+	// timeout (negative too).
 	IdleTimeout time.Duration
 
 	// MaxLine is the longest line accepted in line mode, in bytes, not

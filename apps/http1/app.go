@@ -22,7 +22,7 @@ func New(h http.Handler, cfg Config) *App {
 		h = http.DefaultServeMux
 	}
 	cfg = cfg.withDefaults()
-	return &App{handler: h, cfg: cfg, log: cfg.ErrorLog}
+	return &App{handler: h, cfg: cfg, log: cfg.Logger}
 }
 
 // Framer returns core.Raw(): the app parses HTTP itself, from whatever the

@@ -15,42 +15,37 @@ const (
 	DefaultWriteTimeout        = 30 * time.Second
 )
 
-// Config configures an [App]. The zero value is useful: every field has a
-// sensible default. A negative duration disables that timeout.
+// Config configures an [App]. It follows the configuration convention of
+// every ace module (docs/configuration.md): the zero value is ready to use, a
+// zero field means its default, and a negative duration turns that timeout
+// off.
 type Config struct {
 	// MaxRequestLineBytes bounds the request line (method, target and
-	// version, with its CRLF). A longer one is answered with 414 URI Too
+	// version, with its CRLF); a longer one is answered with 414 URI Too
 	// Long. Default 8 KiB.
 	MaxRequestLineBytes int
 
-	// MaxHeaderBytes bounds the whole header section, request line
-	// included; it also bounds the trailer section of a chunked body. A
-	// larger one is answered with 431 Request Header Fields Too Large.
-	// Default 64 KiB.
+	// MaxHeaderBytes bounds the header section, request line included,
+	// and the trailer section of a chunked body; a larger one is answered
+	// with 431 Request Header Fields Too Large. Default 64 KiB.
 	MaxHeaderBytes int
 
-	// MaxBodyBytes bounds a request body. A Content-Length over it is
-	// answered with 413 Content Too Large before the handler runs; a
-	// chunked body that grows over it makes the body's Read fail with an
-	// *http.MaxBytesError, and the server answers 413 if the handler has
-	// not answered. 0 or negative means no limit, as in net/http: handlers
-	// that want one per route use http.MaxBytesReader.
+	// MaxBodyBytes bounds a request body: a larger Content-Length is
+	// answered with 413 Content Too Large, and a chunked body that grows
+	// past it fails the body's Read with an *http.MaxBytesError. Default
+	// 0: no limit (negative too), as in net/http.
 	MaxBodyBytes int64
 
-	// HeaderTimeout bounds the time from the first byte of a request (or
-	// from the connection's start, for its first request; or, for a
-	// request whose first bytes came with earlier pipelined requests,
-	// from when those are answered) to the end of its header section. A
-	// client that has sent part of a request by then
-	// is answered with 408 Request Timeout; one that has sent nothing is
-	// closed silently. Trickling bytes does not extend it. Default 10s.
+	// HeaderTimeout bounds the time from a request's first byte to the end
+	// of its header section; trickling bytes does not extend it. A client
+	// cut off mid-request is answered with 408 Request Timeout, a silent
+	// one is closed. Default 10s.
 	HeaderTimeout time.Duration
 
-	// BodyReadTimeout bounds each wait for more of a request body, while
-	// the handler reads it; a read that times out fails with an error
-	// wrapping os.ErrDeadlineExceeded. A deadline set with
-	// http.ResponseController.SetReadDeadline replaces it for the rest of
-	// the request. Default 30s.
+	// BodyReadTimeout bounds each wait for more of a request body; the
+	// body's Read then fails with an error wrapping
+	// os.ErrDeadlineExceeded. http.ResponseController.SetReadDeadline
+	// replaces it for the rest of the request. Default 30s.
 	BodyReadTimeout time.Duration
 
 	// IdleTimeout bounds the wait for the next request on a keep-alive
@@ -58,47 +53,24 @@ type Config struct {
 	IdleTimeout time.Duration
 
 	// WriteTimeout bounds each write to the connection: a client that
-	// does not read for that long (or up to an eighth less: see
-	// core.Server.SetWriteTimeout, which applies it) has its connection
-	// closed. A deadline set with http.ResponseController.SetWriteDeadline
-	// replaces it for the rest of the request. Default 30s. The endpoint's
-	// own core.Config.WriteTimeout, when shorter, still applies.
+	// does not read for that long has its connection closed. It replaces
+	// core.Config.WriteTimeout for the app's connections, and
+	// http.ResponseController.SetWriteDeadline replaces it for the rest
+	// of a request. Default 30s.
 	WriteTimeout time.Duration
 
-	// ReuseRequests makes the server reuse what it gives a handler, once
-	// the handler has returned, for a later request, possibly on another
-	// connection, as fasthttp reuses its RequestCtx: the *http.Request,
-	// its Header map, URL, Body and context, and the ResponseWriter.
-	// Serving a request then allocates only the string its header section
-	// is copied into (one for a batch of pipelined requests), which keeps
-	// the garbage collector nearly idle under load. Without it, a request
-	// leaves some 600 bytes behind for the collector (a bare GET; more with
-	// each header field); with small requests pipelined, allocating and
-	// collecting them takes a fifth to a quarter of the server's CPU time
-	// (see BENCHMARKS.md: ace-http against ace-http-reuse). While the
-	// program's live heap is small, most of that is the collector's pace,
-	// which the program, not this package, sets: with GOGC=400 (or
-	// debug.SetGCPercent, or a memory limit) it ran a fifth as often in
-	// the benchmarks, and ace-http came within 5% of fasthttp's
-	// rate with small requests pipelined.
-	//
-	// It is for handlers that keep none of those past their return, not
-	// even in a goroutine they started: such a handler would read another
-	// request's data, or write into another response. Middleware that
-	// logs or traces after the handler returns, while still inside
-	// ServeHTTP, is fine; http.TimeoutHandler, which returns while the
-	// handler it wraps may still run, is not. Run the handler's tests
-	// with -race and ReuseRequests: a goroutine that still reads a request
-	// while the server resets it for the next one is reported as a data
-	// race. Strings taken from the request (its method,
-	// path, header values) stay valid: they are never reused. Default
-	// false: each request gets new ones, as in net/http.
+	// ReuseRequests makes the server reuse the *http.Request, its Header,
+	// URL, Body and context, and the ResponseWriter for later requests
+	// once the handler has returned, as fasthttp reuses its RequestCtx, so
+	// that a request allocates almost nothing. Only for handlers that keep
+	// none of those past their return, not even in a goroutine; see
+	// docs/http1.md before turning it on. Default false.
 	ReuseRequests bool
 
-	// ErrorLog receives handler panics (at error level, with the stack)
-	// and misuse of the ResponseWriter (at warn level). Default
+	// Logger receives handler panics (at error level, with the stack) and
+	// misuse of the ResponseWriter (at warn level). Default
 	// slog.Default().
-	ErrorLog *slog.Logger
+	Logger *slog.Logger
 }
 
 // withDefaults returns c with its zero fields set to their defaults and its
@@ -116,18 +88,19 @@ func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes < 0 {
 		c.MaxBodyBytes = 0
 	}
-	c.HeaderTimeout = duration(c.HeaderTimeout, DefaultHeaderTimeout)
-	c.BodyReadTimeout = duration(c.BodyReadTimeout, DefaultBodyReadTimeout)
-	c.IdleTimeout = duration(c.IdleTimeout, DefaultIdleTimeout)
-	c.WriteTimeout = duration(c.WriteTimeout, DefaultWriteTimeout)
-	if c.ErrorLog == nil {
-		c.ErrorLog = slog.Default()
+	c.HeaderTimeout = timeout(c.HeaderTimeout, DefaultHeaderTimeout)
+	c.BodyReadTimeout = timeout(c.BodyReadTimeout, DefaultBodyReadTimeout)
+	c.IdleTimeout = timeout(c.IdleTimeout, DefaultIdleTimeout)
+	c.WriteTimeout = timeout(c.WriteTimeout, DefaultWriteTimeout)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	return c
 }
 
-// duration returns def for 0, 0 (none) for a negative d, and d otherwise.
-func duration(d, def time.Duration) time.Duration {
+// timeout applies the convention for timeouts: def for 0, 0 (none) for a
+// negative d, and d otherwise.
+func timeout(d, def time.Duration) time.Duration {
 	switch {
 	case d == 0:
 		return def

@@ -112,7 +112,7 @@ func TestPanic(t *testing.T) {
 		w.(http.Flusher).Flush()
 		panic("late boom")
 	})
-	ep := start(t, mux, http1.Config{ErrorLog: slog.New(slog.NewTextHandler(&logs, nil))})
+	ep := start(t, mux, http1.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	addr := ep.Addr().String()
 
 	c := dial(t, addr)

@@ -381,7 +381,7 @@ func TestResponseWriterAfterReturn(t *testing.T) {
 			t.Errorf("second body: %q, %v, want %q", body, err, "xyz")
 		}
 		_, _ = io.WriteString(w, "second")
-	}), http1.Config{ErrorLog: slog.New(slog.NewTextHandler(&logs, nil))})
+	}), http1.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	c := dial(t, addr)
 	c.send("POST /first HTTP/1.1\r\nHost: a\r\nX-Kept: yes\r\nContent-Length: 3\r\n\r\nabc")
 	if resp, body := c.response("GET"); resp.StatusCode != 200 || body != "first" {

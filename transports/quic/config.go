@@ -53,23 +53,20 @@ const (
 // connection with; quic-go turns it into a CONNECTION_REFUSED error.
 var errRefused = errors.New("quictransport: listener closed")
 
-// Config configures a [Listener]. The zero value is useful: every field has a
-// documented default.
+// Config configures a [Listener]. It follows the configuration convention of
+// every ace module (docs/configuration.md): the zero value is ready to use and
+// a zero field means its default. QUIC's handshake and idle timeouts cannot
+// be turned off: a negative one means its default.
 type Config struct {
 	// ALPN lists the application protocols the server accepts, in order
-	// of preference. When empty, the tls.Config's NextProtos are used, and
-	// when those are empty too, [DefaultALPN]. A client that offers none of
-	// them fails the QUIC handshake. The same holds for the configurations
-	// that the tls.Config's GetConfigForClient returns (tlstransport's
-	// reloadable client CAs use it): those without NextProtos, or all of
-	// them when ALPN is set, get this list.
+	// of preference; a client that offers none of them fails the
+	// handshake. Default: the tls.Config's NextProtos (also those of the
+	// configurations its GetConfigForClient returns), else [DefaultALPN].
 	ALPN []string
 
-	// HandshakeTimeout bounds the QUIC handshake, which quic-go runs on its
-	// own goroutines before Accept sees the connection: a client silent
-	// for that long is dropped, and one that has not completed the
-	// handshake in twice that long too. Default 10s. (The wait for the
-	// client's stream that follows, in HandshakeContext, is bounded by
+	// HandshakeTimeout bounds the QUIC handshake, which quic-go runs
+	// before Accept sees the connection. Default 10s. (The wait for the
+	// client's first stream that follows is bounded by
 	// core.Config.HandshakeTimeout.)
 	HandshakeTimeout time.Duration
 
@@ -78,22 +75,19 @@ type Config struct {
 	// 30s.
 	MaxIdleTimeout time.Duration
 
-	// KeepAlivePeriod, when positive, makes the server send a packet that
-	// often (at most every half MaxIdleTimeout), so that an idle but live
-	// client is not timed out. Default 0: no keep-alives.
+	// KeepAlivePeriod makes the server send a packet that often (at most
+	// every half MaxIdleTimeout), so that an idle but live client is not
+	// timed out. Default 0: no keep-alives.
 	KeepAlivePeriod time.Duration
 
-	// Linger bounds how long a connection stays open after Conn.Close, in
-	// the background, so that the peer can read what was sent before it
-	// is discarded by the CONNECTION_CLOSE frame; see [Conn.Close].
-	// Default 1s; negative closes at once.
+	// Linger bounds how long a connection stays open in the background
+	// after Conn.Close, so that the peer can read what was sent; see
+	// [Conn.Close]. Default 1s; negative closes at once.
 	Linger time.Duration
 
 	// Logger receives, at debug level, the connections that end before
-	// Accept returns them, with the reason: failed QUIC handshakes (an
-	// untrusted certificate, no common ALPN protocol, a client that went
-	// silent) and connections left in quic-go's queue when the listener
-	// closed. Default slog.Default().
+	// Accept returns them (failed handshakes, connections left queued
+	// when the listener closed), with the reason. Default slog.Default().
 	Logger *slog.Logger
 }
 

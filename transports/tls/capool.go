@@ -25,6 +25,15 @@ var ErrClientCAsConflict = errors.New("tlstransport: Transport.ClientCAs conflic
 // connections already open are untouched, and if the file cannot be read or
 // holds no certificate, the old pool stays in service. A ClientCAs is safe
 // for concurrent use.
+//
+// It works through GetConfigForClient: the config that Transport.TLSConfig
+// returns hands each handshake a copy of itself with the current pool, made
+// once per pool and sharing the returned config's session ticket keys. So
+// handshakes see the configuration as TLSConfig built it: a field changed
+// afterwards on the returned config, or on a clone of it, does not reach
+// them. Set everything through the Transport (quictransport is the
+// exception: it gives the configurations GetConfigForClient returns its own
+// ALPN protocols).
 type ClientCAs struct {
 	file string
 	cas  atomic.Pointer[caPool] // never modified once stored

@@ -51,39 +51,23 @@ type Transport struct {
 	// without ALPN.
 	NextProtos []string
 
-	// ClientAuth is the mutual TLS policy: tls.RequireAndVerifyClientCert
-	// makes every client present a certificate issued by a CA in
-	// ClientCAFile; tls.VerifyClientCertIfGiven asks for one and verifies
-	// it if the client has one. When ClientAuth is tls.NoClientCert (the
-	// zero value) and Config sets no policy, a ClientCAFile turns on
-	// tls.RequireAndVerifyClientCert, since that is why one names a
-	// client CA.
+	// ClientAuth is the mutual TLS policy, such as
+	// tls.RequireAndVerifyClientCert. Default: Config's policy, else
+	// tls.RequireAndVerifyClientCert when ClientCAFile or ClientCAs is
+	// set (that is why one names client CAs), else none.
 	ClientAuth tls.ClientAuthType
 
-	// ClientCAFile is a PEM file of the CA certificates that client
-	// certificates are verified against, read once by TLSConfig. When
-	// empty, and ClientCAs is nil, Config's ClientCAs are used; when those
-	// are nil too, the system's roots.
+	// ClientCAFile is a PEM file of the CAs that client certificates are
+	// verified against, read once by TLSConfig. Default: Config's
+	// ClientCAs, else the system's roots.
 	ClientCAFile string
 
-	// ClientCAs, when set, holds the CAs that client certificates are
-	// verified against, and follows their file when it is reloaded (see
-	// [ClientCAs]): each handshake verifies against the pool in service when
-	// it starts. It replaces Config's ClientCAs and, like ClientCAFile,
-	// turns on tls.RequireAndVerifyClientCert unless ClientAuth or Config
-	// sets another policy. It cannot be combined with ClientCAFile, nor
-	// with a Config that has its own GetConfigForClient: TLSConfig returns
-	// [ErrClientCAsConflict] (such a GetConfigForClient can set ClientCAs
-	// from [ClientCAs.Pool] itself).
-	//
-	// It works through GetConfigForClient: the config TLSConfig returns
-	// hands each handshake a copy of itself with the current pool, made
-	// once per pool and sharing the returned config's session ticket keys.
-	// So handshakes see the configuration as TLSConfig built it: a field
-	// changed afterwards on the returned config, or on a clone of it, does
-	// not reach them. Set everything through the Transport (quictransport
-	// is the exception: it gives the configurations GetConfigForClient
-	// returns its own ALPN protocols).
+	// ClientCAs holds the CAs that client certificates are verified
+	// against, and follows their file when it is reloaded: each handshake
+	// verifies against the pool in service when it starts. It cannot be
+	// combined with ClientCAFile, nor with a Config that has its own
+	// GetConfigForClient ([ErrClientCAsConflict]); see [ClientCAs] for how
+	// it works and what it means for the config TLSConfig returns.
 	ClientCAs *ClientCAs
 
 	// MinVersion is the lowest TLS version the server accepts, such as

@@ -131,7 +131,7 @@ Try it:
 				}
 				attrs = append(attrs, "root", root)
 			}
-			cfg.ErrorLog = log
+			cfg.Logger = log
 			return http1.New(http1.Demo(root), cfg), attrs, nil
 		}
 	},
