@@ -42,35 +42,57 @@ const (
 // A connection waiting for its next request keeps only this struct: its
 // buffers go back to their pools after every packet, and what a request
 // needs lives in its exchange, which goes back to its pool after the
-// request. Fields are ordered to pack it small.
+// request. Its fields are grouped by concern, each group but the first
+// named after the file of the methods that own it; the small fields of
+// adjacent groups share a word (the input's and the loop's; the output's
+// and the hang-up's), to pack it small.
 type conn struct {
+	// The connection, as NewHandler and Connect learn it.
 	app        *App
 	srv        *core.Server
 	localAddr  net.Addr             // for http.LocalAddrContextKey
 	tls        *tls.ConnectionState // for Request.TLS
 	remoteAddr string               // for Request.RemoteAddr
 
-	// Input received and not consumed yet. It aliases the data of the
-	// current Packet call, or lives in own when it must outlive it.
-	in   []byte
-	own  *[]byte
-	scan headScanner
+	// Input (input.go): what was received and not consumed yet. It
+	// aliases the data of the current Packet call, or lives in own
+	// (inOwned) when it must outlive it.
+	in      []byte
+	own     *[]byte
+	inOwned bool
 
-	// Output: responses waiting to be written, in storage that the first
-	// request answered since the last write lends from its exchange (outx,
-	// which goes back to its pool with it), or else from a pool.
-	out  []byte
-	outp *[]byte
-	outx *exchange
+	// The request loop (conn.go): what the connection waits for, the
+	// scan of the header section arriving, and how the connection ends.
+	phase    phase
+	timing   bool // the header or idle timeout of this phase is running
+	served   bool // a request was answered
+	batched  bool // a request was answered in this packet
+	closing  bool // close after the responses gathered
+	hijacked bool
+	scan     headScanner
 
-	x *exchange // the request being served
-	// spare is the exchange of a request answered in this packet, reset,
-	// for the next request, so that pipelined requests do not each take
-	// one from the pool and put it back; it goes back with the output.
+	// Dispatch (dispatch.go): the request being served (x); spare, the
+	// exchange of a request answered in this packet, reset, for the next
+	// request, so that pipelined requests do not each take one from the
+	// pool and put it back (it goes back with the output); and shared,
+	// what follows the last header section (see headString).
+	x      *exchange
 	spare  *exchange
-	werr   error  // a write failed; the connection is dead
-	shared string // what follows the last header section: see headString
+	shared string
 
+	// Output (output.go): responses waiting to be written, in storage
+	// that the first request answered since the last write lends from its
+	// exchange (outx, which goes back to its pool with it), or else from
+	// a pool.
+	out    []byte
+	outp   *[]byte
+	outx   *exchange
+	werr   error // a write failed; the connection is dead
+	ownWDL bool  // the server has the handler's write deadline, not the timeout
+
+	// Cancellation of the request being served (hangup.go), by a
+	// force-close of the connection and by the client's hang-up.
+	//
 	// cur is the context of the request being served, for the function
 	// that a force-close of the connection runs on another goroutine to
 	// cancel it. That function is registered (stopForced, guarded by
@@ -79,10 +101,7 @@ type conn struct {
 	// and cur is cleared under forcedMu, so that once a request ends no
 	// force-close cancels its context: with Config.ReuseRequests, that
 	// becomes another request's.
-	cur        atomic.Pointer[requestContext]
-	forcedMu   sync.Mutex
-	stopForced func() bool
-
+	//
 	// The watch for the client's hang-up (core.Server.WatchHangup), which
 	// cancels the context of the request being served: it runs once that
 	// context is watched and nothing is left to read for the request
@@ -91,17 +110,11 @@ type conn struct {
 	// atomically, before the handler runs. hang is made by the first
 	// watch, so that a connection whose handlers never watch their
 	// contexts pays one pointer for it.
-	hangOK atomic.Bool
-	hang   *hangup
-
-	phase    phase
-	timing   bool // the header or idle timeout of this phase is running
-	served   bool // a request was answered
-	batched  bool // a request was answered in this packet
-	inOwned  bool
-	closing  bool // close after the responses gathered
-	hijacked bool
-	ownWDL   bool // the server has the handler's write deadline, not the timeout
+	hangOK     atomic.Bool
+	forcedMu   sync.Mutex
+	cur        atomic.Pointer[requestContext]
+	stopForced func() bool
+	hang       *hangup
 }
 
 // Connect implements core.Handler. The first request must arrive within the
