@@ -37,13 +37,14 @@
 //     the connection.
 //   - Per request, the server allocates only what net/http lets a handler
 //     keep after it returns: its Header map, one struct holding the
-//     *http.Request, URL, context and first header values (allocated eight
-//     or seven at a time: a request kept past its handler keeps its slab,
-//     some 4 KB, alive, and what the slab's other requests refer to), and
-//     the header section as one string, which pipelined requests share. The state of
+//     *http.Request, URL, context and first header values (allocated
+//     several at a time: a request kept past its handler keeps its slab
+//     alive, and what the slab's other requests refer to), and the header
+//     section as one string, which pipelined requests share. The state of
 //     the request's body and of the response writer comes from a pool: the
 //     Body and the ResponseWriter are handles to it that fail once their
-//     handler has returned.
+//     handler has returned. BENCHMARKS.md, at the repository's root, has
+//     what a request allocates and what that costs.
 //   - With Config.ReuseRequests, for handlers that keep nothing of a
 //     request past their return (fasthttp's contract), the Request, its
 //     Header map, URL and context are reused too, and a request allocates

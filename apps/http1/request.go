@@ -55,8 +55,8 @@ const slabBytes = 4 << 10
 
 // slabs hands out requests from slabs: arrays of fresh requests allocated
 // at once, so that a request costs a share of one allocation rather than an
-// allocation of its own (a request is some 500 bytes, and its allocation
-// costs more than parsing the request). A slab lives as long as any of its
+// allocation of its own (see BENCHMARKS.md for what allocating a request
+// costs beside parsing it). A slab lives as long as any of its
 // requests does: a request that a handler keeps keeps its slab (at most
 // slabBytes) alive, and what the other requests of the slab refer to.
 // Each request is handed out once; none is ever reused.
