@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/http1"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var helloBody = []byte("Hello, World!")
@@ -34,17 +36,13 @@ func watchedHelloHandler(w http.ResponseWriter, r *http.Request) {
 func serveNetHTTP(tb testing.TB, h http.Handler) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: http1.DefaultHeaderTimeout}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	tb.Cleanup(func() {
 		_ = srv.Close()
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			tb.Errorf("net/http Serve: %v", err)
-		}
+		assert.ErrorIs(tb, <-done, http.ErrServerClosed, "net/http Serve")
 	})
 	return ln.Addr().String()
 }
@@ -216,13 +214,9 @@ func TestServeAllocs(t *testing.T) {
 				addr = reuseAddr
 			}
 			conn, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer func() { _ = conn.Close() }()
-			if err := conn.SetDeadline(time.Now().Add(testTimeout)); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, conn.SetDeadline(time.Now().Add(testTimeout)))
 			req := bytes.Repeat([]byte(tc.req), tc.depth)
 			br := bufio.NewReader(conn)
 			roundTrip := func() {

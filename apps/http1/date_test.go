@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestDate checks that the cached Date is the current second's, and that it
@@ -13,9 +15,7 @@ func TestDate(t *testing.T) {
 	check := func(date string) time.Time {
 		t.Helper()
 		d, err := http.ParseTime(date)
-		if err != nil {
-			t.Fatalf("Date %q: %v", date, err)
-		}
+		require.NoError(t, err, "Date %q", date)
 		// The clock may be read a moment after the Date was formatted,
 		// or, at a second's end, before the timer replaced it.
 		if age := time.Since(d); age < 0 || age > time.Second+100*time.Millisecond {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/http1"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestClientGoneCancelsContext checks that a request's context is cancelled
@@ -50,9 +52,9 @@ func TestClientGoneCancelsContext(t *testing.T) {
 						ctx, cancel = context.WithTimeout(ctx, time.Hour)
 						defer cancel()
 					case "/body":
-						if b, err := io.ReadAll(r.Body); err != nil || string(b) != "hello" {
-							t.Errorf("body %q, %v", b, err)
-						}
+						b, err := io.ReadAll(r.Body)
+						assert.NoError(t, err, "reading the body")
+						assert.Equal(t, "hello", string(b), "body")
 					}
 					close(entered)
 					select {
@@ -74,9 +76,7 @@ func TestClientGoneCancelsContext(t *testing.T) {
 				} else {
 					_ = c.conn.Close()
 				}
-				if err := <-cancelled; !errors.Is(err, context.Canceled) {
-					t.Fatalf("request context: %v, want context.Canceled", err)
-				}
+				require.ErrorIs(t, <-cancelled, context.Canceled, "request context")
 			})
 		}
 	}
@@ -131,8 +131,8 @@ func TestUnreadBodyNotWatched(t *testing.T) {
 	await(t, entered)
 	c.send("hello")
 	close(release)
-	if resp, body := c.response("POST"); resp.StatusCode != http.StatusOK || body != "done" {
-		t.Fatalf("got %d %q", resp.StatusCode, body)
-	}
+	resp, body := c.response("POST")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "done", body)
 	c.ping()
 }

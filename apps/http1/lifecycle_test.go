@@ -3,7 +3,6 @@ package http1_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,19 +14,9 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/http1"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
-
-// eventually waits, for at most testTimeout, until cond holds.
-func eventually(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(testTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("still not %s after %v", what, testTimeout)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
 
 // logBuffer collects log output, safe for concurrent use.
 type logBuffer struct {
@@ -54,20 +43,17 @@ func TestHijack(t *testing.T) {
 	ep := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer close(done)
 		conn, brw, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			t.Errorf("Hijack: %v", err)
+		if !assert.NoError(t, err, "Hijack") {
 			return
 		}
 		defer func() { _ = conn.Close() }()
-		if _, err := w.Write([]byte("x")); err != http.ErrHijacked {
-			t.Errorf("Write after Hijack: %v, want ErrHijacked", err)
-		}
+		_, err = w.Write([]byte("x"))
+		assert.Equal(t, http.ErrHijacked, err, "Write after Hijack")
 		_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
 		for range 2 {
 			_ = brw.Flush()
 			line, err := brw.ReadString('\n')
-			if err != nil {
-				t.Errorf("reading the hijacked connection: %v", err)
+			if !assert.NoError(t, err, "reading the hijacked connection") {
 				return
 			}
 			_, _ = brw.WriteString("echo: " + line)
@@ -77,22 +63,20 @@ func TestHijack(t *testing.T) {
 	c := dial(t, ep.Addr().String())
 	c.send("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello\n")
 	resp, _ := c.response("GET")
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("status %d, want 101", resp.StatusCode)
-	}
-	if line, err := c.r.ReadString('\n'); line != "echo: hello\n" {
-		t.Fatalf("got %q, %v", line, err)
-	}
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	line, err := c.r.ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "echo: hello\n", line)
 	c.send("again\n")
-	if line, err := c.r.ReadString('\n'); line != "echo: again\n" {
-		t.Fatalf("got %q, %v", line, err)
-	}
+	line, err = c.r.ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "echo: again\n", line)
 	c.expectEOF()
 	await(t, done)
-	eventually(t, "counted closed", func() bool {
+	require.Eventually(t, func() bool {
 		s := ep.Stats()
 		return s.Active == 0 && s.Closed == 1
-	})
+	}, testTimeout, time.Millisecond, "the hijacked connection not counted closed")
 }
 
 // TestPanic checks that a handler panic becomes a 500, a log line with the
@@ -117,15 +101,15 @@ func TestPanic(t *testing.T) {
 
 	c := dial(t, addr)
 	c.send("GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /panic HTTP/1.1\r\nHost: a\r\n\r\nGET /ok HTTP/1.1\r\nHost: a\r\n\r\n")
-	if _, body := c.response("GET"); body != "ok" {
-		t.Errorf("first pipelined response %q, want ok", body)
-	}
+	_, body := c.response("GET")
+	assert.Equal(t, "ok", body, "first pipelined response")
 	resp, _ := c.response("GET")
 	if resp.StatusCode != http.StatusInternalServerError || !resp.Close || resp.Header.Get("X-Lost") != "" {
 		t.Errorf("panic: %d, close %v, header %v; want a clean 500 that closes", resp.StatusCode, resp.Close, resp.Header)
 	}
 	c.expectEOF()
-	eventually(t, "logged", func() bool { return strings.Contains(logs.String(), "boom") })
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "boom") },
+		testTimeout, time.Millisecond, "the panic not logged")
 	if l := logs.String(); !strings.Contains(l, "panic serving request") || !strings.Contains(l, "TestPanic") {
 		t.Errorf("log line without the stack of the panic: %s", l)
 	}
@@ -134,9 +118,8 @@ func TestPanic(t *testing.T) {
 	c = dial(t, addr)
 	c.send("GET /late HTTP/1.1\r\nHost: a\r\n\r\n")
 	resp, err := http.ReadResponse(c.r, nil)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("late: %v, %v", resp, err)
-	}
+	require.NoError(t, err, "late")
+	require.Equal(t, http.StatusOK, resp.StatusCode, "late")
 	if b, err := io.ReadAll(resp.Body); string(b) != "partial" || err == nil {
 		t.Errorf("late: %q, %v; want a truncated body", b, err)
 	}
@@ -152,9 +135,8 @@ func TestPanic(t *testing.T) {
 
 	c = dial(t, addr)
 	c.send("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n")
-	if _, body := c.response("GET"); body != "ok" {
-		t.Errorf("after the panics: %q, want ok", body)
-	}
+	_, body = c.response("GET")
+	assert.Equal(t, "ok", body, "after the panics")
 }
 
 // TestExpectContinue checks that 100 Continue is sent when the handler reads
@@ -175,9 +157,8 @@ func TestExpectContinue(t *testing.T) {
 	c := dial(t, addr)
 	c.send("POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
 	interim, err := http.ReadResponse(c.r, nil)
-	if err != nil || interim.StatusCode != http.StatusContinue {
-		t.Fatalf("want 100 Continue first, got %v, %v", interim, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, http.StatusContinue, interim.StatusCode, "want 100 Continue first")
 	c.send("hello")
 	resp, body := c.response("POST")
 	if resp.StatusCode != 200 || body != "hello" || len(c.interim) != 0 {
@@ -265,20 +246,18 @@ func TestSlowloris(t *testing.T) {
 			defer wg.Done()
 			began := time.Now()
 			resp, err := http.ReadResponse(c.r, nil)
-			if err != nil {
-				t.Errorf("slow client: %v", err)
+			if !assert.NoError(t, err, "slow client") {
 				return
 			}
 			answered.Add(1)
-			if resp.StatusCode != http.StatusRequestTimeout {
-				t.Errorf("slow client: status %d, want 408", resp.StatusCode)
-			}
+			assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode, "slow client")
 			if d := time.Since(began); d > 4*timeout {
 				t.Errorf("slow client cut off after %v, header timeout %v", d, timeout)
 			}
 		}()
 	}
-	eventually(t, "all slow clients connected", func() bool { return ep.Stats().Active == clients })
+	require.Eventually(t, func() bool { return ep.Stats().Active == clients },
+		testTimeout, time.Millisecond, "not all slow clients connected")
 
 	c := dial(t, addr)
 	for range 10 {
@@ -326,9 +305,7 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("in flight: %d %q, close %v; want 200 done with Connection: close", resp.StatusCode, body, resp.Close)
 	}
 	busy.expectEOF()
-	if err := <-shut; err != nil {
-		t.Errorf("Shutdown: %v", err)
-	}
+	assert.NoError(t, <-shut, "Shutdown")
 }
 
 // TestShutdownForceCancelsContext checks that a handler blocked on its
@@ -359,14 +336,10 @@ func testShutdownForceCancelsContext(t *testing.T, cfg http1.Config) {
 	go func() { shut <- ep.Shutdown(ctx) }()
 	select {
 	case err := <-shut:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Shutdown = %v, want DeadlineExceeded", err)
-		}
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "Shutdown")
 	case <-time.After(testTimeout):
 		t.Fatal("Shutdown did not return: the handler never learned of the force-close")
 	}
-	if err := <-cancelled; !errors.Is(err, context.Canceled) {
-		t.Errorf("request context: %v", err)
-	}
+	assert.ErrorIs(t, <-cancelled, context.Canceled, "request context")
 	c.expectEOF()
 }

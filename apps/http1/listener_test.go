@@ -15,6 +15,8 @@ import (
 
 	"github.com/ace-go/ace/apps/http1"
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // loopbackListener adapts a TCP listener on 127.0.0.1 to core.Listener: apps
@@ -33,9 +35,7 @@ type loopbackListener struct {
 func listenLoopback(tb testing.TB) loopbackListener {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return loopbackListener{TCPListener: ln.(*net.TCPListener)}
 }
 
@@ -119,9 +119,7 @@ func startOn(tb testing.TB, ln loopbackListener, h http.Handler, cfg http1.Confi
 	}
 	ep := core.Start(ln, http1.New(h, cfg), core.Config{Acceptors: 4})
 	tb.Cleanup(func() {
-		if err := ep.Close(); err != nil {
-			tb.Errorf("closing endpoint: %v", err)
-		}
+		assert.NoError(tb, ep.Close(), "closing endpoint")
 	})
 	return ep
 }
@@ -139,22 +137,17 @@ type client struct {
 func dial(tb testing.TB, addr string) *client {
 	tb.Helper()
 	c, err := net.DialTimeout("tcp", addr, testTimeout)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = c.Close() })
-	if err := c.SetDeadline(time.Now().Add(testTimeout)); err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, c.SetDeadline(time.Now().Add(testTimeout)))
 	return &client{tb: tb, conn: c.(*net.TCPConn), r: bufio.NewReader(c)}
 }
 
 // send writes s as is.
 func (c *client) send(s string) {
 	c.tb.Helper()
-	if _, err := io.WriteString(c.conn, s); err != nil {
-		c.tb.Fatalf("send %q: %v", s, err)
-	}
+	_, err := io.WriteString(c.conn, s)
+	require.NoError(c.tb, err, "send %q", s)
 }
 
 // response reads one response to a request with the given method, and its
@@ -166,18 +159,14 @@ func (c *client) response(method string) (*http.Response, string) {
 	for {
 		var err error
 		resp, err = http.ReadResponse(c.r, &http.Request{Method: method})
-		if err != nil {
-			c.tb.Fatalf("reading response: %v", err)
-		}
+		require.NoError(c.tb, err, "reading response")
 		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
 			break
 		}
 		c.interim = append(c.interim, resp.StatusCode)
 	}
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.tb.Fatalf("reading response body: %v", err)
-	}
+	require.NoError(c.tb, err, "reading response body")
 	return resp, string(b)
 }
 
@@ -201,9 +190,8 @@ func (c *client) ping() {
 	c.tb.Helper()
 	c.send("GET /ping HTTP/1.1\r\nHost: test\r\n\r\n")
 	resp, body := c.response("GET")
-	if resp.StatusCode != http.StatusOK || body != "pong" {
-		c.tb.Fatalf("ping: got %d %q, want 200 pong", resp.StatusCode, body)
-	}
+	require.Equal(c.tb, http.StatusOK, resp.StatusCode, "ping")
+	require.Equal(c.tb, "pong", body, "ping")
 }
 
 // await waits for ch to deliver or close, for at most testTimeout, so that a

@@ -3,9 +3,10 @@ package http1
 import (
 	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestParseFieldsRepeats checks that the values of a field name that comes
@@ -35,17 +36,8 @@ func TestParseFieldsRepeats(t *testing.T) {
 	section := b.String()
 	for _, vals := range [][]string{nil, make([]string, 16)} {
 		h := head{vals: vals}
-		if err := parseHead(&h, section); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(h.header, want) {
-			for k, v := range h.header {
-				if !reflect.DeepEqual(v, want[k]) {
-					t.Errorf("%s: %q, want %q", k, v, want[k])
-				}
-			}
-			t.Fatalf("%d keys, want %d", len(h.header), len(want))
-		}
+		require.NoError(t, parseHead(&h, section))
+		require.Equal(t, want, h.header)
 	}
 }
 

@@ -14,13 +14,14 @@ import (
 	"math/big"
 	"net"
 	"net/http"
-	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ace-go/ace/apps/http1"
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestRequestFields checks the *http.Request a handler receives.
@@ -40,12 +41,8 @@ func TestRequestFields(t *testing.T) {
 	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		trailerBefore := r.Trailer.Clone()
 		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Errorf("reading the body: %v", err)
-		}
-		if err := r.Context().Err(); err != nil {
-			t.Errorf("context done while the handler runs: %v", err)
-		}
+		assert.NoError(t, err, "reading the body")
+		assert.NoError(t, r.Context().Err(), "context done while the handler runs")
 		got <- seen{
 			method: r.Method, url: r.URL.String(), proto: r.Proto, host: r.Host, remote: r.RemoteAddr,
 			requestURI: r.RequestURI, body: string(b), minor: r.ProtoMinor, header: r.Header,
@@ -69,9 +66,7 @@ func TestRequestFields(t *testing.T) {
 		trailer: http.Header{"X-T": {"tv"}}, length: -1, te: []string{"chunked"}, close: true,
 		local: c.conn.RemoteAddr().String(), ctx: s.ctx,
 	}
-	if !reflect.DeepEqual(fmt.Sprint(s), fmt.Sprint(want)) {
-		t.Errorf("handler saw\n%+v\nwant\n%+v", s, want)
-	}
+	assert.Equal(t, fmt.Sprint(want), fmt.Sprint(s), "what the handler saw")
 	select {
 	case <-s.ctx.Done():
 	case <-time.After(testTimeout):
@@ -91,9 +86,7 @@ func TestPipelinedResponsesOneWrite(t *testing.T) {
 	for range 3 {
 		c.response("GET")
 	}
-	if n := ln.writes.Load(); n != 1 {
-		t.Errorf("%d writes for three pipelined responses, want 1", n)
-	}
+	assert.Equal(t, int64(1), ln.writes.Load(), "writes for three pipelined responses")
 }
 
 // TestWriteTimeout checks that a client that does not read is cut off after
@@ -111,9 +104,7 @@ func TestWriteTimeout(t *testing.T) {
 		failed <- nil
 	}), http1.Config{WriteTimeout: 100 * time.Millisecond})
 	c := dial(t, ep.Addr().String())
-	if err := c.conn.SetReadBuffer(16 << 10); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.conn.SetReadBuffer(16<<10))
 	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	select {
 	case err := <-failed:
@@ -123,7 +114,7 @@ func TestWriteTimeout(t *testing.T) {
 	case <-time.After(testTimeout):
 		t.Fatal("the write to a client that does not read did not time out")
 	}
-	eventually(t, "closed", func() bool { return ep.Stats().Active == 0 })
+	require.Eventually(t, func() bool { return ep.Stats().Active == 0 }, testTimeout, time.Millisecond, "not closed")
 }
 
 func isTimeout(err error) bool {
@@ -156,9 +147,7 @@ func (c tlsConn) Info() core.ConnInfo {
 // selfSigned returns a certificate for 127.0.0.1 and a pool trusting it.
 func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1),
 		Subject:      pkix.Name{CommonName: "http1 test"},
@@ -169,13 +158,9 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
@@ -198,9 +183,7 @@ func TestTLS(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: testTimeout}
 	resp, err := client.Get("https://" + ep.Addr().String() + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if string(b) != "TLS 1.3 http/1.1" {
@@ -228,9 +211,8 @@ func TestRequestContext(t *testing.T) {
 		context.AfterFunc(r.Context(), func() { close(d.after) })
 		stop := context.AfterFunc(r.Context(), func() { t.Error("a stopped AfterFunc ran") })
 		d.stopped = stop()
-		if d.timeout.Err() != nil || r.Context().Err() != nil {
-			t.Errorf("context done while the handler runs")
-		}
+		assert.NoError(t, d.timeout.Err(), "derived context done while the handler runs")
+		assert.NoError(t, r.Context().Err(), "context done while the handler runs")
 		got <- d
 		_, _ = io.WriteString(w, "pong")
 	}), http1.Config{})
@@ -239,9 +221,9 @@ func TestRequestContext(t *testing.T) {
 	d := <-got
 	await(t, d.timeout.Done())
 	await(t, d.after)
-	if !errors.Is(d.timeout.Err(), context.Canceled) || !errors.Is(d.cancelled.Err(), context.Canceled) || !d.stopped {
-		t.Errorf("derived: %v, %v, stopped %v", d.timeout.Err(), d.cancelled.Err(), d.stopped)
-	}
+	assert.ErrorIs(t, d.timeout.Err(), context.Canceled, "derived with a timeout")
+	assert.ErrorIs(t, d.cancelled.Err(), context.Canceled, "derived and cancelled")
+	assert.True(t, d.stopped, "a stopped AfterFunc reported not stopped")
 }
 
 // TestKeptRequestsStayIntact checks that requests a handler keeps after it
@@ -272,9 +254,7 @@ func TestKeptRequestsStayIntact(t *testing.T) {
 	seen := make(map[*http.Request]bool)
 	for i := range n {
 		r := <-kept
-		if seen[r] {
-			t.Fatalf("request %d: the handler got the same *http.Request twice", i)
-		}
+		require.False(t, seen[r], "request %d: the handler got the same *http.Request twice", i)
 		seen[r] = true
 		if r.URL.Path != fmt.Sprintf("/%d", i) || r.RequestURI != r.URL.Path || r.Host != "a" {
 			t.Errorf("request %d: path %q, RequestURI %q, host %q", i, r.URL.Path, r.RequestURI, r.Host)
@@ -283,9 +263,7 @@ func TestKeptRequestsStayIntact(t *testing.T) {
 		for f := range i % 4 {
 			want.Set(fmt.Sprintf("X-F%d", f), fmt.Sprint(i))
 		}
-		if !reflect.DeepEqual(r.Header, want) {
-			t.Errorf("request %d: header %v, want %v", i, r.Header, want)
-		}
+		assert.Equal(t, want, r.Header, "request %d: header", i)
 		select {
 		case <-r.Context().Done():
 		case <-time.After(testTimeout):

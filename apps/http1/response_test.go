@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/http1"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestPipelining sends three requests in one write; the responses come back
@@ -50,31 +52,18 @@ func TestPipeliningReadAhead(t *testing.T) {
 	// when they are full, since the server does not read.
 	req := "GET /next HTTP/1.1\r\nHost: a\r\n\r\n"
 	flood := strings.Repeat(req, (8<<20)/len(req))
-	if err := c.conn.SetWriteBuffer(32 << 10); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.conn.SetWriteDeadline(time.Now().Add(300 * time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.conn.SetWriteBuffer(32<<10))
+	require.NoError(t, c.conn.SetWriteDeadline(time.Now().Add(300*time.Millisecond)))
 	n, err := io.WriteString(c.conn, flood)
-	if err == nil {
-		t.Fatalf("the server took all %d bytes pipelined while its handler was blocked", n)
-	}
-	if in := ep.Stats().BytesIn; in > 64<<10 {
-		t.Errorf("the server read %d bytes while its handler was blocked; want one buffer", in)
-	}
+	require.Error(t, err, "the server took all %d bytes pipelined while its handler was blocked", n)
+	assert.LessOrEqual(t, ep.Stats().BytesIn, uint64(64<<10), "bytes the server read while its handler was blocked; want one buffer")
 	close(release)
-	if err := c.conn.SetDeadline(time.Now().Add(testTimeout)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.conn.SetDeadline(time.Now().Add(testTimeout)))
 	_, body := c.response("GET")
-	if body != "/block" {
-		t.Fatalf("first response %q, want /block", body)
-	}
+	require.Equal(t, "/block", body, "first response")
 	for i := range 100 {
-		if _, body := c.response("GET"); body != "/next" {
-			t.Fatalf("response %d: %q, want /next", i+1, body)
-		}
+		_, body := c.response("GET")
+		require.Equal(t, "/next", body, "response %d", i+1)
 	}
 }
 
@@ -104,9 +93,8 @@ func TestResponseFraming(t *testing.T) {
 	})
 	mux.HandleFunc("/204", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-		if _, err := io.WriteString(w, "body"); err != http.ErrBodyNotAllowed {
-			t.Errorf("Write after 204: %v, want ErrBodyNotAllowed", err)
-		}
+		_, err := io.WriteString(w, "body")
+		assert.Equal(t, http.ErrBodyNotAllowed, err, "Write after 204")
 	})
 	mux.HandleFunc("/304", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
@@ -129,9 +117,7 @@ func TestResponseFraming(t *testing.T) {
 	if resp.ContentLength != 13 || body != "Hello, World!" || resp.TransferEncoding != nil {
 		t.Errorf("small: length %d, %v, %q", resp.ContentLength, resp.TransferEncoding, body)
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
-		t.Errorf("small: sniffed Content-Type %q", ct)
-	}
+	assert.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"), "small: sniffed Content-Type")
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err != nil || time.Since(d) > time.Minute {
 		t.Errorf("small: Date %q: %v", resp.Header.Get("Date"), err)
 	}
@@ -193,9 +179,7 @@ func TestResponseFraming(t *testing.T) {
 	// connection closes after it.
 	c.send("GET /short HTTP/1.1\r\nHost: a\r\n\r\n")
 	resp, err := http.ReadResponse(c.r, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if b, err := io.ReadAll(resp.Body); string(b) != "12345" || err != io.ErrUnexpectedEOF {
 		t.Errorf("short: %q, %v; want 12345 and unexpected EOF", b, err)
 	}
@@ -243,9 +227,7 @@ func TestFlush(t *testing.T) {
 		}
 		rc := http.NewResponseController(w)
 		_, _ = io.WriteString(w, "first\n")
-		if err := rc.Flush(); err != nil {
-			t.Errorf("Flush: %v", err)
-		}
+		assert.NoError(t, rc.Flush(), "Flush")
 		await(t, step)
 		_, _ = io.WriteString(w, "second\n")
 		w.(http.Flusher).Flush()
@@ -254,9 +236,7 @@ func TestFlush(t *testing.T) {
 	c := dial(t, addr)
 	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	resp, err := http.ReadResponse(c.r, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	buf := make([]byte, 7)
 	for _, want := range []string{"first\n", "second\n"} {
 		if _, err := io.ReadFull(resp.Body, buf[:len(want)]); err != nil || string(buf[:len(want)]) != want {
@@ -264,9 +244,9 @@ func TestFlush(t *testing.T) {
 		}
 		step <- struct{}{}
 	}
-	if rest, err := io.ReadAll(resp.Body); err != nil || len(rest) != 0 {
-		t.Errorf("rest %q, %v", rest, err)
-	}
+	rest, err := io.ReadAll(resp.Body)
+	assert.NoError(t, err)
+	assert.Empty(t, rest, "after the flushed lines")
 	c.ping()
 }
 
@@ -275,15 +255,9 @@ func TestFlush(t *testing.T) {
 func TestResponseControllerDeadlines(t *testing.T) {
 	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)
-		if err := rc.EnableFullDuplex(); err != nil {
-			t.Errorf("EnableFullDuplex: %v", err)
-		}
-		if err := rc.SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
-			t.Errorf("SetWriteDeadline: %v", err)
-		}
-		if err := rc.SetReadDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
-			t.Errorf("SetReadDeadline: %v", err)
-		}
+		assert.NoError(t, rc.EnableFullDuplex(), "EnableFullDuplex")
+		assert.NoError(t, rc.SetWriteDeadline(time.Now().Add(time.Minute)), "SetWriteDeadline")
+		assert.NoError(t, rc.SetReadDeadline(time.Now().Add(50*time.Millisecond)), "SetReadDeadline")
 		_, err := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "timeout=%v", err != nil && strings.Contains(err.Error(), "timeout"))
 	}), http1.Config{})
@@ -351,35 +325,23 @@ func TestResponseWriterAfterReturn(t *testing.T) {
 			_, _ = io.WriteString(w, "pong")
 			return
 		}
-		if _, err := keptW.Write([]byte("stale")); err == nil {
-			t.Error("Write on a kept ResponseWriter succeeded")
-		}
-		if _, err := io.WriteString(keptW, "stale"); err == nil {
-			t.Error("WriteString on a kept ResponseWriter succeeded")
-		}
+		_, err := keptW.Write([]byte("stale"))
+		assert.Error(t, err, "Write on a kept ResponseWriter")
+		_, err = io.WriteString(keptW, "stale")
+		assert.Error(t, err, "WriteString on a kept ResponseWriter")
 		keptW.Header().Set("X-Stale", "1")
 		keptW.WriteHeader(http.StatusTeapot)
-		if err := http.NewResponseController(keptW).Flush(); err == nil {
-			t.Error("Flush on a kept ResponseWriter succeeded")
-		}
-		if _, _, err := http.NewResponseController(keptW).Hijack(); err == nil {
-			t.Error("Hijack on a kept ResponseWriter succeeded")
-		}
-		if got := keptR.URL.Path + " " + keptR.Header.Get("X-Kept"); got != "/first yes" {
-			t.Errorf("kept request: %q, want %q", got, "/first yes")
-		}
-		if keptR.Context().Err() == nil {
-			t.Error("the kept request's context is not cancelled")
-		}
-		if n, err := keptR.Body.Read(make([]byte, 8)); err != http.ErrBodyReadAfterClose {
-			t.Errorf("Read on a kept request's Body: %d, %v, want ErrBodyReadAfterClose", n, err)
-		}
-		if err := keptR.Body.Close(); err != nil {
-			t.Errorf("Close on a kept request's Body: %v", err)
-		}
-		if body, err := io.ReadAll(r.Body); err != nil || string(body) != "xyz" {
-			t.Errorf("second body: %q, %v, want %q", body, err, "xyz")
-		}
+		assert.Error(t, http.NewResponseController(keptW).Flush(), "Flush on a kept ResponseWriter")
+		_, _, err = http.NewResponseController(keptW).Hijack()
+		assert.Error(t, err, "Hijack on a kept ResponseWriter")
+		assert.Equal(t, "/first yes", keptR.URL.Path+" "+keptR.Header.Get("X-Kept"), "kept request")
+		assert.Error(t, keptR.Context().Err(), "the kept request's context is not cancelled")
+		_, err = keptR.Body.Read(make([]byte, 8))
+		assert.Equal(t, http.ErrBodyReadAfterClose, err, "Read on a kept request's Body")
+		assert.NoError(t, keptR.Body.Close(), "Close on a kept request's Body")
+		body, err := io.ReadAll(r.Body)
+		assert.NoError(t, err, "second body")
+		assert.Equal(t, "xyz", string(body), "second body")
 		_, _ = io.WriteString(w, "second")
 	}), http1.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	c := dial(t, addr)
@@ -393,7 +355,5 @@ func TestResponseWriterAfterReturn(t *testing.T) {
 		t.Errorf("second response: %d %q %v, want 200 %q without X-Stale", resp.StatusCode, body, resp.Header, "second")
 	}
 	c.ping()
-	if !strings.Contains(logs.String(), "finished response") {
-		t.Errorf("WriteHeader on a kept ResponseWriter logged %q, want a warning", logs.String())
-	}
+	assert.Contains(t, logs.String(), "finished response", "WriteHeader on a kept ResponseWriter logged no warning")
 }

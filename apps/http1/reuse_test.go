@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/http1"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestReuseRequests checks that with ReuseRequests a request sees nothing
@@ -25,12 +27,8 @@ func TestReuseRequests(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/items/{id}", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Errorf("reading the body: %v", err)
-		}
-		if err := r.ParseForm(); err != nil {
-			t.Errorf("ParseForm: %v", err)
-		}
+		assert.NoError(t, err, "reading the body")
+		assert.NoError(t, r.ParseForm(), "ParseForm")
 		ctx, cancel := context.WithCancel(r.Context()) // registers with it
 		defer cancel()
 		id := r.PathValue("id")
@@ -62,22 +60,17 @@ func TestReuseRequests(t *testing.T) {
 		}
 		c.send(req)
 		resp, body := c.response("GET")
-		if resp.StatusCode != http.StatusOK || body != id {
-			t.Fatalf("request %d: %d %q, want 200 %q", i, resp.StatusCode, body, id)
-		}
+		require.Equal(t, http.StatusOK, resp.StatusCode, "request %d", i)
+		require.Equal(t, id, body, "request %d", i)
 		select {
 		case got := <-seen:
-			if got != want {
-				t.Errorf("request %d: handler saw\n%s\nwant\n%s", i, got, want)
-			}
+			assert.Equal(t, want, got, "request %d: what the handler saw", i)
 		case <-time.After(testTimeout):
 			t.Fatalf("request %d: the handler did not run", i)
 		}
 		select {
 		case got := <-cancelled:
-			if got != id {
-				t.Errorf("request %d: context of %q cancelled", i, got)
-			}
+			assert.Equal(t, id, got, "request %d: the request whose context was cancelled", i)
 		case <-time.After(testTimeout):
 			t.Fatalf("request %d: its context is not cancelled after the response", i)
 		}
@@ -102,8 +95,7 @@ func TestReuseRequestsConcurrent(t *testing.T) {
 	for c := range conns {
 		wg.Go(func() {
 			conn, err := net.DialTimeout("tcp", addr, testTimeout)
-			if err != nil {
-				t.Error(err)
+			if !assert.NoError(t, err) {
 				return
 			}
 			defer func() { _ = conn.Close() }()
@@ -114,14 +106,12 @@ func TestReuseRequestsConcurrent(t *testing.T) {
 				for i := range depth {
 					fmt.Fprintf(&req, "GET /%d-%d-%d HTTP/1.1\r\nHost: a\r\nX-Id: %d-%d-%d\r\n\r\n", c, b, i, c, b, i)
 				}
-				if _, err := io.WriteString(conn, req.String()); err != nil {
-					t.Error(err)
+				if _, err := io.WriteString(conn, req.String()); !assert.NoError(t, err) {
 					return
 				}
 				for i := range depth {
 					resp, err := http.ReadResponse(br, nil)
-					if err != nil {
-						t.Error(err)
+					if !assert.NoError(t, err) {
 						return
 					}
 					body, err := io.ReadAll(resp.Body)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ace-go/ace/apps/http1"
+	"github.com/stretchr/testify/assert"
 )
 
 // rulesConfig are the limits the rule table runs with.
@@ -54,9 +55,7 @@ type rule struct {
 func seen(field, want string) func(*testing.T, *http.Response, string) {
 	return func(t *testing.T, resp *http.Response, _ string) {
 		t.Helper()
-		if got := resp.Header.Get("X-Seen-" + field); got != want {
-			t.Errorf("handler saw %s %q, want %q", field, got, want)
-		}
+		assert.Equal(t, want, resp.Header.Get("X-Seen-"+field), "what the handler saw of %s", field)
 	}
 }
 
