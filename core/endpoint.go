@@ -32,11 +32,11 @@ type Endpoint struct {
 	live     map[*Server]struct{} // servers with a connection
 	parked   []*governor          // governors paused at the limit
 	timers   map[*time.Timer]struct{}
-	hib      *hibernator   // made when the first connection that can hibernate arrives
-	hibErr   error         // why there is none, once making one failed
-	loops    []*hibernator // Config.EventLoop's, made with the first connection that can use them
-	loopErr  error         // why there are none, once making them failed
-	nextLoop int           // the loop the next connection goes to
+	hib      *poller      // hibernation's, made when the first connection that can hibernate arrives
+	hibErr   error        // why there is none, once making one failed
+	loops    []*eventLoop // Config.EventLoop's, made with the first connection that can use them
+	loopErr  error        // why there are none, once making them failed
+	nextLoop int          // the loop the next connection goes to
 
 	wg        sync.WaitGroup // every server goroutine and backoff timer
 	drained   chan struct{}  // closed when draining begins
@@ -336,40 +336,42 @@ func (h *govHooks) accepted(s *Server) bool {
 	return admit
 }
 
-func (h *govHooks) hibernator() (*hibernator, bool) {
+func (h *govHooks) poller() (*poller, *eventLoop) {
 	e := h.g.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.cfg.EventLoop {
 		if lp := e.loopLocked(); lp != nil {
-			return lp, true
+			return &lp.poller, lp
 		}
 	}
 	if e.cfg.HibernateAfter <= 0 {
-		return nil, false
+		return nil, nil
 	}
 	if e.hib == nil && e.hibErr == nil {
-		e.hib, e.hibErr = newHibernator(e.cfg.HibernateAfter, e.sweep)
+		e.hib, e.hibErr = newPoller(e.cfg.HibernateAfter, e.sweep)
 		if e.hibErr != nil {
 			e.cfg.Logger.Debug("ace: connections will not hibernate", "err", e.hibErr)
-			return nil, false
+			return nil, nil
 		}
 		e.runPollerLocked(e.hib)
 	}
-	return e.hib, false
+	return e.hib, nil
 }
 
 // loopLocked returns the event loop for the next connection, making the
 // loops, one per GOMAXPROCS, the first time; nil if they cannot be made.
-func (e *Endpoint) loopLocked() *hibernator {
+func (e *Endpoint) loopLocked() *eventLoop {
 	if e.loops == nil && e.loopErr == nil {
 		n := runtime.GOMAXPROCS(0)
 		for range n {
-			lp, err := newLoop(e.cfg.ReadBufferSize)
+			lp, err := newEventLoop(e.cfg.ReadBufferSize)
 			if err != nil {
 				e.loopErr = err
 				e.cfg.Logger.Debug("ace: no event loops; connections are served by goroutines", "err", err)
-				closePollers(e.loops)
+				for _, lp := range e.loops {
+					lp.close()
+				}
 				e.loops = nil
 				return nil
 			}
@@ -387,8 +389,15 @@ func (e *Endpoint) loopLocked() *hibernator {
 	return lp
 }
 
+// runner is what an endpoint runs on a goroutine of its own: its
+// hibernation poller and its event loops. run returns once close is called.
+type runner interface {
+	run()
+	close()
+}
+
 // runPollerLocked starts a poller's goroutine, which ends when it is closed.
-func (e *Endpoint) runPollerLocked(p *hibernator) {
+func (e *Endpoint) runPollerLocked(p runner) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
@@ -396,16 +405,16 @@ func (e *Endpoint) runPollerLocked(p *hibernator) {
 	}()
 }
 
-// closePollers closes the hibernator and the event loops an endpoint no
-// longer needs.
-func closePollers(ps []*hibernator) {
+// closePollers closes the hibernation poller and the event loops an
+// endpoint no longer needs.
+func closePollers(ps []runner) {
 	for _, p := range ps {
 		p.close()
 	}
 }
 
 // sweep asks the servers whose connections moved nothing since the last
-// sweep to hibernate; the hibernator's goroutine calls it.
+// sweep to hibernate; the hibernation poller's goroutine calls it.
 func (e *Endpoint) sweep() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -414,14 +423,17 @@ func (e *Endpoint) sweep() {
 	}
 }
 
-// idlePollersLocked returns the hibernator and the event loops, for the
-// caller to close once it has released the lock, when the endpoint is
-// draining and has no server left that could use them; nil otherwise.
-func (e *Endpoint) idlePollersLocked() []*hibernator {
+// idlePollersLocked returns the hibernation poller and the event loops,
+// for the caller to close once it has released the lock, when the endpoint
+// is draining and has no server left that could use them; nil otherwise.
+func (e *Endpoint) idlePollersLocked() []runner {
 	if !e.draining || len(e.live) > 0 || len(e.waiting) > 0 {
 		return nil
 	}
-	ps := e.loops
+	var ps []runner
+	for _, lp := range e.loops {
+		ps = append(ps, lp)
+	}
 	e.loops = nil
 	if e.hib != nil {
 		ps = append(ps, e.hib)

@@ -17,7 +17,7 @@ import (
 //
 // A parked server woken by something other than input (a message from Send
 // or the endpoint, the action's timeout, Close) is queued for its loop
-// (hibernator.enqueue), which serves it like input (serveWoken).
+// (eventLoop.enqueue), which serves it like input (serveWoken).
 //
 // The loop must never wait on one connection, so whatever may wait is handed
 // to a goroutine of the connection's own (resume), which gives the
@@ -52,7 +52,7 @@ type wakeup struct {
 // input: a parked server is served on the loop's goroutine; one that is not
 // is kicked, so that it reads before it parks again, since the socket's
 // edge-triggered event will not come again for that input.
-func (s *Server) wakeOnLoop(lp *hibernator, w wakeup) {
+func (s *Server) wakeOnLoop(lp *eventLoop, w wakeup) {
 	hb := &s.hib
 	hb.kick.Store(true)
 	for {
@@ -86,7 +86,7 @@ func (s *Server) wakeOnLoop(lp *hibernator, w wakeup) {
 // With w.hup, the event reported the peer's hang-up: then a short read does
 // not prove the socket drained, since the end of the input may be waiting
 // behind it, and the loop reads on until it finds nothing or the end.
-func (s *Server) serveOnLoop(lp *hibernator, w wakeup) {
+func (s *Server) serveOnLoop(lp *eventLoop, w wakeup) {
 	x, hb := &s.sess, &s.hib
 	if t := hb.timer; t != nil {
 		t.Stop()
@@ -171,7 +171,7 @@ func (s *Server) room() []byte {
 // for the goroutine the connection is then handed to.
 func (s *Server) writeOnLoop(a *Action) error {
 	s.vec = a.AppendTo(s.vec[:0])
-	n, err := s.hib.w.writeBufs(s.hib.fd, s.vec)
+	n, err := s.hib.loop.writeBufs(s.hib.fd, s.vec)
 	s.sent(int64(n))
 	if errors.Is(err, errWouldBlock) {
 		// The write advanced through s.vec; a still holds it all.

@@ -38,16 +38,18 @@ type socket interface {
 
 // hibernation is a server's part in hibernation.
 type hibernation struct {
-	w     *hibernator     // the endpoint's poller; nil if the server cannot hibernate
+	p     *poller         // the poller that watches the socket; nil if the server cannot hibernate
 	rc    syscall.RawConn // the socket
 	state atomic.Int32
 	req   atomic.Bool // the endpoint asks the server to hibernate
 
 	// Owned by the serving goroutine.
 	fd         int32 // the descriptor registered
-	registered bool  // the socket is in w's epoll set
-	loop       bool  // w is an event loop, which serves the socket itself; set once, in take
+	registered bool  // the socket is in p's epoll set
 	onLoop     bool  // the event loop's goroutine is serving the connection now
+	// loop is the event loop that serves the socket itself, whose poller
+	// p is, or nil; set once, in take.
+	loop *eventLoop
 	// kick is set by the event loop when the socket has new input and the
 	// server is not asleep: its edge would be lost if the server parked
 	// without reading.
@@ -63,7 +65,7 @@ type hibernation struct {
 // something woke the server while it was parking, or if it cannot hibernate.
 func (s *Server) hibernate() bool {
 	hb := &s.hib
-	if hb.w == nil {
+	if hb.p == nil {
 		return false
 	}
 	hb.state.Store(hibParking)
@@ -75,8 +77,8 @@ func (s *Server) hibernate() bool {
 	// system call. It stays open too until its server closes it: Close
 	// shuts it down instead, which the loop hears of as a hang-up.
 	var err error
-	if !hb.loop || !hb.registered {
-		err = hb.w.watch(s)
+	if hb.loop == nil || !hb.registered {
+		err = hb.p.watch(s)
 	}
 	if err != nil {
 		hb.state.Store(hibRunning)
@@ -96,14 +98,14 @@ func (s *Server) hibernate() bool {
 	s.serving = false
 	// A connection parked in its event loop between packets is not idle:
 	// only those that hibernate are counted.
-	count := !hb.loop
+	count := hb.loop == nil
 	if count {
 		s.ctr.hibernating.Add(1)
 	}
 	// Send queues its message before it looks at the state, so either it
 	// sees hibParking and wakes the server, or the server sees the message.
 	// The event loop likewise sets kick before it looks at the state.
-	kicked := hb.loop && hb.kick.Swap(false)
+	kicked := hb.loop != nil && hb.kick.Swap(false)
 	if kicked {
 		s.sess.readFirst = true
 	}
@@ -131,9 +133,9 @@ func (s *Server) wake() bool {
 		switch st := hb.state.Load(); st {
 		case hibAsleep:
 			if hb.state.CompareAndSwap(hibAsleep, hibRunning) {
-				if hb.loop {
+				if hb.loop != nil {
 					// Its loop serves it, as it serves input.
-					hb.w.enqueue(s)
+					hb.loop.enqueue(s)
 					return true
 				}
 				s.ctr.hibernating.Add(-1)
@@ -180,7 +182,7 @@ func (s *Server) forget() {
 		hb.timer.Stop()
 	}
 	if hb.registered {
-		hb.w.unwatch(s)
+		hb.p.unwatch(s)
 	}
 }
 
@@ -189,7 +191,7 @@ func (s *Server) forget() {
 func (s *Server) sweep() {
 	hb := &s.hib
 	s.mu.Lock()
-	conn, ok := s.conn, s.state == stateConnected && !s.detached && hb.w != nil
+	conn, ok := s.conn, s.state == stateConnected && !s.detached && hb.p != nil
 	s.mu.Unlock()
 	if !ok {
 		return

@@ -21,23 +21,23 @@ type loopIO struct {
 }
 
 // lend returns a read buffer for a server the loop serves.
-func (h *hibernator) lend() *[]byte {
-	if p := h.lio.spare; p != nil {
-		h.lio.spare = nil
+func (l *eventLoop) lend() *[]byte {
+	if p := l.lio.spare; p != nil {
+		l.lio.spare = nil
 		return p
 	}
-	return getBuf(h.lio.size)
+	return getBuf(l.lio.size)
 }
 
 // reclaim takes back a read buffer the server no longer needs.
-func (h *hibernator) reclaim(p *[]byte) {
+func (l *eventLoop) reclaim(p *[]byte) {
 	if p == nil {
 		return
 	}
 	// getBuf rounds sizes up to a power of two: keep one of the size it
 	// gives for the loop's, not a buffer a framer grew.
-	if h.lio.spare == nil && len(*p) == 1<<bufShift(h.lio.size) {
-		h.lio.spare = p
+	if l.lio.spare == nil && len(*p) == 1<<bufShift(l.lio.size) {
+		l.lio.spare = p
 		return
 	}
 	putBuf(p)
@@ -46,8 +46,8 @@ func (h *hibernator) reclaim(p *[]byte) {
 // writeBufs writes bufs to the socket fd without waiting, and reports how
 // many bytes it wrote: all of them, or fewer with errWouldBlock when the
 // socket would take no more. It advances bufs' slices as it writes.
-func (h *hibernator) writeBufs(fd int32, bufs [][]byte) (int, error) {
-	defer clear(h.lio.iov)
+func (l *eventLoop) writeBufs(fd int32, bufs [][]byte) (int, error) {
+	defer clear(l.lio.iov)
 	total := 0
 	for len(bufs) > 0 {
 		var (
@@ -57,7 +57,7 @@ func (h *hibernator) writeBufs(fd int32, bufs [][]byte) (int, error) {
 		if len(bufs) == 1 {
 			n, err = writeSocket(uintptr(fd), bufs[0])
 		} else {
-			n, err = h.writev(uintptr(fd), bufs)
+			n, err = l.writev(uintptr(fd), bufs)
 		}
 		total += n
 		if err != nil {
@@ -79,19 +79,19 @@ func (h *hibernator) writeBufs(fd int32, bufs [][]byte) (int, error) {
 }
 
 // writev writes once, as writeSocket does, from up to iovMax of bufs.
-func (h *hibernator) writev(fd uintptr, bufs [][]byte) (int, error) {
-	l := &h.lio
-	l.iov = l.iov[:0]
+func (l *eventLoop) writev(fd uintptr, bufs [][]byte) (int, error) {
+	lio := &l.lio
+	lio.iov = lio.iov[:0]
 	for _, b := range bufs[:min(len(bufs), iovMax)] {
 		if len(b) > 0 {
 			v := syscall.Iovec{Base: &b[0]}
 			v.SetLen(len(b))
-			l.iov = append(l.iov, v)
+			lio.iov = append(lio.iov, v)
 		}
 	}
 	for {
 		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, fd,
-			uintptr(unsafe.Pointer(unsafe.SliceData(l.iov))), uintptr(len(l.iov)))
+			uintptr(unsafe.Pointer(unsafe.SliceData(lio.iov))), uintptr(len(lio.iov)))
 		switch errno {
 		case 0:
 			return int(n), nil

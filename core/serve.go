@@ -82,21 +82,21 @@ func (s *Server) take(ctx context.Context) (Conn, ConnInfo) {
 	info := conn.Info()
 	s.ref.info = info
 	var (
-		hib  *hibernator
-		loop bool
+		p    *poller
+		loop *eventLoop
 	)
 	sock, _ := conn.(socket)
 	if sock != nil && s.hooks != nil && (s.cfg.HibernateAfter > 0 || s.cfg.EventLoop) {
-		hib, loop = s.hooks.hibernator()
+		p, loop = s.hooks.poller()
 	}
 	s.mu.Lock()
 	forced := s.forced
 	if forced == nil {
 		s.state = stateConnected
-		if hib != nil {
-			s.hib.w, s.hib.rc, s.hib.loop = hib, sock.RawConn(), loop
+		if p != nil {
+			s.hib.p, s.hib.rc, s.hib.loop = p, sock.RawConn(), loop
 			if s.hib.rc == nil {
-				s.hib.w, s.hib.loop = nil, false
+				s.hib.p, s.hib.loop = nil, nil
 			}
 		}
 	}
@@ -281,7 +281,7 @@ func (s *Server) loop() (hibernated bool) {
 			// held, if any, serves the first attempt, which finds the
 			// next input already there or gives the buffer back.
 			s.r, s.w = 0, 0
-			if s.hib.loop && !x.offLoop && !x.readFirst {
+			if s.hib.loop != nil && !x.offLoop && !x.readFirst {
 				// Back to the event loop, unless the timeout is due.
 				if x.deadline != 0 && monoNow() >= x.deadline {
 					if s.timedOut(h) {

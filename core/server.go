@@ -30,10 +30,11 @@ type hooks interface {
 	// accepted runs on the server's goroutine as soon as it took a
 	// connection, before any handshake. It reports false to refuse it.
 	accepted(s *Server) bool
-	// hibernator returns the poller that hibernating servers use, or nil
-	// if there is none; with loop set, it is an event loop that serves the
-	// server's socket itself (Config.EventLoop).
-	hibernator() (h *hibernator, loop bool)
+	// poller returns the poller that watches the server's socket while it
+	// waits, or nil if there is none: the endpoint's hibernation poller, or
+	// the poller of the event loop that serves the socket itself, loop
+	// (Config.EventLoop).
+	poller() (p *poller, loop *eventLoop)
 	// ended runs on the server's goroutine when it is about to end;
 	// hadConn reports whether it took a connection; err is why it ended
 	// before one, or nil.
@@ -230,7 +231,7 @@ func (s *Server) Close() error {
 		if s.forced == nil {
 			s.forced = ErrForcedClose
 		}
-		conn, cancel, loop = s.conn, s.cancel, s.hib.loop
+		conn, cancel, loop = s.conn, s.cancel, s.hib.loop != nil
 	}
 	s.mu.Unlock()
 	// Outside the lock: closing may take a while (a TLS close_notify).
