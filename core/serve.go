@@ -155,17 +155,34 @@ func (s *Server) finish(hadConn bool, err error) {
 // rather than on its goroutine's stack, so that the goroutine can end while
 // the connection hibernates and another can carry on where it stopped. It is
 // owned by whichever goroutine serves the connection.
+//
+// A connection is served in one of three modes: by a goroutine (the
+// server's own, or one woken from hibernation), by no one while it
+// hibernates, or by an event loop (see eventloop.go). Which mode holds is
+// the server's hibernation's to say (Server.hib: its state, loop and
+// onLoop), not the session's; the session's flags are grouped below by
+// the modes they matter in.
 type session struct {
-	h         Handler
-	lazy      LazyReader    // the connection, if it reads lazily
-	timeout   time.Duration // timeout of the last action
-	deadline  int64         // when it expires, on the monotonic clock (monoNow); 0 for none
-	armed     int64         // the read deadline the socket has, likewise; 0 for none
-	reason    error
-	setDL     bool // the read deadline must be (re)set
-	over      bool // the connection has ended; reason says why
-	panicked  bool
-	detached  bool
+	h    Handler
+	lazy LazyReader // the connection, if it reads lazily
+
+	// The timeout of the last action, and the read deadline that
+	// enforces it, on the monotonic clock (monoNow); 0 for none.
+	timeout  time.Duration
+	deadline int64 // when it expires
+	armed    int64 // the read deadline the socket has
+
+	reason error // why the connection ended, once over
+
+	// In every mode.
+	setDL bool // the read deadline must be (re)set
+	// How the connection ended: over is set once it has, and the others
+	// say why reason is what it is.
+	over     bool
+	panicked bool // a callback panicked: reason is the panic
+	detached bool // the handler detached the connection: reason is ErrDetached
+	// On an event loop only: what its goroutine leaves to the
+	// connection's own, and how it serves a kicked server.
 	linger    bool // close gracefully at the end (left to a goroutine by an event loop)
 	offLoop   bool // the socket could not be parked in its event loop: serve it on goroutines
 	readFirst bool // the event loop kicked the server: read before parking again

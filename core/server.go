@@ -47,54 +47,57 @@ type hooks interface {
 // A Server is usually run by an [Endpoint]'s governors; NewServer is for
 // those who want to drive the lifecycle themselves, and for tests.
 type Server struct {
+	// Set by newServer and never changed: any goroutine reads them.
 	ln    Listener
 	app   App
 	cfg   *Config
 	hooks hooks
 	ctr   *counters
 	log   *slog.Logger
+	done  chan struct{} // closed when the server ends
 
-	mu           sync.Mutex
-	state        serverState
-	nmsg         atomic.Int32 // len(mbox), read without the lock
+	// Guarded by mu.
+	mu       sync.Mutex
+	state    serverState
+	accepted bool // Accept was called once
+	// detached is set by Detach, on the serving goroutine, which alone
+	// reads it without mu (isDetached).
+	detached     bool
 	conn         Conn
 	cancelAccept context.CancelFunc
-	forced       error // set by Close: why the connection was cut
-	mbox         []any
+	forced       error                   // set by Close: why the connection was cut
+	mbox         []any                   // see mailbox.go
+	err          error                   // why the server ended; read without mu once done is closed
+	hangW        *hangupWatch            // the watch to reuse; see WatchHangup
+	ctx          context.Context         // made by Context on demand
+	cancel       context.CancelCauseFunc // cancels ctx
 
-	ref  *AcceptRef
-	done chan struct{}
-	err  error // why the server ended; valid once done is closed
-
+	// Atomic: any goroutine reads and writes them without a lock.
+	nmsg              atomic.Int32 // len(mbox), for the serving goroutine to look without mu
+	shuttingDown      atomic.Bool
 	bytesIn, bytesOut atomic.Uint64
+	hang              atomic.Pointer[hangupWatch] // the watch that runs; see WatchHangup
 
-	out net.Buffers // scratch for vectored writes
-	vec [][]byte    // backing array for out
-
-	// Owned by the server's goroutine: the read buffer and its unconsumed
-	// bytes rb[r:w], and whether a callback used the connection directly.
-	rb       *[]byte // nil while idle on a LazyReader
-	r, w     int
-	serving  bool
-	streamed bool
-	accepted bool // Accept was called once; guarded by mu
-	detached bool // guarded by mu
-
-	shuttingDown atomic.Bool
-	appRDL       time.Time
-	wb           writeBound // see writebound.go
-
+	// Owned by the goroutine that serves the connection (the server's
+	// own, one woken from hibernation, or an event loop's: one at a
+	// time); no other touches them.
+	ref      *AcceptRef  // set by Accept before the goroutine starts
+	rb       *[]byte     // the read buffer, nil while idle on a LazyReader
+	r, w     int         // its unconsumed bytes, rb[r:w]
+	serving  bool        // a callback may use the connection directly (stream.go)
+	streamed bool        // one did
+	appRDL   time.Time   // the read deadline a callback set
+	wb       writeBound  // see writebound.go
+	out      net.Buffers // scratch for vectored writes
+	vec      [][]byte    // backing array for out
 	// act is the result of the last callback, kept here rather than on
 	// the goroutine's stack, which stays small while a connection idles.
 	act  Action
 	sess session
 
-	hib   hibernation                 // see hibernate.go
-	hang  atomic.Pointer[hangupWatch] // the watch that runs; see WatchHangup
-	hangW *hangupWatch                // the watch to reuse; guarded by mu
-
-	ctx    context.Context         // made by Context on demand; guarded by mu
-	cancel context.CancelCauseFunc // cancels ctx
+	// hib is the server's part in hibernation and event loops, whose
+	// fields follow each of the rules above: see hibernate.go.
+	hib hibernation
 }
 
 // NewServer returns a server that will accept one connection from ln and
