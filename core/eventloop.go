@@ -86,6 +86,8 @@ func (s *Server) wakeOnLoop(lp *eventLoop, w wakeup) {
 // With w.hup, the event reported the peer's hang-up: then a short read does
 // not prove the socket drained, since the end of the input may be waiting
 // behind it, and the loop reads on until it finds nothing or the end.
+//
+// How it differs from Server.loop, the goroutine's, is told there.
 func (s *Server) serveOnLoop(lp *eventLoop, w wakeup) {
 	x, hb := &s.sess, &s.hib
 	if t := hb.timer; t != nil {
@@ -168,7 +170,8 @@ func (s *Server) room() []byte {
 
 // writeOnLoop writes what a carries without waiting, on an event loop's
 // goroutine. What the socket cannot take at once is copied to sess.pend,
-// for the goroutine the connection is then handed to.
+// for the goroutine the connection is then handed to. It is one of the
+// write paths: see write.go.
 func (s *Server) writeOnLoop(a *Action) error {
 	s.vec = a.AppendTo(s.vec[:0])
 	n, err := s.hib.loop.writeBufs(s.hib.fd, s.vec)

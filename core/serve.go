@@ -267,6 +267,26 @@ func (s *Server) do(err error) bool {
 // loop serves the connection until it ends, and reports false then; or
 // until the server hibernates, and reports true: the goroutine must then
 // return at once, touching nothing, since another may already carry on.
+//
+// Two loops serve connections, built alike: this one, on a goroutine, and
+// Server.serveOnLoop, on an event loop's goroutine (eventloop.go). What a
+// turn does with what it read is theirs in common (doMsgs, handleInput,
+// deliver, do, timedOut); how they wait and read is not, and is why they
+// are two:
+//
+//   - loop may wait. It blocks in the connection's Read, or ReadLazily
+//     without a buffer, woken by the read deadline, which carries the
+//     action's timeout and Send's wake-ups too (wakeConn); it hibernates
+//     when the endpoint asks, and serves any Conn, TLS and QUIC included.
+//   - serveOnLoop never waits, since its goroutine serves other
+//     connections: it reads the socket's descriptor with read(2), into a
+//     buffer its loop lends, until the socket would block (or, after a
+//     hang-up event, until the end), then parks the socket in the loop
+//     again; the loop, not a deadline, brings it messages and timeouts
+//     (wakeup.woken). Whatever may wait, it hands to a goroutine (resume),
+//     which carries on in loop.
+//
+// Merged, each packet would pay for the other's branches and indirections.
 func (s *Server) loop() (hibernated bool) {
 	x := &s.sess
 	conn, h := s.conn, x.h

@@ -2,7 +2,6 @@ package core
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"time"
 )
@@ -84,13 +83,7 @@ func (s *Server) Write(p []byte) (int, error) {
 	if !s.serving || s.isDetached() {
 		return 0, ErrNoConnection
 	}
-	s.armWrite(s.conn)
-	n, err := s.writeOne(s.conn, p)
-	s.sent(int64(n))
-	if err != nil {
-		return n, s.readErr(fmt.Errorf("ace: write: %w", err))
-	}
-	return n, nil
+	return s.writeBytes(s.conn, p) // one of the write paths: see write.go
 }
 
 // SetWriteDeadline sets the deadline of the connection's writes, in place

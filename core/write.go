@@ -5,8 +5,20 @@ import (
 	"time"
 )
 
+// Three paths write to the connection, since how a write may wait differs:
+//
+//   - write carries out a callback's action on a goroutine, bounded by the
+//     write timeout (armWrite). Its single slice goes through writeBytes,
+//     as Server.Write's do; several go out in one vectored write.
+//   - writeOnLoop (eventloop.go) carries it out on an event loop, which
+//     must never wait: it writes what the socket takes at once, straight
+//     to the descriptor, and leaves the rest to the connection's own
+//     goroutine (sess.pend, flushPending).
+//   - Server.Write (stream.go) writes for a callback that streams, at
+//     once, through writeBytes, and reports how much it wrote.
+
 // write sends what a carries, with one vectored write when it has several
-// slices.
+// slices. See above for the other paths.
 func (s *Server) write(conn Conn, a *Action) error {
 	if a.n == 0 {
 		return nil
@@ -14,26 +26,32 @@ func (s *Server) write(conn Conn, a *Action) error {
 	if s.hib.onLoop {
 		return s.writeOnLoop(a)
 	}
-	s.armWrite(conn)
-	var (
-		n   int64
-		err error
-	)
 	if a.n == 1 && len(a.extra) == 0 {
-		var m int
-		m, err = s.writeOne(conn, a.bufs[0])
-		n = int64(m)
-	} else {
-		s.vec = a.AppendTo(s.vec[:0])
-		s.out = s.vec
-		n, err = s.out.WriteTo(conn)
-		clear(s.vec)
+		_, err := s.writeBytes(conn, a.bufs[0])
+		return err
 	}
+	s.armWrite(conn)
+	s.vec = a.AppendTo(s.vec[:0])
+	s.out = s.vec
+	n, err := s.out.WriteTo(conn)
+	clear(s.vec)
 	s.sent(n)
 	if err != nil {
 		return s.readErr(fmt.Errorf("ace: write: %w", err))
 	}
 	return nil
+}
+
+// writeBytes writes p to conn, bounded by the write timeout or deadline,
+// counts what it wrote and reports it, with the error that stopped it.
+func (s *Server) writeBytes(conn Conn, p []byte) (int, error) {
+	s.armWrite(conn)
+	n, err := s.writeOne(conn, p)
+	s.sent(int64(n))
+	if err != nil {
+		return n, s.readErr(fmt.Errorf("ace: write: %w", err))
+	}
+	return n, nil
 }
 
 // nowWriter is implemented by connections that can write without waiting:
