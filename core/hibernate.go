@@ -7,13 +7,14 @@ import (
 )
 
 // Hibernation lets the server of an idle connection give up its goroutine,
-// as an Erlang process hibernates: an idle goroutine still holds a stack of
-// a few KiB, which is most of what an idle connection costs. The endpoint
-// watches the sockets of hibernating servers in a poller of its own (epoll,
-// on Linux), and any event brings a server back on a new goroutine that
-// carries on where the old one stopped, its state being kept in the Server:
-// input or a hang-up on the socket, a message from Send or from the
-// endpoint, the expiry of the action's timeout, or Close.
+// as an Erlang process hibernates: an idle goroutine still holds its stack,
+// which is most of what an idle connection costs (BENCHMARKS.md has the
+// figures). The endpoint watches the sockets of hibernating servers in a
+// poller of its own (epoll, on Linux: see poller_linux.go), and any event
+// brings a server back on a new goroutine that carries on where the old one
+// stopped, its state being kept in the Server: input or a hang-up on the
+// socket, a message from Send or from the endpoint, the expiry of the
+// action's timeout, or Close.
 //
 // The endpoint asks servers to hibernate once their connection has moved no
 // byte for Config.HibernateAfter. A server hibernates only at its next wait
