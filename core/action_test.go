@@ -6,29 +6,33 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestActionManySlices(t *testing.T) {
 	parts := [][]byte{[]byte("a"), nil, []byte("b"), []byte("c"), []byte("d"), []byte("e"), {}, []byte("f")}
 	a := core.Send(parts...)
-	if got := bytes.Join(a.AppendTo(nil), nil); string(got) != "abcdef" {
-		t.Fatalf("sends %q", got)
-	}
-	if a.Len() != 6 || a.Closes() || a.Timeout() != 0 {
-		t.Fatalf("Len %d Closes %v Timeout %v", a.Len(), a.Closes(), a.Timeout())
-	}
-	if a := core.Continue().WithTimeout(time.Second); a.Timeout() != time.Second || a.Len() != 0 {
-		t.Fatal("WithTimeout")
-	}
-	if a := core.Send([]byte("x")).WithTimeout(time.Second).KeepTimeout(); !a.KeepsTimeout() || a.Timeout() != 0 || a.Len() != 1 {
-		t.Fatal("KeepTimeout")
-	}
-	if a := core.Continue().KeepTimeout().WithTimeout(time.Second); a.KeepsTimeout() || a.Timeout() != time.Second {
-		t.Fatal("WithTimeout after KeepTimeout")
-	}
-	if a := core.Close().WithTimeout(-1); !a.Closes() || a.Timeout() != -1 {
-		t.Fatal("Close")
-	}
+	require.Equal(t, "abcdef", string(bytes.Join(a.AppendTo(nil), nil)))
+	require.Equal(t, 6, a.Len())
+	require.False(t, a.Closes())
+	require.Zero(t, a.Timeout())
+
+	a = core.Continue().WithTimeout(time.Second)
+	require.Equal(t, time.Second, a.Timeout(), "WithTimeout")
+	require.Zero(t, a.Len(), "WithTimeout")
+
+	a = core.Send([]byte("x")).WithTimeout(time.Second).KeepTimeout()
+	require.True(t, a.KeepsTimeout(), "KeepTimeout")
+	require.Zero(t, a.Timeout(), "KeepTimeout")
+	require.Equal(t, 1, a.Len(), "KeepTimeout")
+
+	a = core.Continue().KeepTimeout().WithTimeout(time.Second)
+	require.False(t, a.KeepsTimeout(), "WithTimeout after KeepTimeout")
+	require.Equal(t, time.Second, a.Timeout(), "WithTimeout after KeepTimeout")
+
+	a = core.Close().WithTimeout(-1)
+	require.True(t, a.Closes(), "Close")
+	require.Equal(t, time.Duration(-1), a.Timeout(), "Close")
 }
 
 func TestActionNoAllocs(t *testing.T) {
@@ -39,8 +43,6 @@ func TestActionNoAllocs(t *testing.T) {
 		a := core.Send(prefix, data, nl).WithTimeout(time.Second)
 		sink += a.Len()
 	})
-	if allocs != 0 {
-		t.Fatalf("Send with 3 slices allocates %v times", allocs)
-	}
+	require.Zero(t, allocs, "allocations of Send with 3 slices")
 	_ = sink
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 func start(t *testing.T, app core.App, cfg core.Config) (*core.Endpoint, *testListener) {
@@ -23,12 +24,8 @@ func start(t *testing.T, app core.App, cfg core.Config) (*core.Endpoint, *testLi
 func TestEndpointAcceptors(t *testing.T) { // E1, E2, G1
 	app := newProbeApp(nil)
 	e, _ := start(t, app, core.Config{Acceptors: 3})
-	if got := e.Stats().Accepting; got != 3 {
-		t.Fatalf("accepting %d right after Start, want 3", got)
-	}
-	if port := e.Addr().(*net.TCPAddr).Port; port == 0 {
-		t.Fatal("endpoint reports port 0")
-	}
+	require.EqualValues(t, 3, e.Stats().Accepting, "accepting right after Start")
+	require.NotZero(t, e.Addr().(*net.TCPAddr).Port, "the endpoint's port")
 	var clients []*client
 	for i := 0; i < 5; i++ {
 		c := dial(t, e.Addr())
@@ -42,24 +39,24 @@ func TestEndpointAcceptors(t *testing.T) { // E1, E2, G1
 	}
 	// The bytes of live connections count (a server counts a write once
 	// it returns, which may be after the client read the echo).
-	eventually(t, "5 bytes in and out of live connections", func() bool {
+	require.Eventually(t, func() bool {
 		st := e.Stats()
 		return st.BytesIn == 5 && st.BytesOut == 5
-	})
+	}, wait, tick, "5 bytes in and out of live connections")
 	for _, c := range clients[:2] {
 		_ = c.Close()
 	}
-	eventually(t, "two connections closed", func() bool { return e.Stats().Closed == 2 })
+	require.Eventually(t, func() bool { return e.Stats().Closed == 2 }, wait, tick, "two connections closed")
 	if st := e.Stats(); st.BytesIn != 5 || st.BytesOut != 5 {
 		t.Fatalf("bytes in/out %d/%d of live and ended connections, want 5/5", st.BytesIn, st.BytesOut)
 	}
 	for _, c := range clients[2:] {
 		_ = c.Close()
 	}
-	eventually(t, "all connections closed", func() bool {
+	require.Eventually(t, func() bool {
 		st := e.Stats()
 		return st.Active == 0 && st.Closed == 5 && st.Accepting == 3
-	})
+	}, wait, tick, "all connections closed")
 	st = e.Stats()
 	if st.BytesIn != 5 || st.BytesOut != 5 {
 		t.Fatalf("bytes in/out %d/%d, want 5/5", st.BytesIn, st.BytesOut)
@@ -71,12 +68,8 @@ func TestEndpointDrain(t *testing.T) { // E3
 	c := dial(t, e.Addr())
 	c.send("a")
 	c.readN(1)
-	if err := e.Drain(); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Drain(); err != nil {
-		t.Fatalf("second Drain = %v", err)
-	}
+	require.NoError(t, e.Drain())
+	require.NoError(t, e.Drain(), "second Drain")
 	if nc, err := net.DialTimeout("tcp", e.Addr().String(), wait); err == nil {
 		_ = nc.Close()
 		t.Fatal("dial after drain succeeded")
@@ -84,10 +77,8 @@ func TestEndpointDrain(t *testing.T) { // E3
 		t.Fatalf("dial after drain = %v, want connection refused", err)
 	}
 	c.send("b")
-	if got := c.readN(1); got != "b" {
-		t.Fatalf("established connection after drain: %q", got)
-	}
-	eventually(t, "no acceptor", func() bool { return e.Stats().Accepting == 0 })
+	require.Equal(t, "b", c.readN(1), "established connection after drain")
+	require.Eventually(t, func() bool { return e.Stats().Accepting == 0 }, wait, tick, "no acceptor")
 }
 
 func TestEndpointShutdown(t *testing.T) { // E4
@@ -98,15 +89,11 @@ func TestEndpointShutdown(t *testing.T) { // E4
 	c1.readN(1)
 	c2.send("2")
 	c2.readN(1)
-	if err := e.Shutdown(ctxWait(t)); err != nil {
-		t.Fatalf("Shutdown = %v", err)
-	}
+	require.NoError(t, e.Shutdown(ctxWait(t)), "Shutdown")
 	c1.eof("bye\n")
 	c2.eof("bye\n")
 	for i := 0; i < 2; i++ {
-		if err := app.next(t).reason(t); err != nil {
-			t.Fatalf("reason %v, want nil (the app closed)", err)
-		}
+		require.NoError(t, app.next(t).reason(t), "reason")
 	}
 	if st := e.Stats(); st.Active != 0 || st.Accepting != 0 {
 		t.Fatalf("after Shutdown: %+v", st)
@@ -125,20 +112,12 @@ func TestEndpointShutdownForce(t *testing.T) { // E4
 	c.readN(1)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if err := e.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Shutdown = %v, want DeadlineExceeded", err)
-	}
+	require.ErrorIs(t, e.Shutdown(ctx), context.DeadlineExceeded, "Shutdown")
 	p := app.next(t)
-	if e := p.event(t); e != "connect" {
-		t.Fatal(e)
-	}
+	require.Equal(t, "connect", p.event(t))
 	p.event(t) // packet
-	if ev := p.event(t); ev != "info:{"+fmt.Sprint(mustDeadline(ctx))+"}" {
-		t.Fatalf("event %q, want the shutdown notice", ev)
-	}
-	if err := p.reason(t); !errors.Is(err, core.ErrForcedClose) {
-		t.Fatalf("reason %v", err)
-	}
+	require.Equal(t, "info:{"+fmt.Sprint(mustDeadline(ctx))+"}", p.event(t), "event")
+	require.ErrorIs(t, p.reason(t), core.ErrForcedClose, "reason")
 	c.eof("")
 }
 
@@ -152,7 +131,7 @@ func TestEndpointMaxConnsPause(t *testing.T) { // E5
 	c1 := dial(t, e.Addr())
 	c1.send("1")
 	c1.readN(1)
-	eventually(t, "accepting to pause", func() bool { return e.Stats().Accepting == 0 })
+	require.Eventually(t, func() bool { return e.Stats().Accepting == 0 }, wait, tick, "accepting to pause")
 	c2 := dial(t, e.Addr()) // waits in the backlog
 	c2.send("2")
 	_ = c2.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
@@ -160,25 +139,20 @@ func TestEndpointMaxConnsPause(t *testing.T) { // E5
 		t.Fatalf("second client served (%d bytes) at the limit", n)
 	}
 	_ = c1.Close()
-	if got := c2.readN(1); got != "2" {
-		t.Fatalf("second client after the first left: %q", got)
-	}
+	require.Equal(t, "2", c2.readN(1), "second client after the first left")
 	// Raising the limit resumes accepting at once.
 	e.SetMaxConns(3)
 	c3, c4 := dial(t, e.Addr()), dial(t, e.Addr())
 	c3.send("3")
 	c4.send("4")
-	if c3.readN(1) != "3" || c4.readN(1) != "4" {
-		t.Fatal("clients under the raised limit not served")
-	}
-	if got := e.MaxConns(); got != 3 {
-		t.Fatalf("MaxConns %d", got)
-	}
+	require.Equal(t, "3", c3.readN(1), "a client under the raised limit")
+	require.Equal(t, "4", c4.readN(1), "a client under the raised limit")
+	require.Equal(t, 3, e.MaxConns(), "MaxConns")
 	// Lowering it stops the waiting servers beyond it.
 	e.SetMaxConns(1)
-	eventually(t, "acceptors to stop", func() bool { return e.Stats().Accepting == 0 })
+	require.Eventually(t, func() bool { return e.Stats().Accepting == 0 }, wait, tick, "acceptors to stop")
 	e.SetMaxConns(0)
-	eventually(t, "acceptors to resume", func() bool { return e.Stats().Accepting == 4 })
+	require.Eventually(t, func() bool { return e.Stats().Accepting == 4 }, wait, tick, "acceptors to resume")
 }
 
 func TestEndpointMaxConnsRefuse(t *testing.T) { // E5
@@ -188,16 +162,12 @@ func TestEndpointMaxConnsRefuse(t *testing.T) { // E5
 	c1.readN(1)
 	c2 := dial(t, e.Addr())
 	c2.eof("")
-	if got := e.Stats().Refused; got != 1 {
-		t.Fatalf("refused %d", got)
-	}
+	require.Equal(t, uint64(1), e.Stats().Refused, "refused")
 	_ = c1.Close()
-	eventually(t, "first connection closed", func() bool { return e.Stats().Active == 0 })
+	require.Eventually(t, func() bool { return e.Stats().Active == 0 }, wait, tick, "first connection closed")
 	c3 := dial(t, e.Addr())
 	c3.send("3")
-	if c3.readN(1) != "3" {
-		t.Fatal("not served below the limit")
-	}
+	require.Equal(t, "3", c3.readN(1), "a client below the limit")
 }
 
 func TestEndpointTemporaryAcceptErrors(t *testing.T) { // E6, G2
@@ -209,23 +179,13 @@ func TestEndpointTemporaryAcceptErrors(t *testing.T) { // E6, G2
 	t.Cleanup(func() { _ = e.Close() })
 	c := dial(t, e.Addr())
 	c.send("x")
-	if c.readN(1) != "x" {
-		t.Fatal("not served after temporary errors")
-	}
-	if len(ln.errs) != 0 {
-		t.Fatal("injected errors not consumed")
-	}
+	require.Equal(t, "x", c.readN(1), "a client after temporary errors")
+	require.Empty(t, ln.errs, "injected errors not consumed")
 }
 
 func TestEndpointCloseIdempotent(t *testing.T) {
 	e, _ := start(t, newProbeApp(nil), core.Config{Acceptors: 2})
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Shutdown(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, e.Close())
+	require.NoError(t, e.Close())
+	require.NoError(t, e.Shutdown(context.Background()))
 }

@@ -4,18 +4,17 @@ package core_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // onLoops starts an endpoint that serves its connections from event loops,
@@ -60,16 +59,14 @@ func TestEventLoopHoldsNoGoroutine(t *testing.T) {
 		c := dial(t, e.Addr())
 		msg := fmt.Sprintf("hello %d", i)
 		c.send(msg + "\n")
-		if got := c.line(); got != "ECHO: "+msg {
-			t.Fatalf("client %d: %q", i, got)
-		}
+		require.Equal(t, "ECHO: "+msg, c.line(), "client %d", i)
 		clients = append(clients, c)
 	}
 	// The goroutine that accepted a connection ends at its first wait
 	// for input, a moment after it answered.
-	eventually(t, fmt.Sprintf("fewer than %d goroutines", n/2), func() bool {
+	require.Eventually(t, func() bool {
 		return runtime.NumGoroutine() < n/2
-	})
+	}, wait, tick, fmt.Sprintf("fewer than %d goroutines", n/2))
 	if st := e.Stats(); st.Active != n || st.Hibernating != 0 {
 		t.Fatalf("stats %+v, want %d active and none hibernating", st, n)
 	}
@@ -124,22 +121,16 @@ func testSlowReader(t *testing.T, e *core.Endpoint, big int) {
 		c := dial(t, e.Addr())
 		msg := fmt.Sprintf("quick %d", i)
 		c.send(msg + "\n")
-		if got := c.line(); got != "ECHO: "+msg {
-			t.Fatalf("client %d: %q", i, got)
-		}
+		require.Equal(t, "ECHO: "+msg, c.line(), "client %d", i)
 	}
 	got := slow.readN(big + 1)
 	if strings.Count(got, "z") != big || got[big] != '\n' {
 		t.Fatalf("big reply: %d bytes of 'z' in %d", strings.Count(got, "z"), len(got))
 	}
-	if got := slow.line(); got != "ECHO: after" {
-		t.Fatalf("after the big reply: %q", got)
-	}
+	require.Equal(t, "ECHO: after", slow.line(), "after the big reply")
 	// Back on its loop, the connection still answers.
 	slow.send("again\n")
-	if got := slow.line(); got != "ECHO: again" {
-		t.Fatalf("then: %q", got)
-	}
+	require.Equal(t, "ECHO: again", slow.line(), "then")
 }
 
 // A frame error on a loop is answered, and the connection closed after it.
@@ -161,9 +152,7 @@ func TestEventLoopFrameError(t *testing.T) {
 	c.readN(len("short"))
 	c.send("much too long a line\n")
 	c.eof(fmt.Sprintf("ERROR %v: over 8 bytes\n", core.ErrLineTooLong))
-	if err := p.reason(t); !errors.Is(err, core.ErrLineTooLong) {
-		t.Fatalf("Disconnect(%v), want ErrLineTooLong", err)
-	}
+	require.ErrorIs(t, p.reason(t), core.ErrLineTooLong, "Disconnect")
 }
 
 // A close action on a loop sends what it carries, then closes.
@@ -180,13 +169,11 @@ func TestEventLoopCloseAction(t *testing.T) {
 	p := app.next(t)
 	c.send("now")
 	c.eof("bye now")
-	if err := p.reason(t); err != nil {
-		t.Fatalf("Disconnect(%v), want nil", err)
-	}
-	eventually(t, "the connection counted closed", func() bool {
+	require.NoError(t, p.reason(t), "Disconnect")
+	require.Eventually(t, func() bool {
 		st := e.Stats()
 		return st.Active == 0 && st.Closed == 1
-	})
+	}, wait, tick, "the connection counted closed")
 }
 
 // TestEventLoopStress races input with messages on every connection: a
@@ -250,13 +237,9 @@ func TestEventLoopInfoBeforeLaterInput(t *testing.T) {
 	s := <-srvs
 	for r := range 500 {
 		sent, in := fmt.Sprintf("m%d", r), fmt.Sprintf("i%d", r)
-		if err := s.Send(sent); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Send(sent))
 		c.send(in + "\n")
-		if got := []string{c.line(), c.line()}; !slices.Equal(got, []string{sent, in}) {
-			t.Fatalf("round %d: got %q, want %q then %q", r, got, sent, in)
-		}
+		require.Equal(t, []string{sent, in}, []string{c.line(), c.line()}, "round %d", r)
 	}
 }
 
@@ -270,9 +253,7 @@ func TestEventLoopHalfClose(t *testing.T) {
 		c := dial(t, e.Addr())
 		msg := fmt.Sprintf("last words %d", i)
 		c.send(msg)
-		if err := c.Conn.(*net.TCPConn).CloseWrite(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Conn.(*net.TCPConn).CloseWrite())
 		c.eof("ECHO: " + msg + "\n")
 	}
 }
@@ -300,12 +281,8 @@ func TestEventLoopTimeout(t *testing.T) {
 	e := onLoops(t, app, core.Config{})
 	c := dial(t, e.Addr())
 	c.send("wait")
-	if got := c.line(); got != "ok" {
-		t.Fatalf("got %q", got)
-	}
-	if got := c.line(); got != "timeout 30ms" {
-		t.Fatalf("got %q, want the timeout", got)
-	}
+	require.Equal(t, "ok", c.line())
+	require.Equal(t, "timeout 30ms", c.line())
 	// Cancelled: the echo comes back, and then no timeout, which a
 	// second echo after the timeout's span would follow.
 	c.send("wait")
@@ -314,9 +291,7 @@ func TestEventLoopTimeout(t *testing.T) {
 	c.readN(1)
 	<-time.After(60 * time.Millisecond) // spans the cancelled timeout; paces, does not synchronise
 	c.send("y\n")
-	if got := c.line(); got != "y" {
-		t.Fatalf("got %q after a cancelled timeout, want the echo", got)
-	}
+	require.Equal(t, "y", c.line(), "the echo after a cancelled timeout")
 }
 
 // S12 on a loop: a panic ends its connection only, and the loop serves the
@@ -343,9 +318,7 @@ func TestEventLoopPanic(t *testing.T) {
 	for i, o := range others {
 		msg := fmt.Sprintf("still %d", i)
 		o.send(msg)
-		if got := o.readN(len(msg)); got != msg {
-			t.Fatalf("client %d: %q", i, got)
-		}
+		require.Equal(t, msg, o.readN(len(msg)), "client %d", i)
 	}
-	eventually(t, "the panic counted", func() bool { return e.Stats().Panicked == 1 })
+	require.Eventually(t, func() bool { return e.Stats().Panicked == 1 }, wait, tick, "the panic counted")
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestPeekHangup checks what a watch's peek step makes of a socket's input: for a
@@ -31,23 +33,18 @@ func TestPeekHangup(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			server, client := tcpPair(t)
 			if tc.data {
-				if _, err := client.Write([]byte("x")); err != nil {
-					t.Fatal(err)
-				}
+				_, err := client.Write([]byte("x"))
+				require.NoError(t, err)
 			}
 			if tc.end {
-				if err := client.CloseWrite(); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, client.CloseWrite())
 			}
 			// Whatever has not arrived yet, the peek waits for; the
 			// deadline ends a peek that waits on, as the opaque one must
 			// with data alone.
 			_ = server.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 			rc, err := server.SyscallConn()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			w := hangupWatch{opaque: tc.opaque}
 			err = rc.Read(w.peekStep)
 			if gone := w.gone; gone != tc.wantGone || !errors.Is(err, tc.wantErr) && (err != nil || tc.wantErr != nil) {
@@ -62,18 +59,12 @@ func TestPeekHangup(t *testing.T) {
 func tcpPair(t *testing.T) (server, client *net.TCPConn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close(); _ = s.Close() })
 	return s.(*net.TCPConn), c.(*net.TCPConn)
 }

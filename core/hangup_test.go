@@ -3,12 +3,12 @@
 package core_test
 
 import (
-	"errors"
 	"io"
 	"testing"
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // watcher is a probe whose Packet watches for the peer's hang-up and waits
@@ -74,9 +74,8 @@ func startWatcher(t *testing.T, w *watcher, cfg core.Config) (*core.Server, *cli
 	s, ln := serve(t, newProbeApp(func() *probe { return w.probe }), cfg)
 	c := dial(t, ln.Addr())
 	ref, _ := s.Accept(ctxWait(t))
-	if _, err := ref.Await(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := ref.Await(ctxWait(t))
+	require.NoError(t, err)
 	return s, c
 }
 
@@ -89,9 +88,7 @@ func watching(t *testing.T, untilHangup bool) (*watcher, *core.Server, *client, 
 	w.packet = w.watchAndWait(untilHangup)
 	s, c := startWatcher(t, w, core.Config{})
 	c.send("x")
-	if w.stop(t) == nil {
-		t.Fatal("WatchHangup = nil for a TCP socket with nothing buffered")
-	}
+	require.NotNil(t, w.stop(t), "WatchHangup = nil for a TCP socket with nothing buffered")
 	return w, s, c, core.HangupWatchDone(s)
 }
 
@@ -114,9 +111,7 @@ func TestWatchHangupPeerCloses(t *testing.T) {
 				t.Fatal("the hang-up was not reported")
 			}
 			waitDone(t, s)
-			if err := w.reason(t); !errors.Is(err, io.EOF) {
-				t.Fatalf("Disconnect reason %v, want io.EOF", err)
-			}
+			require.ErrorIs(t, w.reason(t), io.EOF, "Disconnect reason")
 		})
 	}
 }
@@ -138,9 +133,7 @@ func TestWatchHangupInputEndsWatch(t *testing.T) {
 	// The server carries on: it reads the input the watch left.
 	w.packet = func(data []byte) core.Action { return core.Send(data) }
 	close(w.release)
-	if got := c.readN(len("released\nmore")); got != "released\nmore" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, "released\nmore", c.readN(len("released\nmore")))
 }
 
 func TestWatchHangupSurvivesSend(t *testing.T) {
@@ -149,9 +142,7 @@ func TestWatchHangupSurvivesSend(t *testing.T) {
 	// Send wakes the server's reads with a past deadline, which also
 	// wakes the watch; it must wait on.
 	for range 3 {
-		if err := s.Send("msg\n"); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Send("msg\n"))
 	}
 	select {
 	case <-done:
@@ -174,17 +165,13 @@ func TestWatchHangupSurvivesSend(t *testing.T) {
 func TestWatchHangupStop(t *testing.T) {
 	w, s, c, done := watching(t, false)
 	close(w.release) // Packet stops the watch and returns
-	if got := c.line(); got != "released" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, "released", c.line())
 	select {
 	case <-done:
 	default:
 		t.Fatal("the watch's goroutine runs on after stop returned")
 	}
-	if core.HangupWatchDone(s) != nil {
-		t.Fatal("the server still has the watch")
-	}
+	require.Nil(t, core.HangupWatchDone(s), "the server still has the watch")
 	// The server serves on, its timeout armed again after the watch's
 	// past deadline.
 	w.packet = func(data []byte) core.Action { return core.Send(data).WithTimeout(20 * time.Millisecond) }
@@ -203,14 +190,10 @@ func TestWatchHangupEndedByServer(t *testing.T) {
 	}
 	s, c := startWatcher(t, w, core.Config{})
 	c.send("x")
-	if w.stop(t) == nil {
-		t.Fatal("WatchHangup = nil")
-	}
+	require.NotNil(t, w.stop(t), "WatchHangup = nil")
 	c.eof("")
 	waitDone(t, s)
-	if core.HangupWatchDone(s) != nil {
-		t.Fatal("the ended server still has the watch")
-	}
+	require.Nil(t, core.HangupWatchDone(s), "the ended server still has the watch")
 }
 
 func TestWatchHangupUnavailable(t *testing.T) {
@@ -221,9 +204,7 @@ func TestWatchHangupUnavailable(t *testing.T) {
 		c.send("a\nb\n") // b waits while Packet runs for a
 		stop := w.stop(t)
 		close(w.release) // b's Packet, which may watch, returns
-		if stop != nil {
-			t.Fatal("WatchHangup started a watch with input buffered")
-		}
+		require.Nil(t, stop, "WatchHangup started a watch with input buffered")
 	})
 	t.Run("one at a time", func(t *testing.T) {
 		w := newWatcher()
@@ -236,19 +217,13 @@ func TestWatchHangupUnavailable(t *testing.T) {
 		}
 		_, c := startWatcher(t, w, core.Config{})
 		c.send("x")
-		if got := c.line(); got != "ok" {
-			t.Fatalf("got %q", got)
-		}
-		if <-second != nil {
-			t.Fatal("a second watch started while the first ran")
-		}
+		require.Equal(t, "ok", c.line())
+		require.Nil(t, <-second, "a second watch started while the first ran")
 	})
 	t.Run("no connection", func(t *testing.T) {
 		ln := listenTCP(t)
 		t.Cleanup(func() { _ = ln.Close() })
 		s := core.NewServer(ln, newProbeApp(newProbe), core.Config{})
-		if s.WatchHangup(func() {}) != nil {
-			t.Fatal("WatchHangup started a watch without a connection")
-		}
+		require.Nil(t, s.WatchHangup(func() {}), "WatchHangup started a watch without a connection")
 	})
 }

@@ -12,10 +12,15 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
-// wait is how long a test waits for an event before failing.
-const wait = 5 * time.Second
+// wait is how long a test waits for an event before failing, and tick how
+// often require.Eventually looks in the meantime.
+const (
+	wait = 5 * time.Second
+	tick = time.Millisecond
+)
 
 // probe is a handler whose callbacks tests set, and which records events.
 type probe struct {
@@ -161,9 +166,7 @@ type client struct {
 func dial(t *testing.T, addr net.Addr) *client {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr.String(), wait)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return &client{t: t, Conn: c, r: bufio.NewReader(c)}
 }
@@ -244,21 +247,6 @@ func waitDone(t *testing.T, s *core.Server) {
 	case <-s.Done():
 	case <-time.After(wait):
 		t.Fatal("server did not end")
-	}
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.After(wait)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		case <-tick.C:
-		}
 	}
 }
 

@@ -3,7 +3,6 @@
 package core_test
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // hibernating starts an endpoint whose idle connections hibernate after
@@ -25,9 +25,9 @@ func hibernating(t *testing.T, app core.App) *core.Endpoint {
 
 func waitHibernating(t *testing.T, e *core.Endpoint, n int64) {
 	t.Helper()
-	eventually(t, fmt.Sprintf("%d connections to hibernate", n), func() bool {
+	require.Eventually(t, func() bool {
 		return e.Stats().Hibernating == n
-	})
+	}, wait, tick, fmt.Sprintf("%d connections to hibernate", n))
 }
 
 func TestHibernateAndWakeOnInput(t *testing.T) {
@@ -35,29 +35,21 @@ func TestHibernateAndWakeOnInput(t *testing.T) {
 	e := hibernating(t, app)
 	c := dial(t, e.Addr())
 	p := app.next(t)
-	if ev := p.event(t); ev != "connect" {
-		t.Fatalf("first event %q", ev)
-	}
+	require.Equal(t, "connect", p.event(t), "first event")
 	for i := range 3 {
 		waitHibernating(t, e, 1)
 		msg := fmt.Sprintf("round %d", i)
 		c.send(msg)
-		if got := c.readN(len(msg)); got != msg {
-			t.Fatalf("echo %q, want %q", got, msg)
-		}
-		if ev := p.event(t); ev != "packet:"+msg {
-			t.Fatalf("event %q, want the packet", ev)
-		}
+		require.Equal(t, msg, c.readN(len(msg)), "echo")
+		require.Equal(t, "packet:"+msg, p.event(t), "event")
 	}
 	waitHibernating(t, e, 1)
 	_ = c.Close()
-	if err := p.reason(t); !errors.Is(err, io.EOF) {
-		t.Fatalf("Disconnect(%v), want io.EOF", err)
-	}
-	eventually(t, "the connection counted closed", func() bool {
+	require.ErrorIs(t, p.reason(t), io.EOF, "Disconnect")
+	require.Eventually(t, func() bool {
 		st := e.Stats()
 		return st.Active == 0 && st.Hibernating == 0 && st.Closed == 1
-	})
+	}, wait, tick, "the connection counted closed")
 }
 
 // A hibernating server has no goroutine: many idle connections cost none.
@@ -118,9 +110,7 @@ func TestHibernateWakesForTimeout(t *testing.T) {
 	p := app.next(t)
 	waitHibernating(t, e, 1)
 	c.eof("idle 300ms\n")
-	if err := p.reason(t); err != nil {
-		t.Fatalf("Disconnect(%v), want nil", err)
-	}
+	require.NoError(t, p.reason(t), "Disconnect")
 }
 
 // messenger is an app whose handlers echo packets, hand their server to the
@@ -147,12 +137,8 @@ func TestHibernateWakesForSend(t *testing.T) {
 	s := <-srvs
 	for i := range 3 {
 		waitHibernating(t, e, 1)
-		if err := s.Send(i); err != nil {
-			t.Fatal(err)
-		}
-		if got, want := c.line(), fmt.Sprint(i); got != want {
-			t.Fatalf("got %q, want %q", got, want)
-		}
+		require.NoError(t, s.Send(i))
+		require.Equal(t, fmt.Sprint(i), c.line())
 	}
 }
 
@@ -165,12 +151,8 @@ func TestHibernateShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- e.Shutdown(ctxWait(t)) }()
 	c.eof("bye\n")
-	if err := <-done; err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	if err := p.reason(t); err != nil {
-		t.Fatalf("Disconnect(%v), want nil", err)
-	}
+	require.NoError(t, <-done, "Shutdown")
+	require.NoError(t, p.reason(t), "Disconnect")
 }
 
 func TestHibernateClose(t *testing.T) {
@@ -179,12 +161,8 @@ func TestHibernateClose(t *testing.T) {
 	_ = dial(t, e.Addr())
 	p := app.next(t)
 	waitHibernating(t, e, 1)
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.reason(t); !errors.Is(err, core.ErrForcedClose) {
-		t.Fatalf("Disconnect(%v), want ErrForcedClose", err)
-	}
+	require.NoError(t, e.Close())
+	require.ErrorIs(t, p.reason(t), core.ErrForcedClose, "Disconnect")
 	if st := e.Stats(); st.Active != 0 || st.Hibernating != 0 {
 		t.Fatalf("after Close: %+v", st)
 	}

@@ -8,64 +8,48 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestServerProvisionedIdle(t *testing.T) { // S1
 	app := newProbeApp(nil)
 	s, ln := serve(t, app, core.Config{})
-	if err := s.Send("hi"); !errors.Is(err, core.ErrNotConnected) {
-		t.Fatalf("Send before accept = %v, want ErrNotConnected", err)
-	}
+	require.ErrorIs(t, s.Send("hi"), core.ErrNotConnected, "Send before accept")
 	select {
 	case <-s.Done():
 		t.Fatal("idle server ended")
 	default:
 	}
 	c := dial(t, ln.Addr())
-	if _, err := s.Accept(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Accept(ctxWait(t))
+	require.NoError(t, err)
 	p := app.next(t)
-	if e := p.event(t); e != "connect" {
-		t.Fatalf("first event %q", e)
-	}
+	require.Equal(t, "connect", p.event(t), "first event")
 	c.send("x")
-	if got := c.readN(1); got != "x" {
-		t.Fatalf("echo %q", got)
-	}
+	require.Equal(t, "x", c.readN(1), "echo")
 }
 
 func TestServerSecondAcceptFails(t *testing.T) { // S2, S3
 	app := newProbeApp(nil)
 	s, ln := serve(t, app, core.Config{})
 	ref, err := s.Accept(ctxWait(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Accept(ctxWait(t)); !errors.Is(err, core.ErrAlreadyAccepted) {
-		t.Fatalf("second Accept = %v, want ErrAlreadyAccepted", err)
-	}
+	require.NoError(t, err)
+	_, err = s.Accept(ctxWait(t))
+	require.ErrorIs(t, err, core.ErrAlreadyAccepted, "second Accept")
 	c := dial(t, ln.Addr())
 	info, err := ref.Await(ctxWait(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if info.RemoteAddr.String() != c.LocalAddr().String() || info.LocalAddr.String() != c.RemoteAddr().String() {
 		t.Fatalf("info %v <- %v, client %v -> %v", info.LocalAddr, info.RemoteAddr, c.LocalAddr(), c.RemoteAddr())
 	}
-	if info.Transport != "test" {
-		t.Fatalf("transport %q", info.Transport)
-	}
+	require.Equal(t, "test", info.Transport)
 	c.send("ok")
-	if got := c.readN(2); got != "ok" {
-		t.Fatalf("echo %q", got)
-	}
+	require.Equal(t, "ok", c.readN(2), "echo")
 }
 
 func TestServerConnectSendsFirst(t *testing.T) { // S4
@@ -76,15 +60,10 @@ func TestServerConnectSendsFirst(t *testing.T) { // S4
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	c := dial(t, ln.Addr())
 	c.send("early\n") // sent before the greeting is read: still after it
-	if _, err := s.Accept(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
-	if got := c.line(); got != "hello world" {
-		t.Fatalf("first line %q", got)
-	}
-	if got := c.line(); got != "early" {
-		t.Fatalf("echo %q", got)
-	}
+	_, err := s.Accept(ctxWait(t))
+	require.NoError(t, err)
+	require.Equal(t, "hello world", c.line(), "first line")
+	require.Equal(t, "early", c.line(), "echo")
 }
 
 func TestServerConnectClose(t *testing.T) { // S4, S8
@@ -92,13 +71,10 @@ func TestServerConnectClose(t *testing.T) { // S4, S8
 	p.connect = func(*core.Server, core.ConnInfo) core.Action { return core.Close() }
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	c := dial(t, ln.Addr())
-	if _, err := s.Accept(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Accept(ctxWait(t))
+	require.NoError(t, err)
 	c.eof("")
-	if err := p.reason(t); err != nil {
-		t.Fatalf("Disconnect reason %v, want nil", err)
-	}
+	require.NoError(t, p.reason(t), "Disconnect reason")
 	waitDone(t, s)
 }
 
@@ -111,13 +87,10 @@ func TestServerBackpressure(t *testing.T) { // S5
 	}
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	c := dial(t, ln.Addr())
-	if _, err := s.Accept(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Accept(ctxWait(t))
+	require.NoError(t, err)
 	c.send("first")
-	if e := p.event(t); e != "connect" {
-		t.Fatal(e)
-	}
+	require.Equal(t, "connect", p.event(t))
 	if e := p.event(t); !strings.HasPrefix(e, "packet:") {
 		t.Fatal(e)
 	}
@@ -126,13 +99,10 @@ func TestServerBackpressure(t *testing.T) { // S5
 	in := s.BytesIn()
 	_ = c.SetWriteDeadline(time.Now().Add(300 * time.Millisecond))
 	chunk := make([]byte, 1<<20)
-	var err error
 	for i := 0; i < 256 && err == nil; i++ {
 		_, err = c.Write(chunk)
 	}
-	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("client write did not stall: %v", err)
-	}
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded, "client write did not stall")
 	if got := s.BytesIn(); got != in {
 		t.Fatalf("server read %d bytes while its packet callback was blocked", got-in)
 	}
@@ -151,9 +121,8 @@ func TestServerInfoInOrder(t *testing.T) { // S6
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	c := dial(t, ln.Addr())
 	ref, _ := s.Accept(ctxWait(t))
-	if _, err := ref.Await(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := ref.Await(ctxWait(t))
+	require.NoError(t, err)
 	// Messages and packets interleave; probe panics on concurrent calls.
 	done := make(chan error, 1)
 	go func() {
@@ -169,9 +138,7 @@ func TestServerInfoInOrder(t *testing.T) { // S6
 		c.send("p")
 		c.readN(1)
 	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, <-done)
 	for i := 0; i < n; i++ {
 		select {
 		case v := <-got:
@@ -196,18 +163,13 @@ func TestServerInfoBeforeLaterInput(t *testing.T) { // S6
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{Framer: core.Lines(0)})
 	c := dial(t, ln.Addr())
 	ref, _ := s.Accept(ctxWait(t))
-	if _, err := ref.Await(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := ref.Await(ctxWait(t))
+	require.NoError(t, err)
 	for i := range 500 {
-		if err := s.Send(i); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Send(i))
 		c.send(fmt.Sprintf("%d\n", i))
 		want := []string{fmt.Sprintf("info %d", i), fmt.Sprintf("packet %d", i)}
-		if got := []string{c.line(), c.line()}; !slices.Equal(got, want) {
-			t.Fatalf("round %d: the server answered %q, want %q", i, got, want)
-		}
+		require.Equal(t, want, []string{c.line(), c.line()}, "round %d", i)
 	}
 }
 
@@ -216,14 +178,13 @@ func TestServerSendAfterClose(t *testing.T) { // S6
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	c := dial(t, ln.Addr())
 	ref, _ := s.Accept(ctxWait(t))
-	if _, err := ref.Await(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := ref.Await(ctxWait(t))
+	require.NoError(t, err)
 	_ = c.Close()
 	waitDone(t, s)
-	if err := s.Send("late"); !errors.Is(err, core.ErrServerClosed) || !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("Send after end = %v", err)
-	}
+	err = s.Send("late")
+	require.ErrorIs(t, err, core.ErrServerClosed, "Send after end")
+	require.ErrorIs(t, err, net.ErrClosed, "Send after end")
 }
 
 func TestServerTimeout(t *testing.T) { // S7
@@ -237,9 +198,7 @@ func TestServerTimeout(t *testing.T) { // S7
 	_, _ = s.Accept(ctxWait(t))
 	c.eof("timeout\n")
 	p.event(t) // connect
-	if e := p.event(t); e != "info:{20ms}" {
-		t.Fatalf("event %q, want the timeout", e)
-	}
+	require.Equal(t, "info:{20ms}", p.event(t), "event")
 }
 
 func TestServerTimeoutCancelled(t *testing.T) { // S7
@@ -258,21 +217,15 @@ func TestServerTimeoutCancelled(t *testing.T) { // S7
 	c := dial(t, ln.Addr())
 	_, _ = s.Accept(ctxWait(t))
 	c.send("x")
-	if got := c.readN(1); got != "x" {
-		t.Fatal(got)
-	}
+	require.Equal(t, "x", c.readN(1))
 	// Past the first timeout, nothing may have arrived: the packet
 	// result cancelled it. A message then arms a new one, which fires.
 	_ = c.SetReadDeadline(time.Now().Add(120 * time.Millisecond))
 	if n, err := c.r.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("got %d bytes (%v) after a cancelled timeout", n, err)
 	}
-	if err := s.Send("m"); err != nil {
-		t.Fatal(err)
-	}
-	if got := c.readN(2); got != "MT" {
-		t.Fatalf("got %q, want message then timeout", got)
-	}
+	require.NoError(t, s.Send("m"))
+	require.Equal(t, "MT", c.readN(2))
 }
 
 // TestServerTimeoutRenewed renews a timeout with every packet, for longer
@@ -294,13 +247,9 @@ func TestServerTimeoutRenewed(t *testing.T) { // S7
 	}
 	p.event(t) // connect
 	for i := range 8 {
-		if e := p.event(t); e != "packet:x" {
-			t.Fatalf("event %d: %q, want a packet", i+1, e)
-		}
+		require.Equal(t, "packet:x", p.event(t), "event %d", i+1)
 	}
-	if e := p.event(t); e != "info:{150ms}" {
-		t.Fatalf("event %q, want the timeout", e)
-	}
+	require.Equal(t, "info:{150ms}", p.event(t), "event")
 }
 
 // TestServerTimeoutKept keeps a timeout with every packet, for longer than
@@ -317,9 +266,7 @@ func TestServerTimeoutKept(t *testing.T) { // S7
 	_, _ = s.Accept(ctxWait(t))
 	c.echoPaced(8, timeout/3) // 350ms, more than twice the timeout
 	_ = c.Close()
-	if err := p.reason(t); !errors.Is(err, io.EOF) {
-		t.Fatalf("reason %v, want io.EOF", err)
-	}
+	require.ErrorIs(t, p.reason(t), io.EOF, "reason")
 	p.event(t) // connect
 	packets, fired := 0, -1
 	for range 9 {
@@ -348,48 +295,39 @@ func TestServerDisconnectOnce(t *testing.T) { // S9, S10
 	base := runtime.NumGoroutine()
 	c := dial(t, ln.Addr())
 	ref, _ := s.Accept(ctxWait(t))
-	if _, err := ref.Await(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := ref.Await(ctxWait(t))
+	require.NoError(t, err)
 	_ = c.Close()
-	if err := p.reason(t); !errors.Is(err, io.EOF) {
-		t.Fatalf("reason %v, want io.EOF", err)
-	}
+	require.ErrorIs(t, p.reason(t), io.EOF, "reason")
 	waitDone(t, s)
 	select {
 	case err := <-p.disconnect:
 		t.Fatalf("Disconnect ran twice (%v)", err)
 	default:
 	}
-	if err := s.Wait(ctxWait(t)); err != nil {
-		t.Fatalf("Wait = %v", err)
-	}
-	eventually(t, "the server's goroutine to exit", func() bool { return runtime.NumGoroutine() <= base })
+	require.NoError(t, s.Wait(ctxWait(t)), "Wait")
+	// The condition runs on a goroutine of its own: one more than base.
+	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= base+1 }, wait, tick, "the server's goroutine to exit")
 }
 
 func TestServerCloseWhileAccepting(t *testing.T) {
 	s, _ := serve(t, newProbeApp(nil), core.Config{})
 	ref, err := s.Accept(ctxWait(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_ = s.Close()
-	if _, err := ref.Await(ctxWait(t)); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Await after Close = %v", err)
-	}
+	_, err = ref.Await(ctxWait(t))
+	require.ErrorIs(t, err, context.Canceled, "Await after Close")
 	waitDone(t, s)
-	if _, err := s.Accept(ctxWait(t)); !errors.Is(err, core.ErrAlreadyAccepted) {
-		t.Fatalf("Accept after end = %v", err)
-	}
+	_, err = s.Accept(ctxWait(t))
+	require.ErrorIs(t, err, core.ErrAlreadyAccepted, "Accept after end")
 }
 
 func TestServerListenerClosed(t *testing.T) {
 	s, ln := serve(t, newProbeApp(nil), core.Config{})
 	ref, _ := s.Accept(ctxWait(t))
 	_ = ln.Close()
-	if _, err := ref.Await(ctxWait(t)); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("Await = %v, want net.ErrClosed", err)
-	}
+	_, err := ref.Await(ctxWait(t))
+	require.ErrorIs(t, err, net.ErrClosed, "Await")
 }
 
 func TestServerForceClose(t *testing.T) {
@@ -397,13 +335,10 @@ func TestServerForceClose(t *testing.T) {
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{})
 	dial(t, ln.Addr())
 	ref, _ := s.Accept(ctxWait(t))
-	if _, err := ref.Await(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := ref.Await(ctxWait(t))
+	require.NoError(t, err)
 	_ = s.Close()
-	if err := p.reason(t); !errors.Is(err, core.ErrForcedClose) {
-		t.Fatalf("reason %v, want ErrForcedClose", err)
-	}
+	require.ErrorIs(t, p.reason(t), core.ErrForcedClose, "reason")
 	waitDone(t, s)
 }
 
@@ -422,15 +357,11 @@ func TestServerPanicIsolated(t *testing.T) { // S12
 	app.next(t)
 	c1.send("boom")
 	c1.eof("")
-	if err := p.reason(t); !errors.Is(err, core.ErrHandlerPanic) {
-		t.Fatalf("reason %v, want ErrHandlerPanic", err)
-	}
-	eventually(t, "panicked count", func() bool { return e.Stats().Panicked == 1 })
+	require.ErrorIs(t, p.reason(t), core.ErrHandlerPanic, "reason")
+	require.Eventually(t, func() bool { return e.Stats().Panicked == 1 }, wait, tick, "panicked count")
 	c2 := dial(t, e.Addr())
 	c2.send("fine")
-	if got := c2.readN(4); got != "fine" {
-		t.Fatal(got)
-	}
+	require.Equal(t, "fine", c2.readN(4))
 }
 
 func TestServerLines(t *testing.T) {
@@ -449,12 +380,8 @@ func TestServerLines(t *testing.T) {
 	_, _ = s.Accept(ctxWait(t))
 	c.send("ab\r\ncd")
 	c.send("efgh\n")
-	if got := c.line(); got != "<ab>" {
-		t.Fatal(got)
-	}
-	if got := c.line(); got != "<cdefgh>" {
-		t.Fatal(got)
-	}
+	require.Equal(t, "<ab>", c.line())
+	require.Equal(t, "<cdefgh>", c.line())
 	c.send(strings.Repeat("x", 20))
 	c.eof("too long\n")
 	waitDone(t, s)
@@ -467,14 +394,10 @@ func TestServerStateIsolated(t *testing.T) { // S11
 	c1, c2 := dial(t, e.Addr()), dial(t, e.Addr())
 	for i := 1; i <= 3; i++ {
 		c1.send("x")
-		if got := c1.line(); got != fmt.Sprint(i) {
-			t.Fatalf("c1 count %s, want %d", got, i)
-		}
+		require.Equal(t, fmt.Sprint(i), c1.line(), "c1 count")
 	}
 	c2.send("x")
-	if got := c2.line(); got != "1" {
-		t.Fatalf("c2 count %s, want 1", got)
-	}
+	require.Equal(t, "1", c2.line(), "c2 count")
 }
 
 type countHandler struct {
@@ -498,27 +421,18 @@ func TestServerMailboxFull(t *testing.T) { // S6: Send never blocks
 	}
 	s, ln := serve(t, newProbeApp(func() *probe { return p }), core.Config{MailboxSize: 2})
 	c := dial(t, ln.Addr())
-	if _, err := s.Accept(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Accept(ctxWait(t))
+	require.NoError(t, err)
 	c.send("x")
 	p.event(t) // connect
 	p.event(t) // the packet callback is now blocked: nothing drains the mailbox
 	for i := 0; i < 2; i++ {
-		if err := s.Send(i); err != nil {
-			t.Fatalf("Send #%d = %v", i, err)
-		}
+		require.NoError(t, s.Send(i), "Send #%d", i)
 	}
-	if err := s.Send(2); !errors.Is(err, core.ErrMailboxFull) {
-		t.Fatalf("Send past MailboxSize = %v, want ErrMailboxFull", err)
-	}
+	require.ErrorIs(t, s.Send(2), core.ErrMailboxFull, "Send past MailboxSize")
 	close(release)
 	for i := 0; i < 2; i++ {
-		if e := p.event(t); e != fmt.Sprintf("info:%d", i) {
-			t.Fatalf("event %q, want message %d", e, i)
-		}
+		require.Equal(t, fmt.Sprintf("info:%d", i), p.event(t), "event")
 	}
-	if err := s.Send(3); err != nil {
-		t.Fatalf("Send once drained = %v", err)
-	}
+	require.NoError(t, s.Send(3), "Send once drained")
 }

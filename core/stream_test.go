@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // puller reads "n\n" lines, then pulls n bytes of body through Server.Read
@@ -71,44 +72,29 @@ func TestServerReadWriteFromCallback(t *testing.T) {
 	app := core.AppFunc(func(core.ConnInfo) core.Handler { return &puller{} })
 	s, ln := serve(t, app, core.Config{Framer: core.Lines(0)})
 	c := dial(t, ln.Addr())
-	if _, err := s.Accept(ctxWait(t)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Accept(ctxWait(t))
+	require.NoError(t, err)
 	// Part of the body arrives with the line, part later; messages are
 	// sent meanwhile and must wait until the callback returns.
 	body := strings.Repeat("x", 100000) + "END"
 	c.send("100003\n" + body[:10])
-	eventually(t, "the server to read the line", func() bool { return s.BytesIn() > 0 })
+	require.Eventually(t, func() bool { return s.BytesIn() > 0 }, wait, tick, "the server to read the line")
 	for i := 0; i < 3; i++ {
-		if err := s.Send(i); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Send(i))
 	}
 	c.send(body[10:])
-	if got := c.line(); got != "got 100003 END" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, "got 100003 END", c.line())
 	for i := 1; i <= 3; i++ {
-		if got := c.line(); got != "msg "+strconv.Itoa(i) {
-			t.Fatalf("got %q", got)
-		}
+		require.Equal(t, "msg "+strconv.Itoa(i), c.line())
 	}
 	c.send("stall\n")
-	if got := c.line(); got != "deadline" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, "deadline", c.line())
 	c.send("detach\nrest")
-	if got := c.readN(13); got != "detached:rest" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, "detached:rest", c.readN(13))
 	waitDone(t, s)
-	if err := s.Send("late"); !errors.Is(err, core.ErrServerClosed) {
-		t.Fatalf("Send after detach = %v", err)
-	}
+	require.ErrorIs(t, s.Send("late"), core.ErrServerClosed, "Send after detach")
 	c.send("still there")
-	if got := c.readN(11); got != "still there" {
-		t.Fatalf("detached connection: %q", got)
-	}
+	require.Equal(t, "still there", c.readN(11), "detached connection")
 	_ = c.Close()
 }
 
@@ -135,23 +121,19 @@ func TestServerShuttingDown(t *testing.T) {
 	p.event(t) // the packet callback is running
 	shut := make(chan error, 1)
 	go func() { shut <- e.Shutdown(ctxWait(t)) }()
-	eventually(t, "draining", func() bool {
+	require.Eventually(t, func() bool {
 		select {
 		case <-e.Draining():
 			return true
 		default:
 			return false
 		}
-	})
-	eventually(t, "the notice", func() bool { return srv.ShuttingDown() })
+	}, wait, tick, "draining")
+	require.Eventually(t, func() bool { return srv.ShuttingDown() }, wait, tick, "the notice")
 	close(release)
-	if !<-seen {
-		t.Fatal("ShuttingDown false during shutdown")
-	}
+	require.True(t, <-seen, "ShuttingDown during shutdown")
 	c.eof("done\nbye\n")
-	if err := <-shut; err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, <-shut)
 }
 
 func TestServerContext(t *testing.T) {
@@ -178,13 +160,7 @@ func TestServerContext(t *testing.T) {
 	<-blocked
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if err := e.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Shutdown = %v", err)
-	}
-	if err := p.reason(t); !errors.Is(err, core.ErrForcedClose) {
-		t.Fatalf("reason %v", err)
-	}
-	if err := context.Cause(srv.Context()); !errors.Is(err, core.ErrForcedClose) {
-		t.Fatalf("cause after end %v", err)
-	}
+	require.ErrorIs(t, e.Shutdown(ctx), context.DeadlineExceeded, "Shutdown")
+	require.ErrorIs(t, p.reason(t), core.ErrForcedClose, "reason")
+	require.ErrorIs(t, context.Cause(srv.Context()), core.ErrForcedClose, "cause after end")
 }

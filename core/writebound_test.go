@@ -2,7 +2,6 @@ package core_test
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -22,9 +21,7 @@ var flood = bytes.Repeat([]byte("x"), 16<<20)
 // stall shrinks the client's receive buffer, so that a flood blocks soon.
 func stall(t *testing.T, c *client) {
 	t.Helper()
-	if err := c.Conn.(*net.TCPConn).SetReadBuffer(16 << 10); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Conn.(*net.TCPConn).SetReadBuffer(16<<10))
 }
 
 // TestWriteTimeout checks that a write to a client that does not read fails
@@ -70,11 +67,9 @@ func TestWriteTimeout(t *testing.T) {
 			err := p.reason(t)
 			if tc.name == "config/Write" {
 				// Close after a failed Write: the reason is nil.
-				if err != nil {
-					t.Fatalf("reason %v, want nil after Close", err)
-				}
-			} else if !errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Fatalf("reason %v, want a write deadline", err)
+				require.NoError(t, err, "reason")
+			} else {
+				require.ErrorIs(t, err, os.ErrDeadlineExceeded, "reason")
 			}
 			if d := time.Since(start); d < timeout-timeout/8 {
 				t.Fatalf("the write failed after %v, before the %v timeout", d, timeout)
@@ -94,9 +89,7 @@ func TestWriteTimeoutRenewed(t *testing.T) {
 	_, _ = s.Accept(ctxWait(t))
 	c.echoPaced(10, timeout/3) // 180ms: 3 times the timeout
 	_ = c.Close()
-	if err := p.reason(t); !errors.Is(err, io.EOF) {
-		t.Fatalf("reason %v, want the client's close", err)
-	}
+	require.ErrorIs(t, p.reason(t), io.EOF, "reason")
 }
 
 // TestSetWriteDeadline checks that a deadline set with SetWriteDeadline
@@ -117,9 +110,7 @@ func TestSetWriteDeadline(t *testing.T) {
 	c := dial(t, ln.Addr())
 	stall(t, c)
 	_, _ = s.Accept(ctxWait(t))
-	if err := p.reason(t); !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("reason %v, want a write deadline", err)
-	}
+	require.ErrorIs(t, p.reason(t), os.ErrDeadlineExceeded, "reason")
 	if early := time.Until(dl); early > 0 {
 		t.Fatalf("the write failed %v before the deadline set, at the timeout", early)
 	}
