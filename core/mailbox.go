@@ -1,5 +1,11 @@
 package core
 
+// A server's mailbox holds the messages for its handler's Info callback
+// (rule S6): Send's, and the endpoint's Shutdown notice. It is Server.mbox,
+// guarded by mu; Server.nmsg mirrors its length, so that the serving
+// goroutine looks at it between reads without taking the lock.
+
+// enqueueLocked appends msg to the mailbox; the caller holds mu.
 func (s *Server) enqueueLocked(msg any) {
 	s.mbox = append(s.mbox, msg)
 	s.nmsg.Store(int32(len(s.mbox)))
