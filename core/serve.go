@@ -68,7 +68,10 @@ func (s *Server) take(ctx context.Context) (Conn, ConnInfo) {
 		return nil, ConnInfo{}
 	}
 	if hs, ok := conn.(Handshaker); ok {
-		hctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
+		hctx, cancel := context.Background(), context.CancelFunc(func() {})
+		if d := s.cfg.HandshakeTimeout; d > 0 { // 0: no bound
+			hctx, cancel = context.WithTimeout(hctx, d)
+		}
 		err := hs.HandshakeContext(hctx)
 		cancel()
 		if err != nil {
