@@ -1,6 +1,7 @@
 // Package conformance holds the suites that every ace transport and app runs
-// in its own tests, so that each one proves it keeps the lifecycle contract
-// of the project's ARCHITECTURE.md (rules S1-S12, G1-G3, E1-E7, T1-T4).
+// in its own tests, so that each one proves it keeps ace's lifecycle contract
+// (rules S1-S12, G1-G3, E1-E7, T1-T4; docs/lifecycle.md describes the
+// lifecycle they pin down).
 //
 // # Transports
 //

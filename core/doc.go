@@ -29,7 +29,12 @@
 // timeout or Close bring the server back on a new goroutine that carries on
 // where the old one stopped; the handler sees no difference. Only TCP and
 // Unix connections (those read through a [RawReader]) hibernate, and only on
-// Linux; [Stats].Hibernating counts them.
+// Linux; [Stats].Hibernating counts them. The endpoint looks for idle
+// connections every HibernateAfter, so a connection hibernates between one
+// and two of them after its last byte. Waking costs the first packet after
+// the sleep some latency (BenchmarkHibernateWake, and BENCHMARKS.md): a
+// server that must answer it as fast as any other sets a longer
+// HibernateAfter, or a negative one to never hibernate.
 //
 // # Event loops
 //
@@ -42,14 +47,28 @@
 // loop also delivers messages and timeouts; what must wait (a write the peer
 // is slow to take, the lingering close) is handed to a goroutine of the
 // connection's own, which gives it back to the loop at its next wait for
-// input. The lifecycle rules hold as without
-// it; the conformance module runs its whole suite both ways.
+// input. Messages from Server.Send, the action's timeout and the shutdown
+// notice are delivered by the loop too. Only connections read through a
+// RawReader (TCP and Unix sockets) use the loops, and only on Linux; others
+// are served by goroutines as usual, and so is every connection when the
+// loops cannot be made. HibernateAfter does not apply to connections on a
+// loop, which hold no goroutine anyway, and [Stats].Hibernating does not
+// count them. The lifecycle rules hold as without it; the conformance module
+// runs its whole suite both ways. docs/event-loops.md says when to use them.
 //
 // # Lifecycle rules
 //
-// The numbered rules of the project's ARCHITECTURE.md (S1-S12, G1-G3,
-// E1-E7, T1-T4) are what this package implements and what the conformance
-// module checks. Their numbers appear in the doc comments below.
+// The numbered lifecycle rules (S1-S12 for a server, G1-G3 for governors,
+// E1-E7 for an endpoint, T1-T4 for transports) are what this package
+// implements and what the conformance module checks; docs/lifecycle.md
+// describes the lifecycle they pin down. Their numbers appear in the doc
+// comments below.
+//
+// # Configuration
+//
+// [Config], like every ace module's configuration, follows one convention,
+// written in docs/configuration.md: the zero value is ready to use, a zero
+// field means its default, and a negative duration turns that timeout off.
 //
 // # Transports
 //
