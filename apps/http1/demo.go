@@ -3,8 +3,10 @@ package http1
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // MaxDemoLines bounds the lines the demo's /stream writes.
@@ -17,7 +19,13 @@ const MaxDemoLines = 100_000
 //   - GET /stream?n=N writes N lines (default 10, at most MaxDemoLines),
 //     flushing after each;
 //   - GET /files/ serves the directory root with http.FileServer, when root
-//     is not empty.
+//     is not empty, except dot-files: a path with a name that starts with a
+//     dot anywhere in it (/files/.git/config, /files/.env, /files/a/.b/c,
+//     percent-encoded or not) gets 404, as if it did not exist, and
+//     directory listings leave such names out. This keeps a root such as a
+//     repository's checkout from serving its .git directory or .env files.
+//     Other files are served whatever their name or type, so root should
+//     hold only what may be published.
 func Demo(root string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -55,7 +63,60 @@ func Demo(root string) http.Handler {
 		}
 	})
 	if root != "" {
-		mux.Handle("GET /files/", http.StripPrefix("/files/", http.FileServer(http.Dir(root))))
+		mux.Handle("GET /files/", http.StripPrefix("/files/", http.FileServer(noDotFiles{http.Dir(root)})))
 	}
 	return mux
+}
+
+// noDotFiles is a file system that hides the names starting with a dot: it
+// does not open them, or files under them, and leaves them out of directory
+// listings.
+type noDotFiles struct{ fs http.FileSystem }
+
+// Open opens name, unless one of its elements starts with a dot. The
+// file server calls it with the request's decoded, cleaned path, so
+// percent-encoded dots are caught too.
+func (d noDotFiles) Open(name string) (http.File, error) {
+	if hasDotElem(name) {
+		return nil, fs.ErrNotExist
+	}
+	f, err := d.fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return noDotFile{f}, nil
+}
+
+// hasDotElem reports whether an element of the slash-separated name starts
+// with a dot; "." and ".." count too.
+func hasDotElem(name string) bool {
+	for elem := range strings.SplitSeq(name, "/") {
+		if strings.HasPrefix(elem, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// noDotFile is a file of noDotFiles: a directory's listing leaves out the
+// names that start with a dot.
+type noDotFile struct{ http.File }
+
+// Readdir lists the directory without its dot-files. Like os.File's, with
+// n > 0 it returns at most n entries, and io.EOF at the end.
+func (f noDotFile) Readdir(n int) ([]fs.FileInfo, error) {
+	for {
+		infos, err := f.File.Readdir(n)
+		kept := infos[:0]
+		for _, fi := range infos {
+			if !strings.HasPrefix(fi.Name(), ".") {
+				kept = append(kept, fi)
+			}
+		}
+		// With n > 0, an empty page that is not the end would read as
+		// the end: read on.
+		if n <= 0 || len(kept) > 0 || err != nil {
+			return kept, err
+		}
+	}
 }

@@ -44,3 +44,64 @@ func TestDemo(t *testing.T) {
 		t.Errorf("files without a root: %d", resp.StatusCode)
 	}
 }
+
+// TestDemoDotFiles checks that the demo's file server answers 404 for every
+// path with an element that starts with a dot, however it is spelled, and
+// leaves such names out of directory listings, while it still serves the
+// other files.
+func TestDemoDotFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		".git/config":  "[core]",
+		".hidden":      "secret",
+		"dir/.env":     "TOKEN=secret",
+		"dir/ok.txt":   "ok",
+		"v1.2/a.b.txt": "dotted",
+	} {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := dial(t, serve(t, http1.Demo(dir), http1.Config{}))
+	get := func(target string) (int, string) {
+		t.Helper()
+		c.send("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, body := c.response("GET")
+		return resp.StatusCode, body
+	}
+	for _, target := range []string{
+		"/files/.git/config",
+		"/files/.git/",
+		"/files/.git",
+		"/files/.hidden",
+		"/files/dir/.env",
+		"/files/%2egit/config",
+		"/files/%2Ehidden",
+		"/files/dir/%2eenv",
+		"/files/dir%2F.env",
+		"/files/dir%2f%2eenv",
+	} {
+		if code, body := get(target); code != http.StatusNotFound {
+			t.Errorf("GET %s: %d %q, want 404", target, code, body)
+		}
+	}
+	for target, want := range map[string]string{
+		"/files/dir/ok.txt":   "ok",
+		"/files/dir%2Fok.txt": "ok",
+		"/files/v1.2/a.b.txt": "dotted",
+	} {
+		if code, body := get(target); code != http.StatusOK || body != want {
+			t.Errorf("GET %s: %d %q, want 200 %q", target, code, body, want)
+		}
+	}
+	for target, want := range map[string]string{"/files/": "dir/", "/files/dir/": "ok.txt"} {
+		code, body := get(target)
+		if code != http.StatusOK || !strings.Contains(body, want) || strings.Contains(body, ">.") {
+			t.Errorf("GET %s: %d, want a listing with %s and no dot-file:\n%s", target, code, want, body)
+		}
+	}
+}

@@ -26,7 +26,9 @@ demo handler, a plain net/http Handler:
   /echo             any method: the request body back as the response body
   GET /stream?n=N   N lines (default 10), each flushed as it is written
   GET /files/...    the files under --root, through http.FileServer
-                    (ranges, If-Modified-Since), when --root is given
+                    (ranges, If-Modified-Since), when --root is given;
+                    a path with a name starting with a dot (.git, .env)
+                    anywhere in it gets 404, and listings omit such names
 
 Requests are parsed strictly (RFC 9112); keep-alive, pipelining, chunked
 bodies both ways, Expect: 100-continue and HTTP/1.0 clients are served. A
@@ -64,7 +66,8 @@ Try it:
 		var root string
 		var cfg http1.Config
 		fs.StringVar(&root, "root", "",
-			"`directory` served under /files/; empty for no /files/")
+			"`directory` served under /files/, except names starting with a\n"+
+				"dot (.git, .env), which get 404; empty for no /files/")
 		fs.DurationVar(&cfg.HeaderTimeout, "header-timeout", http1.DefaultHeaderTimeout,
 			"longest wait for a request's header section, from its first\n"+
 				"byte (a partial request gets 408); 0 for none")

@@ -66,8 +66,10 @@ func TestParseHTTP1(t *testing.T) {
 // without --reuse-requests.
 func TestServeHTTP1(t *testing.T) {
 	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "a.txt"), []byte("file a\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for name, content := range map[string]string{"a.txt": "file a\n", ".env": "TOKEN=secret\n"} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, extra := range [][]string{nil, {"--reuse-requests"}} {
 		t.Run(fmt.Sprint("flags", extra), func(t *testing.T) { testServeHTTP1(t, root, extra) })
@@ -91,6 +93,8 @@ func testServeHTTP1(t *testing.T, root string, extra []string) {
 		{"POST", "/echo", "seventeen bytes!!", 413, ""},
 		{"GET", "/stream?n=2", "", 200, "line 1\nline 2\n"},
 		{"GET", "/files/a.txt", "", 200, "file a\n"},
+		{"GET", "/files/.env", "", 404, ""},
+		{"GET", "/files/%2eenv", "", 404, ""},
 	} {
 		resp, body := do(t, client, newRequest(t, tt.method, base+tt.path, tt.body))
 		if resp.StatusCode != tt.status || (tt.want != "" && body != tt.want) {
