@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -69,6 +71,11 @@ func runCerts(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %s\n", command, msg)
 		return ExitFailure
 	}
+	if keys := unignoredKeys(dir); len(keys) > 0 {
+		fmt.Fprintf(stderr, "%s: warning: %s is in a git work tree that does not ignore %s: "+
+			"add them (or the directory) to .gitignore so that no private key is committed\n",
+			command, dir, strings.Join(keys, ", "))
+	}
 	hosts := f.hosts
 	if len(hosts) == 0 {
 		hosts = certs.DefaultHosts
@@ -93,6 +100,28 @@ func runCerts(args []string, stdout, stderr io.Writer) int {
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// unignoredKeys returns the names of the private key files in dir that git
+// would add to a commit: none when dir is not in a git work tree, when
+// .gitignore covers them, or when there is no git command to ask.
+func unignoredKeys(dir string) []string {
+	keys := []string{certs.CAKeyFile, certs.KeyFile, certs.ClientKeyFile}
+	// check-ignore lists the paths that are ignored, one a line; it exits
+	// with 1 when none is, and with 128 outside a work tree.
+	out, err := exec.Command("git", append([]string{"-C", dir, "check-ignore", "--"}, keys...)...).Output()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		return nil
+	}
+	ignored := strings.Fields(string(out))
+	var left []string
+	for _, k := range keys {
+		if !slices.Contains(ignored, k) {
+			left = append(left, k)
+		}
+	}
+	return left
 }
 
 // certsReport is what `ace certs` prints once the files are written: what
@@ -153,6 +182,8 @@ openssl s_client -CAfile DIR/ca.pem, or the system trust store (Debian's
 update-ca-certificates, macOS's security add-trusted-cert). Keys are ECDSA
 P-256; the CA is valid for 10 years and may sign end-entity certificates
 only, the others for 397 days. Existing files are kept unless --force.
+When DIR is in a git work tree that does not ignore the key files, a
+warning on stderr says so: add them, or DIR, to .gitignore.
 
 Flags:
 `, certs.CAFile, certs.CAKeyFile, certs.CertFile, strings.Join(certs.DefaultHosts, ", "),

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,4 +116,47 @@ func TestCertsHelpListsEveryFlag(t *testing.T) {
 			t.Errorf("help lacks the default of --%s, %s", f.Name, want)
 		}
 	})
+}
+
+// TestCertsInGitWorkTree checks that `ace certs` warns when it writes keys
+// into a git work tree that would commit them, and only then.
+func TestCertsInGitWorkTree(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("no git command")
+	}
+	repo := t.TempDir()
+	if out, err := exec.Command(git, "init", "-q", repo).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+
+	dir := filepath.Join(repo, "certs")
+	code, _, stderr := runCertsCmd(t, "--dir", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	want := "ace certs: warning: " + dir + " is in a git work tree that does not ignore ca-key.pem, key.pem, client-key.pem: " +
+		"add them (or the directory) to .gitignore so that no private key is committed\n"
+	if stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+
+	// Once .gitignore covers some keys, the warning names the others; once
+	// it covers all, there is no warning.
+	if err := os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("*-key.pem\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, stderr := runCertsCmd(t, "--dir", dir, "--force"); !strings.Contains(stderr, "does not ignore key.pem:") {
+		t.Errorf("stderr %q, want a warning about key.pem only", stderr)
+	}
+	if err := os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("/certs/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCertsCmd(t, "--dir", dir, "--force"); code != ExitOK || stderr != "" {
+		t.Errorf("ignored directory: exit %d, stderr %q; want 0 and no warning", code, stderr)
+	}
+	// Outside a work tree (TestCerts checks that, too): no warning.
+	if code, _, stderr := runCertsCmd(t, "--dir", t.TempDir()); code != ExitOK || stderr != "" {
+		t.Errorf("outside git: exit %d, stderr %q; want 0 and no warning", code, stderr)
+	}
 }
