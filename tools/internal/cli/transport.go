@@ -157,53 +157,60 @@ type tlsFiles struct {
 
 // openTransport makes the transport of s: for tls and quic, it loads the
 // certificate files, or makes a self-signed certificate, and the client CA
-// file, and logs what it will serve. It returns what it loaded from files,
-// for reloading.
+// file, and once all are loaded logs what it will serve. It returns what it
+// loaded from files, for reloading.
 func openTransport(s transportSpec, log *slog.Logger) (core.Transport, tlsFiles, error) {
 	var files tlsFiles
 	if s.kind == transportTCP {
 		return tcp.Transport{}, files, nil
 	}
 	t := tlstransport.Transport{NextProtos: s.alpn}
+	var selfSigned tls.Certificate
+	var err error
 	if len(s.pairs) == 0 {
-		cert, err := tlstransport.SelfSigned()
-		if err != nil {
+		if selfSigned, err = tlstransport.SelfSigned(); err != nil {
 			return nil, files, err
 		}
-		t.Config = &tls.Config{Certificates: []tls.Certificate{cert}}
-		log.Info("ace: serving a self-signed certificate", "sha256", tlstransport.Fingerprint(cert),
-			"hosts", certHosts(cert), "not_after", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
+		t.Config = &tls.Config{Certificates: []tls.Certificate{selfSigned}}
 	} else {
-		var err error
 		if files.certs, err = tlstransport.LoadCertStore(s.pairs...); err != nil {
 			return nil, files, err
 		}
 		t.Certs = files.certs
-		logCerts(log, "ace: serving certificates", files.certs)
 	}
 	if s.clientCA != "" {
-		var err error
 		if files.clientCAs, err = tlstransport.LoadClientCAs(s.clientCA); err != nil {
 			return nil, files, err
 		}
 		t.ClientCAs = files.clientCAs
+	}
+	var out core.Transport = t
+	if s.kind == transportQUIC {
+		conf, err := t.TLSConfig()
+		if err != nil {
+			return nil, files, err
+		}
+		out = quictransport.Transport{
+			TLSConfig: conf,
+			Config: quictransport.Config{
+				ALPN:             s.alpn,
+				HandshakeTimeout: s.handshakeTimeout,
+				Logger:           log,
+			},
+		}
+	}
+	// Log only once everything is loaded, so that a bad file is not
+	// preceded by the news of what would have been served.
+	if files.certs == nil {
+		log.Info("ace: serving a self-signed certificate", "sha256", tlstransport.Fingerprint(selfSigned),
+			"hosts", certHosts(selfSigned), "not_after", selfSigned.Leaf.NotAfter.UTC().Format(time.RFC3339))
+	} else {
+		logCerts(log, "ace: serving certificates", files.certs)
+	}
+	if files.clientCAs != nil {
 		logClientCAs(log, "ace: verifying client certificates", files.clientCAs)
 	}
-	if s.kind == transportTLS {
-		return t, files, nil
-	}
-	conf, err := t.TLSConfig()
-	if err != nil {
-		return nil, files, err
-	}
-	return quictransport.Transport{
-		TLSConfig: conf,
-		Config: quictransport.Config{
-			ALPN:             s.alpn,
-			HandshakeTimeout: s.handshakeTimeout,
-			Logger:           log,
-		},
-	}, files, nil
+	return out, files, nil
 }
 
 // transportName names the transport of s listening on addr, as the log

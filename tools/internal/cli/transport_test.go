@@ -546,15 +546,20 @@ func TestServeQUICMutualTLS(t *testing.T) {
 }
 
 // TestServeCertFailure checks that certificate files that cannot be loaded
-// stop the command before it listens, with exit status 1.
+// stop the command before it listens, with exit status 1, and before it
+// logs what it would serve.
 func TestServeCertFailure(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.pem")
+	good, _ := devCerts(t)
+	cert, key := filepath.Join(good, certs.CertFile), filepath.Join(good, certs.KeyFile)
 	for _, args := range [][]string{
 		{"--transport", "tls", "--cert", missing, "--key", missing},
 		{"--transport", "quic", "--cert", missing, "--key", missing},
 		{"--transport", "tls", "--client-ca", missing},
 		{"--transport", "quic", "--client-ca", missing},
+		{"--transport", "tls", "--cert", cert, "--key", key, "--client-ca", missing},
+		{"--transport", "quic", "--cert", cert, "--key", key, "--client-ca", missing},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := Run(t.Context(), append([]string{"serve", "echo", "--listen", "127.0.0.1:0"}, args...), Env{Stdout: &stdout, Stderr: &stderr})
@@ -562,8 +567,13 @@ func TestServeCertFailure(t *testing.T) {
 			t.Errorf("%q: exit status %d, want %d", args, code, ExitFailure)
 		}
 		log := stderr.String()
-		if !strings.Contains(log, `msg="ace: echo failed"`) || !strings.Contains(log, missing) || strings.Contains(log, "ace: listening") {
-			t.Errorf("%q: log %q, want the failure naming %s, before listening", args, log, missing)
+		if !strings.Contains(log, `msg="ace: echo failed"`) || !strings.Contains(log, missing) {
+			t.Errorf("%q: log %q, want the failure naming %s", args, log, missing)
+		}
+		for _, msg := range []string{"ace: listening", "ace: serving a self-signed certificate", "ace: serving certificates"} {
+			if strings.Contains(log, msg) {
+				t.Errorf("%q: log %q has %q before the failure", args, log, msg)
+			}
 		}
 	}
 }
