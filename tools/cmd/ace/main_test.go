@@ -36,6 +36,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("unix", func(t *testing.T) { t.Parallel(); testUnix(t, bin) })
 	t.Run("stalled-client", func(t *testing.T) { t.Parallel(); testStalledClient(t, bin) })
 	t.Run("bad-flag", func(t *testing.T) { t.Parallel(); testBadFlag(t, bin) })
+	t.Run("port-taken", func(t *testing.T) { t.Parallel(); testPortTaken(t, bin) })
 	t.Run("help", func(t *testing.T) { t.Parallel(); testHelp(t, bin) })
 	t.Run("certs", func(t *testing.T) { t.Parallel(); testCerts(t, bin) })
 	t.Run("tls-openssl", func(t *testing.T) { t.Parallel(); testTLSOpenSSL(t, bin) })
@@ -477,7 +478,11 @@ func testBadFlag(t *testing.T, bin string) {
 		want string
 	}{
 		{[]string{"serve", "echo", "--no-such-flag"},
-			"ace serve echo: flag provided but not defined: -no-such-flag (run 'ace serve echo --help')\n"},
+			"ace serve echo: flag provided but not defined: --no-such-flag (run 'ace serve echo --help')\n"},
+		{[]string{"serve", "echo", "--hibernate-after", "xyz"},
+			"ace serve echo: invalid value \"xyz\" for flag --hibernate-after: want a duration such as 500ms, 2s or 1m30s (run 'ace serve echo --help')\n"},
+		{[]string{"serve", "http1", "--listen", "bogus"},
+			"ace serve http1: invalid address \"bogus\" for flag --listen: want host:port, such as 127.0.0.1:8080 (port 0 picks a free port), or unix:/path for a Unix socket (run 'ace serve http1 --help')\n"},
 		{[]string{"serve", "http1", "--transport", "quic"},
 			"ace serve http1: http1 cannot be served over QUIC: HTTP over QUIC is HTTP/3, which http1 does not speak; use --transport tcp or tls (run 'ace serve http1 --help')\n"},
 		{[]string{"serve", "echo", "--transport", "sctp"},
@@ -496,6 +501,31 @@ func testBadFlag(t *testing.T, bin string) {
 		if stderr.String() != tt.want || stdout.String() != "" {
 			t.Errorf("ace %s: stdout %q, stderr %q; want stderr %q", strings.Join(tt.args, " "), stdout.String(), stderr.String(), tt.want)
 		}
+	}
+}
+
+// testPortTaken checks that an address in use is a failure, exit status 1,
+// whose message names the address and suggests --listen.
+func testPortTaken(t *testing.T, bin string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	cmd := exec.Command(bin, "serve", "http1", "--listen", addr)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("ace serve http1 --listen %s (in use): %v, want exit status 1", addr, err)
+	}
+	rec := parseRecord(stderr.String())
+	want := "cannot listen on " + addr + " (--listen): the address is already in use, by another program or another ace; " +
+		"choose another with --listen (port 0 picks a free port)"
+	if rec["msg"] != "ace: http1 failed" || rec["err"] != want || stdout.String() != "" {
+		t.Errorf("stdout %q, stderr %q; want a log record with msg=%q err=%q", stdout.String(), stderr.String(), "ace: http1 failed", want)
 	}
 }
 

@@ -40,7 +40,7 @@ func runCerts(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {}
 	var f certsFlags
 	f.register(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printCertsUsage(stdout)
 			return ExitOK

@@ -21,7 +21,8 @@ const (
 	// not listen on the address it was given.
 	ExitFailure = 1
 	// ExitUsage means the command line was wrong: an unknown command, an
-	// unknown flag or a bad flag value.
+	// unknown flag, a bad flag value (a --listen address that is not
+	// host:port or unix:/path, for one), or flags that do not go together.
 	ExitUsage = 2
 )
 
@@ -63,7 +64,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case cmd == "certs":
 		return runCerts(rest, stdout, stderr)
 	case strings.HasPrefix(cmd, "-"):
-		return usageErr(stderr, "ace", "flag provided but not defined: %s", cmd)
+		return usageErr(stderr, "ace", "flag provided but not defined: --%s", flagName(cmd))
 	default:
 		return usageErr(stderr, "ace", "unknown command %q", cmd)
 	}

@@ -125,30 +125,40 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"bogus"}, `ace: unknown command "bogus"`},
-		{[]string{"-x"}, "ace: flag provided but not defined: -x"},
+		{[]string{"-x"}, "ace: flag provided but not defined: --x"},
 		{[]string{"help", "bogus"}, `no help for "bogus"`},
 		{[]string{"help", "serve", "nope"}, `unknown app "nope"`},
 		{[]string{"help", "serve", "echo", "extra"}, "no help for"},
 		{[]string{"serve"}, "ace serve: missing app name; the apps are echo, http1"},
 		{[]string{"serve", "nope"}, `ace serve: unknown app "nope"`},
 		{[]string{"serve", "--listen", ":0", "echo"}, "flags follow it"},
-		{[]string{"serve", "echo", "--bogus"}, "ace serve echo: flag provided but not defined: -bogus"},
-		{[]string{"serve", "echo", "--listen"}, "flag needs an argument: -listen"},
-		{[]string{"serve", "echo", "--acceptors", "many"}, `invalid value "many" for flag -acceptors`},
+		{[]string{"serve", "echo", "--bogus"}, "ace serve echo: flag provided but not defined: --bogus"},
+		{[]string{"serve", "echo", "--listen"}, "flag needs an argument: --listen"},
+		{[]string{"serve", "echo", "--acceptors", "many"}, `invalid value "many" for flag --acceptors: want a whole number`},
 		{[]string{"serve", "echo", "--acceptors", "0"}, "--acceptors must be at least 1"},
 		{[]string{"serve", "echo", "--max-conns", "-1"}, "--max-conns must not be negative"},
 		{[]string{"serve", "echo", "--hibernate-after", "-1s"}, "--hibernate-after must not be negative"},
 		{[]string{"serve", "echo", "--listen", ""}, "--listen must not be empty"},
 		{[]string{"serve", "echo", "--shutdown-timeout", "-1s"}, "--shutdown-timeout must not be negative"},
-		{[]string{"serve", "echo", "--shutdown-timeout", "10"}, `invalid value "10" for flag -shutdown-timeout`},
+		{[]string{"serve", "echo", "--shutdown-timeout", "10"}, `invalid value "10" for flag --shutdown-timeout: want a duration such as 500ms, 2s or 1m30s`},
 		{[]string{"serve", "echo", "--idle-timeout", "-1s"}, "--idle-timeout must not be negative"},
 		{[]string{"serve", "echo", "--max-line", "0"}, "--max-line must be at least 1"},
-		{[]string{"serve", "echo", "--mode", "sideways"}, `unknown mode "sideways"`},
 		{[]string{"serve", "echo", "--mode", "raw", "--greeting", "HI"}, "--greeting applies to line mode only"},
 		{[]string{"serve", "echo", "--mode", "raw", "--max-line", "9"}, "--max-line applies to line mode only"},
 		{[]string{"serve", "echo", "extra"}, `unexpected argument "extra"`},
 		{[]string{"serve", "echo", "--listen", ":0", "extra"}, `unexpected argument "extra"`},
-		{[]string{"serve", "echo", "--log-level", "LOUD"}, `invalid value "LOUD" for flag -log-level`},
+		{[]string{"-x=1"}, "ace: flag provided but not defined: --x "},
+		{[]string{"serve", "echo", "-hibernate-after", "xyz"}, `invalid value "xyz" for flag --hibernate-after: want a duration such as 500ms, 2s or 1m30s`},
+		{[]string{"serve", "echo", "--max-conns", "99999999999999999999"}, `invalid value "99999999999999999999" for flag --max-conns: out of range; want a whole number`},
+		{[]string{"serve", "echo", "--event-loop=maybe"}, `invalid value "maybe" for flag --event-loop: want true or false`},
+		{[]string{"serve", "echo", "--mode", "sideways"}, `invalid value "sideways" for flag --mode: echo: unknown mode "sideways" (want line or raw)`},
+		{[]string{"serve", "echo", "--listen", "bogus"}, `invalid address "bogus" for flag --listen: want host:port, such as 127.0.0.1:8080 (port 0 picks a free port), or unix:/path for a Unix socket`},
+		{[]string{"serve", "echo", "--listen", "127.0.0.1:"}, `invalid address "127.0.0.1:" for flag --listen: want host:port`},
+		{[]string{"serve", "echo", "--listen", "127.0.0.1:65536"}, `invalid address "127.0.0.1:65536" for flag --listen: port 65536 is out of range 0 to 65535`},
+		{[]string{"serve", "echo", "--listen", "127.0.0.1:no-such-service"}, `invalid address "127.0.0.1:no-such-service" for flag --listen: unknown port "no-such-service"`},
+		{[]string{"serve", "echo", "--listen", "unix:"}, `invalid address "unix:" for flag --listen: no socket path`},
+		{[]string{"serve", "echo", "--debug-addr", "unix:/tmp/d.sock"}, `invalid address "unix:/tmp/d.sock" for flag --debug-addr: want host:port, such as 127.0.0.1:8080 (port 0 picks a free port), not a Unix socket`},
+		{[]string{"serve", "echo", "--log-level", "LOUD"}, `invalid value "LOUD" for flag --log-level: want DEBUG, INFO, WARN or ERROR`},
 
 		// Transports.
 		{[]string{"serve", "echo", "--transport", "sctp"}, `ace serve echo: unknown transport "sctp"; the transports are tcp, tls, quic`},
@@ -158,7 +168,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "echo", "--handshake-timeout", "1s"}, "--handshake-timeout applies to --transport tls and quic only"},
 		{[]string{"serve", "echo", "--transport", "tls", "--cert", "a.pem,b.pem", "--key", "a.key"}, "--cert and --key come in pairs: got 2 --cert and 1 --key"},
 		{[]string{"serve", "echo", "--transport", "quic", "--key", "a.key"}, "--cert and --key come in pairs: got 0 --cert and 1 --key"},
-		{[]string{"serve", "echo", "--transport", "tls", "--cert", "a.pem,"}, `invalid value "a.pem," for flag -cert: empty value in list`},
+		{[]string{"serve", "echo", "--transport", "tls", "--cert", "a.pem,"}, `invalid value "a.pem," for flag --cert: empty value in list`},
 		{[]string{"serve", "echo", "--transport", "tls", "--handshake-timeout", "0s"}, "--handshake-timeout must be positive, not 0s"},
 		{[]string{"serve", "echo", "--transport", "quic", "--listen", "unix:/tmp/q.sock"}, "--transport quic listens on a UDP host:port, not a Unix socket"},
 
@@ -177,12 +187,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "http1", "--max-body-bytes", "-1"}, "--max-body-bytes must not be negative"},
 		{[]string{"serve", "http1", "--root", "no-such-dir"}, "--root: stat no-such-dir: no such file or directory"},
 		{[]string{"serve", "http1", "--root", "cli.go"}, "--root cli.go is not a directory"},
-		{[]string{"serve", "http1", "--greeting", "HI"}, "flag provided but not defined: -greeting"},
+		{[]string{"serve", "http1", "--greeting", "HI"}, "flag provided but not defined: --greeting"},
 
 		// certs.
 		{[]string{"certs"}, "ace certs: missing --dir"},
 		{[]string{"certs", "--dir", "x", "extra"}, `ace certs: unexpected argument "extra"`},
-		{[]string{"certs", "--bogus"}, "ace certs: flag provided but not defined: -bogus"},
+		{[]string{"certs", "--bogus"}, "ace certs: flag provided but not defined: --bogus"},
 		{[]string{"certs", "--dir", "x", "--host", ""}, "empty value in list"},
 		{[]string{"help", "certs", "extra"}, `no help for "certs extra"`},
 	}
@@ -282,7 +292,8 @@ func attr(kv []any, key string) any {
 }
 
 // TestListenFailure checks that an address that cannot be bound is a
-// failure (exit status 1), reported in the log.
+// failure (exit status 1), reported in the log with the address and what to
+// do about it.
 func TestListenFailure(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -294,7 +305,9 @@ func TestListenFailure(t *testing.T) {
 	if code != ExitFailure {
 		t.Errorf("exit status %d, want %d", code, ExitFailure)
 	}
-	if !strings.Contains(stderr.String(), `msg="ace: echo failed"`) {
-		t.Errorf("stderr = %q, want the failure logged", stderr.String())
+	want := `msg="ace: echo failed" err="cannot listen on ` + ln.Addr().String() + ` (--listen): the address is already in use, ` +
+		`by another program or another ace; choose another with --listen (port 0 picks a free port)"`
+	if !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr = %q, want the failure logged: %s", stderr.String(), want)
 	}
 }

@@ -123,6 +123,12 @@ func (f *serveFlags) validate() error {
 	case f.shutdownTimeout < 0:
 		return fmt.Errorf("--shutdown-timeout must not be negative, not %v", f.shutdownTimeout)
 	}
+	if err := checkAddr("listen", f.listen, true); err != nil {
+		return err
+	}
+	if f.debugAddr != "" {
+		return checkAddr("debug-addr", f.debugAddr, false)
+	}
 	return nil
 }
 
@@ -167,7 +173,7 @@ func parseServe(spec appSpec, args []string, stdout, stderr io.Writer) (serveCon
 	var sf serveFlags
 	sf.register(fs)
 	build := spec.flags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printAppUsage(stdout, spec)
 			return serveConfig{}, ExitOK
@@ -261,7 +267,7 @@ func serve(ctx context.Context, c serveConfig) error {
 	}
 	ep, err := core.Listen(ctx, transport, c.listen, c.app, c.core)
 	if err != nil {
-		return err
+		return &listenError{flag: "--listen", addr: c.listen, err: err}
 	}
 	addr := ep.Addr()
 	log.Info("ace: listening", append([]any{"transport", transportName(c.transport, addr), "addr", addr.String()}, c.attrs...)...)
@@ -272,7 +278,7 @@ func serve(ctx context.Context, c serveConfig) error {
 		dbg, err = startDebug(ctx, c.debugAddr, ep.Stats, log)
 		if err != nil {
 			_ = ep.Close()
-			return err
+			return &listenError{flag: "--debug-addr", addr: c.debugAddr, err: err}
 		}
 		dbgAddr = dbg.Addr()
 		log.Info("ace: debug listening", "addr", dbgAddr.String(),

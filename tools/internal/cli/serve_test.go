@@ -295,7 +295,7 @@ func TestServeDebugAddrInUse(t *testing.T) {
 	var log bytes.Buffer
 	c.log = slog.New(slog.NewTextHandler(&log, nil))
 	err = serve(t.Context(), c)
-	if err == nil || !strings.Contains(err.Error(), "debug server") {
+	if err == nil || !strings.Contains(err.Error(), "cannot listen on "+ln.Addr().String()+" (--debug-addr): the address is already in use") {
 		t.Errorf("serve = %v, want a debug server error", err)
 	}
 	// goleak, in TestMain, checks that the endpoint's servers are gone.

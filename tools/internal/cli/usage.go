@@ -22,7 +22,9 @@ On the first signal it shuts down gracefully: it stops accepting, tells every
 live connection (the app says goodbye, echo sends BYE), waits for them to
 end, and force-closes those still open after --shutdown-timeout. It then
 exits with status 0. A second signal kills it at once. SIGHUP makes it read
-its --cert, --key and --client-ca files again.
+its --cert, --key and --client-ca files again. A server that cannot start
+(an address in use, a certificate file that does not load) exits with
+status 1; a mistake on the command line, with status 2.
 
 Apps:
 `)
