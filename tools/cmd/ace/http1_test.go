@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // greeting is what the demo handler answers on GET /.
@@ -25,9 +27,7 @@ func writeBody(t *testing.T, n int) (string, string) {
 	}
 	body := b.String()[:n]
 	path := filepath.Join(t.TempDir(), "body.txt")
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
 	return path, body
 }
 
@@ -36,9 +36,7 @@ func writeBody(t *testing.T, n int) (string, string) {
 func curlRun(t *testing.T, curl string, args ...string) (stdout, stderr string) {
 	t.Helper()
 	stdout, stderr, err := runTool(t, curl, append([]string{"-sS", "--fail", "--max-time", "20"}, args...)...)
-	if err != nil {
-		t.Fatalf("curl %s: %v\n%s", strings.Join(args, " "), err, stderr)
-	}
+	require.NoError(t, err, "curl %s\n%s", strings.Join(args, " "), stderr)
 	return stdout, stderr
 }
 
@@ -48,87 +46,65 @@ func curlRun(t *testing.T, curl string, args ...string) (stdout, stderr string) 
 func testHTTP1Curl(t *testing.T, bin string) {
 	curl := needTool(t, "curl")
 	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "hello.txt"), []byte("hello, file\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(root, "hello.txt"), []byte("hello, file\n"), 0o644))
 	p := start(t, bin, "serve", "http1", "--listen", "127.0.0.1:0", "--root", root, "--acceptors", "4")
 	rec := p.log.wait(t, "ace: listening")
-	if rec["transport"] != "tcp" || rec["app"] != "http1" || rec["root"] != root {
-		t.Errorf("listening record %v, want transport=tcp app=http1 root=%s", rec, root)
-	}
+	assert.Equal(t, "tcp", rec["transport"], "listening record %v", rec)
+	assert.Equal(t, "http1", rec["app"], "listening record %v", rec)
+	assert.Equal(t, root, rec["root"], "listening record %v", rec)
 	base := "http://" + rec["addr"]
 	path, body := writeBody(t, 200<<10) // larger than any buffer on the way
 
 	t.Run("get", func(t *testing.T) {
-		if out, _ := curlRun(t, curl, base+"/"); out != greeting {
-			t.Errorf("GET / = %q, want %q", out, greeting)
-		}
+		out, _ := curlRun(t, curl, base+"/")
+		assert.Equal(t, greeting, out, "GET /")
 	})
 	t.Run("post", func(t *testing.T) {
 		out, _ := curlRun(t, curl, "--data-binary", "hello body", "-H", "Content-Type: text/x-test",
 			"-w", "\n%{content_type}", base+"/echo")
-		if out != "hello body\ntext/x-test" {
-			t.Errorf("POST /echo = %q, want the body and its content type", out)
-		}
+		assert.Equal(t, "hello body\ntext/x-test", out, "POST /echo: the body and its content type")
 	})
 	t.Run("chunked-upload", func(t *testing.T) {
 		out, trace := curlRun(t, curl, "-v", "-H", "Transfer-Encoding: chunked", "--data-binary", "@"+path, base+"/echo")
-		if !strings.Contains(trace, "> Transfer-Encoding: chunked") {
-			t.Errorf("curl did not send a chunked body:\n%s", trace)
-		}
+		assert.Contains(t, trace, "> Transfer-Encoding: chunked")
 		if out != body {
 			t.Errorf("chunked upload echoed %d bytes, want the %d sent", len(out), len(body))
 		}
 	})
 	t.Run("expect-100-continue", func(t *testing.T) {
 		out, trace := curlRun(t, curl, "-v", "-H", "Expect: 100-continue", "--data-binary", "@"+path, base+"/echo")
-		if !strings.Contains(trace, "< HTTP/1.1 100 Continue") {
-			t.Errorf("no 100 Continue:\n%s", trace)
-		}
+		assert.Contains(t, trace, "< HTTP/1.1 100 Continue")
 		if out != body {
 			t.Errorf("upload after 100-continue echoed %d bytes, want %d", len(out), len(body))
 		}
 	})
 	t.Run("http1.0", func(t *testing.T) {
 		out, trace := curlRun(t, curl, "-v", "--http1.0", base+"/")
-		if !strings.Contains(trace, "> GET / HTTP/1.0") || out != greeting {
-			t.Errorf("HTTP/1.0 GET / = %q:\n%s", out, trace)
-		}
+		assert.Contains(t, trace, "> GET / HTTP/1.0")
+		assert.Equal(t, greeting, out, "HTTP/1.0 GET /")
 		// A response too long to be buffered whole is delimited by closing
 		// the connection, since HTTP/1.0 has no chunked coding.
 		out, trace = curlRun(t, curl, "-v", "--http1.0", "--data-binary", "@"+path, base+"/echo")
 		if out != body {
 			t.Errorf("HTTP/1.0 POST /echo echoed %d bytes, want %d", len(out), len(body))
 		}
-		if strings.Contains(trace, "< Transfer-Encoding: chunked") {
-			t.Errorf("chunked response to an HTTP/1.0 client:\n%s", trace)
-		}
+		assert.NotContains(t, trace, "< Transfer-Encoding: chunked", "a chunked response to an HTTP/1.0 client")
 	})
 	t.Run("stream", func(t *testing.T) {
 		out, trace := curlRun(t, curl, "-v", "-N", base+"/stream?n=3")
-		if out != "line 1\nline 2\nline 3\n" {
-			t.Errorf("GET /stream?n=3 = %q", out)
-		}
-		if !strings.Contains(trace, "< Transfer-Encoding: chunked") {
-			t.Errorf("a flushed stream is not chunked:\n%s", trace)
-		}
+		assert.Equal(t, "line 1\nline 2\nline 3\n", out, "GET /stream?n=3")
+		assert.Contains(t, trace, "< Transfer-Encoding: chunked")
 	})
 	t.Run("files", func(t *testing.T) {
-		if out, _ := curlRun(t, curl, base+"/files/hello.txt"); out != "hello, file\n" {
-			t.Errorf("GET /files/hello.txt = %q", out)
-		}
-		if out, _ := curlRun(t, curl, "-r", "0-4", "-w", " %{http_code}", base+"/files/hello.txt"); out != "hello 206" {
-			t.Errorf("GET /files/hello.txt bytes 0-4 = %q, want %q", out, "hello 206")
-		}
+		out, _ := curlRun(t, curl, base+"/files/hello.txt")
+		assert.Equal(t, "hello, file\n", out, "GET /files/hello.txt")
+		out, _ = curlRun(t, curl, "-r", "0-4", "-w", " %{http_code}", base+"/files/hello.txt")
+		assert.Equal(t, "hello 206", out, "GET /files/hello.txt bytes 0-4")
 	})
 	t.Run("keep-alive", func(t *testing.T) {
 		out, trace := curlRun(t, curl, "-v", base+"/", base+"/stream?n=1")
-		if out != greeting+"line 1\n" {
-			t.Errorf("two requests answered %q", out)
-		}
-		if !strings.Contains(trace, "Re-using existing connection") {
-			t.Errorf("curl did not reuse the connection:\n%s", trace)
-		}
+		assert.Equal(t, greeting+"line 1\n", out, "two requests")
+		assert.Contains(t, trace, "Re-using existing connection")
 	})
 	p.signalAndWait(t, syscall.SIGTERM)
 }
@@ -141,22 +117,16 @@ func testHTTP1HTTPS(t *testing.T, bin string) {
 	p := start(t, bin, "serve", "http1", "--transport", "tls", "--listen", "127.0.0.1:0",
 		"--cert", filepath.Join(dir, "cert.pem"), "--key", filepath.Join(dir, "key.pem"))
 	rec := p.log.wait(t, "ace: listening")
-	if rec["transport"] != "tls" {
-		t.Errorf("listening record %v, want transport=tls", rec)
-	}
+	assert.Equal(t, "tls", rec["transport"], "listening record %v", rec)
 	_, port, err := net.SplitHostPort(rec["addr"])
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// localhost, as the certificate names it, but surely over 127.0.0.1.
 	url := "https://localhost:" + port
 	resolve := "localhost:" + port + ":127.0.0.1"
 	ca := filepath.Join(dir, "ca.pem")
 
 	out, _ := curlRun(t, curl, "--cacert", ca, "--resolve", resolve, "-w", "%{http_version}", url+"/")
-	if out != greeting+"1.1" {
-		t.Errorf("GET / over https = %q, want the greeting over HTTP/1.1 (ALPN http/1.1)", out)
-	}
+	assert.Equal(t, greeting+"1.1", out, "GET / over https: the greeting over HTTP/1.1 (ALPN http/1.1)")
 	path, body := writeBody(t, 64<<10)
 	out, _ = curlRun(t, curl, "--cacert", ca, "--resolve", resolve, "-H", "Transfer-Encoding: chunked",
 		"--data-binary", "@"+path, url+"/echo")
@@ -166,8 +136,8 @@ func testHTTP1HTTPS(t *testing.T, bin string) {
 	// Without the CA, curl cannot verify the certificate: exit status 60.
 	_, stderr, err := runTool(t, curl, "-sS", "--resolve", resolve, url+"/")
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 60 {
-		t.Errorf("curl without --cacert: %v (%s), want exit status 60", err, strings.TrimSpace(stderr))
+	if assert.ErrorAs(t, err, &exit, "curl without --cacert") {
+		assert.Equal(t, 60, exit.ExitCode(), "curl without --cacert: %s", strings.TrimSpace(stderr))
 	}
 	p.signalAndWait(t, syscall.SIGTERM)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -53,9 +54,7 @@ func TestEndToEnd(t *testing.T) {
 func buildAce(t *testing.T) string {
 	t.Helper()
 	gocmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go command to build ace with: %v", err)
-	}
+	require.NoError(t, err, "no go command to build ace with")
 	bin := filepath.Join(t.TempDir(), "ace")
 	args := []string{"build", "-o", bin}
 	if raceEnabled {
@@ -86,9 +85,7 @@ func start(t *testing.T, bin string, args ...string) *proc {
 		exited: make(chan error, 1),
 	}
 	p.cmd.Stderr = p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, p.cmd.Start())
 	go func() { p.exited <- p.cmd.Wait() }()
 	t.Cleanup(func() {
 		select {
@@ -115,9 +112,7 @@ func (p *proc) signalAndWait(t *testing.T, sig os.Signal) {
 // signal sends sig to the process.
 func (p *proc) signal(t *testing.T, sig os.Signal) {
 	t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, p.cmd.Process.Signal(sig))
 }
 
 // wait waits for the process to exit after sig, failing unless it exits
@@ -265,9 +260,7 @@ type client struct {
 func dial(t *testing.T, network, addr string) *client {
 	t.Helper()
 	conn, err := net.DialTimeout(network, addr, waitTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
 	return newClient(t, conn)
 }
@@ -276,35 +269,27 @@ func dial(t *testing.T, network, addr string) *client {
 // write must be done within waitTimeout.
 func newClient(t *testing.T, conn net.Conn) *client {
 	t.Helper()
-	if err := conn.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, conn.SetDeadline(time.Now().Add(waitTimeout)))
 	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
 }
 
 func (c *client) send(line string) {
 	c.t.Helper()
-	if _, err := io.WriteString(c.conn, line+"\n"); err != nil {
-		c.t.Fatal(err)
-	}
+	_, err := io.WriteString(c.conn, line+"\n")
+	require.NoError(c.t, err)
 }
 
 func (c *client) expect(want string) {
 	c.t.Helper()
 	line, err := c.r.ReadString('\n')
-	if err != nil {
-		c.t.Fatalf("reading %q: got %q, %v", want, line, err)
-	}
-	if got := strings.TrimSuffix(line, "\n"); got != want {
-		c.t.Fatalf("got %q, want %q", got, want)
-	}
+	require.NoError(c.t, err, "reading %q: got %q", want, line)
+	require.Equal(c.t, want, strings.TrimSuffix(line, "\n"), "line")
 }
 
 func (c *client) expectClosed() {
 	c.t.Helper()
-	if b, err := c.r.ReadByte(); err == nil {
-		c.t.Fatalf("read %q, want the connection closed", b)
-	}
+	b, err := c.r.ReadByte()
+	require.Error(c.t, err, "read %q, want the connection closed", b)
 }
 
 // httpGet fetches url and returns its status and body.
@@ -312,14 +297,10 @@ func httpGet(t *testing.T, url string) (int, string) {
 	t.Helper()
 	hc := &http.Client{Timeout: waitTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := hc.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return resp.StatusCode, string(body)
 }
 
@@ -331,9 +312,9 @@ func testServe(t *testing.T, bin string) {
 	p := start(t, bin, "serve", "echo", "--listen", "127.0.0.1:0", "--debug-addr", "127.0.0.1:0",
 		"--hibernate-after", "20ms")
 	rec := p.log.wait(t, "ace: listening")
-	if rec["transport"] != "tcp" || rec["app"] != "echo" || rec["mode"] != "line" {
-		t.Errorf("listening record %v, want transport=tcp app=echo mode=line", rec)
-	}
+	assert.Equal(t, "tcp", rec["transport"], "listening record %v", rec)
+	assert.Equal(t, "echo", rec["app"], "listening record %v", rec)
+	assert.Equal(t, "line", rec["mode"], "listening record %v", rec)
 	addr := rec["addr"]
 	debug := "http://" + p.log.wait(t, "ace: debug listening")["addr"]
 
@@ -348,31 +329,24 @@ func testServe(t *testing.T, bin string) {
 	b.expect("hi there")
 
 	code, body := httpGet(t, debug+"/debug/vars")
-	if code != http.StatusOK {
-		t.Fatalf("GET /debug/vars: %d", code)
-	}
+	require.Equal(t, http.StatusOK, code, "GET /debug/vars")
 	var vars struct {
 		Ace map[string]json.Number `json:"ace"`
 	}
-	if err := json.Unmarshal([]byte(body), &vars); err != nil {
-		t.Fatalf("/debug/vars: %v\n%s", err, body)
-	}
+	require.NoError(t, json.Unmarshal([]byte(body), &vars), "/debug/vars:\n%s", body)
 	for _, k := range []string{"accepting", "active", "accepted", "closed", "panicked", "bytes_in", "bytes_out", "hibernating"} {
-		if _, ok := vars.Ace[k]; !ok {
-			t.Errorf(`/debug/vars: "ace" lacks %q: %v`, k, vars.Ace)
-		}
+		assert.Contains(t, vars.Ace, k, `/debug/vars: "ace"`)
 	}
-	if vars.Ace["accepted"] != "2" || vars.Ace["active"] != "2" || vars.Ace["accepting"] != "8" {
-		t.Errorf(`/debug/vars: "ace" = %v, want accepted 2, active 2, accepting 8`, vars.Ace)
-	}
+	assert.Equal(t, json.Number("2"), vars.Ace["accepted"], `/debug/vars: "ace".accepted`)
+	assert.Equal(t, json.Number("2"), vars.Ace["active"], `/debug/vars: "ace".active`)
+	assert.Equal(t, json.Number("8"), vars.Ace["accepting"], `/debug/vars: "ace".accepting`)
 
 	code, body = httpGet(t, debug+"/metrics")
-	if code != http.StatusOK || !strings.Contains(body, "\nace_accepted_total 2\n") {
-		t.Errorf("GET /metrics: %d, want ace_accepted_total 2 in\n%s", code, body)
-	}
-	if code, body := httpGet(t, debug+"/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
-		t.Errorf("GET /debug/pprof/: %d\n%.200s", code, body)
-	}
+	assert.Equal(t, http.StatusOK, code, "GET /metrics")
+	assert.Contains(t, body, "\nace_accepted_total 2\n", "GET /metrics")
+	code, body = httpGet(t, debug+"/debug/pprof/")
+	assert.Equal(t, http.StatusOK, code, "GET /debug/pprof/")
+	assert.Contains(t, body, "goroutine", "GET /debug/pprof/")
 
 	// Both connections are idle: their servers hibernate, and one wakes
 	// when its client speaks. (Polling a condition, under a deadline.)
@@ -396,15 +370,11 @@ func testServe(t *testing.T, bin string) {
 		c.expectClosed()
 	}
 	stopped := p.log.wait(t, "ace: stopped")
-	if stopped["accepted"] != "2" || stopped["closed"] != "2" {
-		t.Errorf("stopped record %v, want accepted=2 closed=2", stopped)
-	}
-	if r := p.log.wait(t, "ace: shutting down")["reason"]; r != "terminated signal received" {
-		t.Errorf("shutdown reason %q, want the signal", r)
-	}
-	if p.log.has("ace: shutdown timed out; force-closed the remaining connections") {
-		t.Error("a graceful shutdown force-closed connections")
-	}
+	assert.Equal(t, "2", stopped["accepted"], "stopped record %v", stopped)
+	assert.Equal(t, "2", stopped["closed"], "stopped record %v", stopped)
+	assert.Equal(t, "terminated signal received", p.log.wait(t, "ace: shutting down")["reason"], "shutdown reason")
+	assert.False(t, p.log.has("ace: shutdown timed out; force-closed the remaining connections"),
+		"a graceful shutdown force-closed connections")
 }
 
 // testUnix serves on a Unix socket and stops with SIGINT.
@@ -412,9 +382,8 @@ func testUnix(t *testing.T, bin string) {
 	path := filepath.Join(t.TempDir(), "ace.sock")
 	p := start(t, bin, "serve", "echo", "--listen", "unix:"+path, "--greeting", "HELLO")
 	rec := p.log.wait(t, "ace: listening")
-	if rec["transport"] != "unix" || rec["addr"] != path {
-		t.Fatalf("listening record %v, want transport=unix addr=%s", rec, path)
-	}
+	require.Equal(t, "unix", rec["transport"], "listening record %v", rec)
+	require.Equal(t, path, rec["addr"], "listening record %v", rec)
 	c := dial(t, "unix", path)
 	c.expect("HELLO")
 	c.send("over unix")
@@ -422,9 +391,7 @@ func testUnix(t *testing.T, bin string) {
 	p.signalAndWait(t, os.Interrupt)
 	c.expect("BYE")
 	c.expectClosed()
-	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("socket file left behind: %v", err)
-	}
+	assert.NoFileExists(t, path, "socket file left behind")
 }
 
 // testStalledClient stops a server whose client floods it without ever
@@ -438,12 +405,11 @@ func testStalledClient(t *testing.T, bin string) {
 		"--shutdown-timeout", shutdownTimeout.String())
 	c := dial(t, "tcp", p.log.wait(t, "ace: listening")["addr"])
 	// One round trip proves a server has the connection.
-	if _, err := io.WriteString(c.conn, "x"); err != nil {
-		t.Fatal(err)
-	}
-	if b, err := c.r.ReadByte(); err != nil || b != 'x' {
-		t.Fatalf("echo of x: %q, %v", b, err)
-	}
+	_, err := io.WriteString(c.conn, "x")
+	require.NoError(t, err)
+	b, err := c.r.ReadByte()
+	require.NoError(t, err, "echo of x")
+	require.Equal(t, byte('x'), b, "echo of x")
 	// Flood until the server's force-close breaks the connection.
 	flooded := make(chan error, 1)
 	go func() {
@@ -457,13 +423,9 @@ func testStalledClient(t *testing.T, bin string) {
 	}()
 	start := time.Now()
 	p.signalAndWait(t, syscall.SIGTERM)
-	if d := time.Since(start); d < shutdownTimeout {
-		t.Errorf("exited %v after SIGTERM, before the %v shutdown timeout", d, shutdownTimeout)
-	}
+	assert.GreaterOrEqual(t, time.Since(start), shutdownTimeout, "exited after SIGTERM before the shutdown timeout")
 	rec := p.log.wait(t, "ace: shutdown timed out; force-closed the remaining connections")
-	if rec["timeout"] != shutdownTimeout.String() {
-		t.Errorf("force-close record %v, want timeout=%v", rec, shutdownTimeout)
-	}
+	assert.Equal(t, shutdownTimeout.String(), rec["timeout"], "force-close record %v", rec)
 	select {
 	case <-flooded:
 	case <-time.After(waitTimeout):
@@ -495,12 +457,11 @@ func testBadFlag(t *testing.T, bin string) {
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
 		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-			t.Errorf("ace %s: %v, want exit status 2", strings.Join(tt.args, " "), err)
+		if assert.ErrorAs(t, err, &exit, "ace %q", tt.args) {
+			assert.Equal(t, 2, exit.ExitCode(), "ace %q: exit status", tt.args)
 		}
-		if stderr.String() != tt.want || stdout.String() != "" {
-			t.Errorf("ace %s: stdout %q, stderr %q; want stderr %q", strings.Join(tt.args, " "), stdout.String(), stderr.String(), tt.want)
-		}
+		assert.Equal(t, tt.want, stderr.String(), "ace %q", tt.args)
+		assert.Empty(t, stdout.String(), "ace %q", tt.args)
 	}
 }
 
@@ -508,9 +469,7 @@ func testBadFlag(t *testing.T, bin string) {
 // whose message names the address and suggests --listen.
 func testPortTaken(t *testing.T, bin string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	addr := ln.Addr().String()
 	cmd := exec.Command(bin, "serve", "http1", "--listen", addr)
@@ -518,15 +477,14 @@ func testPortTaken(t *testing.T, bin string) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Errorf("ace serve http1 --listen %s (in use): %v, want exit status 1", addr, err)
+	if assert.ErrorAs(t, err, &exit) {
+		assert.Equal(t, 1, exit.ExitCode(), "exit status")
 	}
 	rec := parseRecord(stderr.String())
-	want := "cannot listen on " + addr + " (--listen): the address is already in use, by another program or another ace; " +
-		"choose another with --listen (port 0 picks a free port)"
-	if rec["msg"] != "ace: http1 failed" || rec["err"] != want || stdout.String() != "" {
-		t.Errorf("stdout %q, stderr %q; want a log record with msg=%q err=%q", stdout.String(), stderr.String(), "ace: http1 failed", want)
-	}
+	assert.Equal(t, "ace: http1 failed", rec["msg"], "stderr %q", stderr.String())
+	assert.Equal(t, "cannot listen on "+addr+" (--listen): the address is already in use, by another program or another ace; "+
+		"choose another with --listen (port 0 picks a free port)", rec["err"])
+	assert.Empty(t, stdout.String())
 }
 
 // testHelp checks that help goes to stdout with exit status 0.
@@ -536,12 +494,8 @@ func testHelp(t *testing.T, bin string) {
 		{"serve", "http1", "--help"}, {"certs", "--help"}, {"help", "certs"},
 	} {
 		out, err := exec.Command(bin, args...).Output()
-		if err != nil {
-			t.Errorf("ace %s: %v", strings.Join(args, " "), err)
-			continue
-		}
-		if !strings.Contains(string(out), "Usage:") {
-			t.Errorf("ace %s printed no usage:\n%s", strings.Join(args, " "), out)
+		if assert.NoError(t, err, "ace %q", args) {
+			assert.Contains(t, string(out), "Usage:", "ace %q", args)
 		}
 	}
 }

@@ -3,18 +3,18 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/ace-go/ace/tools/internal/certs"
 	quictransport "github.com/ace-go/ace/transports/quic"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // testCerts runs `ace certs` as a user would: it writes the files with
@@ -23,21 +23,16 @@ import (
 func testCerts(t *testing.T, bin string) {
 	dir := filepath.Join(t.TempDir(), "dev certs") // a space, as in many home directories
 	stdout, stderr, err := runTool(t, bin, "certs", "--dir", dir)
-	if err != nil || stderr != "" {
-		t.Fatalf("ace certs: %v, stderr %q", err, stderr)
-	}
+	require.NoError(t, err, "ace certs: %s", stderr)
+	require.Empty(t, stderr, "ace certs")
 	modes := map[string]fs.FileMode{
 		certs.CAFile: 0o644, certs.CAKeyFile: 0o600, certs.CertFile: 0o644,
 		certs.KeyFile: 0o600, certs.ClientCertFile: 0o644, certs.ClientKeyFile: 0o600,
 	}
 	for name, want := range modes {
 		fi, err := os.Stat(filepath.Join(dir, name))
-		if err != nil {
-			t.Error(err)
-			continue
-		}
-		if fi.Mode().Perm() != want {
-			t.Errorf("%s: mode %v, want %v", name, fi.Mode().Perm(), want)
+		if assert.NoError(t, err) {
+			assert.Equal(t, want, fi.Mode().Perm(), "%s: mode", name)
 		}
 	}
 	ca := filepath.Join(dir, certs.CAFile)
@@ -50,42 +45,28 @@ func testCerts(t *testing.T, bin string) {
 		fingerprintFile(t, ca),
 		fingerprintFile(t, filepath.Join(dir, certs.CertFile)),
 	} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("ace certs output lacks %q:\n%s", want, stdout)
-		}
+		assert.Contains(t, stdout, want)
 	}
 	// The certificate is for localhost, 127.0.0.1 and ::1, signed by the CA.
 	leaf := readCert(t, filepath.Join(dir, certs.CertFile))
 	for _, host := range certs.DefaultHosts {
-		if err := leaf.VerifyHostname(host); err != nil {
-			t.Errorf("cert.pem: %v", err)
-		}
+		assert.NoError(t, leaf.VerifyHostname(host), "cert.pem")
 	}
-	if err := leaf.CheckSignatureFrom(readCert(t, ca)); err != nil {
-		t.Errorf("cert.pem is not signed by ca.pem: %v", err)
-	}
+	assert.NoError(t, leaf.CheckSignatureFrom(readCert(t, ca)), "cert.pem is not signed by ca.pem")
 
 	before := fingerprintFile(t, ca)
 	stdout, stderr, err = runTool(t, bin, "certs", "--dir", dir)
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Errorf("ace certs over existing files: %v, want exit status 1", err)
+	if assert.ErrorAs(t, err, &exit, "ace certs over existing files") {
+		assert.Equal(t, 1, exit.ExitCode(), "ace certs over existing files: exit status")
 	}
-	if stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "--force") {
-		t.Errorf("ace certs over existing files: stdout %q, stderr %q; want one line naming --force", stdout, stderr)
-	}
-	if fingerprintFile(t, ca) != before {
-		t.Error("ace certs replaced the CA without --force")
-	}
-	if _, stderr, err := runTool(t, bin, "certs", "--dir", dir, "--force", "--host", "dev.test,10.1.2.3"); err != nil {
-		t.Fatalf("ace certs --force: %v, %s", err, stderr)
-	}
-	if fingerprintFile(t, ca) == before {
-		t.Error("ace certs --force kept the CA")
-	}
-	if err := readCert(t, filepath.Join(dir, certs.CertFile)).VerifyHostname("dev.test"); err != nil {
-		t.Errorf("--host dev.test: %v", err)
-	}
+	assert.Empty(t, stdout, "ace certs over existing files")
+	assert.Regexp(t, `^.*--force.*\n$`, stderr, "ace certs over existing files: one line naming --force")
+	assert.Equal(t, before, fingerprintFile(t, ca), "ace certs replaced the CA without --force")
+	_, stderr, err = runTool(t, bin, "certs", "--dir", dir, "--force", "--host", "dev.test,10.1.2.3")
+	require.NoError(t, err, "ace certs --force: %s", stderr)
+	assert.NotEqual(t, before, fingerprintFile(t, ca), "ace certs --force kept the CA")
+	assert.NoError(t, readCert(t, filepath.Join(dir, certs.CertFile)).VerifyHostname("dev.test"), "--host dev.test")
 }
 
 // testTLSOpenSSL talks to `ace serve echo --transport tls` with openssl
@@ -96,24 +77,17 @@ func testTLSOpenSSL(t *testing.T, bin string) {
 	t.Run("self-signed", func(t *testing.T) {
 		p := start(t, bin, "serve", "echo", "--transport", "tls", "--listen", "127.0.0.1:0", "--acceptors", "2")
 		self := p.log.wait(t, "ace: serving a self-signed certificate")
-		if self["hosts"] != "localhost,127.0.0.1,::1" || len(self["sha256"]) != 95 {
-			t.Errorf("self-signed record %v, want hosts and a SHA-256 fingerprint", self)
-		}
+		assert.Equal(t, "localhost,127.0.0.1,::1", self["hosts"], "self-signed record %v", self)
+		assert.Len(t, self["sha256"], 95, "self-signed record %v: a SHA-256 fingerprint", self)
 		rec := p.log.wait(t, "ace: listening")
-		if rec["transport"] != "tls" {
-			t.Errorf("listening record %v, want transport=tls", rec)
-		}
+		assert.Equal(t, "tls", rec["transport"], "listening record %v", rec)
 		addr := rec["addr"]
 
 		// Verified against the system's roots, a self-signed certificate
 		// is refused: openssl ends the handshake and exits 1.
 		refused := startTool(t, openssl, "s_client", "-connect", addr, "-quiet", "-verify_return_error")
-		if err := refused.wait(); err == nil {
-			t.Error("openssl s_client -verify_return_error accepted a self-signed certificate")
-		}
-		if s := refused.stdout.String(); s != "" {
-			t.Errorf("refused openssl printed %q", s)
-		}
+		assert.Error(t, refused.wait(), "openssl s_client -verify_return_error accepted a self-signed certificate")
+		assert.Empty(t, refused.stdout.String(), "refused openssl printed")
 
 		// Without -verify_return_error, openssl reports the error and goes on.
 		s := startTool(t, openssl, "s_client", "-connect", addr, "-quiet")
@@ -122,9 +96,7 @@ func testTLSOpenSSL(t *testing.T, bin string) {
 		s.expect("ECHO: hello over TLS")
 		s.send("/quit")
 		s.expect("BYE")
-		if err := s.wait(); err != nil {
-			t.Errorf("openssl s_client: %v", err)
-		}
+		assert.NoError(t, s.wait(), "openssl s_client")
 		p.signalAndWait(t, syscall.SIGTERM)
 	})
 
@@ -132,9 +104,8 @@ func testTLSOpenSSL(t *testing.T, bin string) {
 		dir := makeCerts(t, bin)
 		p := start(t, bin, "serve", "echo", "--transport", "tls", "--listen", "127.0.0.1:0",
 			"--cert", filepath.Join(dir, "cert.pem"), "--key", filepath.Join(dir, "key.pem"))
-		if got, want := p.log.wait(t, "ace: serving certificates")["sha256"], fingerprintFile(t, filepath.Join(dir, "cert.pem")); got != want {
-			t.Errorf("logged fingerprint %s, want cert.pem's %s", got, want)
-		}
+		assert.Equal(t, fingerprintFile(t, filepath.Join(dir, "cert.pem")), p.log.wait(t, "ace: serving certificates")["sha256"],
+			"logged fingerprint: cert.pem's")
 		addr := p.log.wait(t, "ace: listening")["addr"]
 		ca := filepath.Join(dir, "ca.pem")
 
@@ -150,16 +121,12 @@ func testTLSOpenSSL(t *testing.T, bin string) {
 		// A name the certificate was not issued for is refused.
 		wrong := startTool(t, openssl, "s_client", "-connect", addr, "-quiet", "-CAfile", ca,
 			"-verify_return_error", "-verify_hostname", "example.com")
-		if err := wrong.wait(); err == nil {
-			t.Error("openssl accepted the certificate for example.com")
-		}
+		assert.Error(t, wrong.wait(), "openssl accepted the certificate for example.com")
 		// On shutdown, both clients get BYE and openssl exits.
 		p.signalAndWait(t, syscall.SIGTERM)
 		for _, s := range []*tool{a, b} {
 			s.expect("BYE")
-			if err := s.wait(); err != nil {
-				t.Errorf("openssl s_client: %v", err)
-			}
+			assert.NoError(t, s.wait(), "openssl s_client")
 		}
 	})
 }
@@ -173,9 +140,7 @@ func testQUIC(t *testing.T, bin string) {
 		p := start(t, bin, "serve", "echo", "--transport", "quic", "--listen", "127.0.0.1:0")
 		fp := p.log.wait(t, "ace: serving a self-signed certificate")["sha256"]
 		rec := p.log.wait(t, "ace: listening")
-		if rec["transport"] != "quic" {
-			t.Errorf("listening record %v, want transport=quic", rec)
-		}
+		assert.Equal(t, "quic", rec["transport"], "listening record %v", rec)
 		c := dialQUIC(t, rec["addr"], &tls.Config{
 			InsecureSkipVerify: true, // the fingerprint is checked instead
 			VerifyConnection: func(cs tls.ConnectionState) error {
@@ -186,9 +151,8 @@ func testQUIC(t *testing.T, bin string) {
 			},
 		})
 		info := c.conn.(*quictransport.Conn).Info()
-		if info.Transport != "quic" || info.TLS.NegotiatedProtocol != quictransport.DefaultALPN {
-			t.Errorf("connection info %+v, ALPN %q; want quic and %q", info, info.TLS.NegotiatedProtocol, quictransport.DefaultALPN)
-		}
+		assert.Equal(t, "quic", info.Transport, "connection info %+v", info)
+		assert.Equal(t, quictransport.DefaultALPN, info.TLS.NegotiatedProtocol, "ALPN")
 		c.expect("WELCOME")
 		c.send("hello over QUIC")
 		c.expect("ECHO: hello over QUIC")
@@ -208,9 +172,7 @@ func testQUIC(t *testing.T, bin string) {
 		addr := p.log.wait(t, "ace: listening")["addr"]
 		conf := &tls.Config{RootCAs: caPool(t, filepath.Join(dir, "ca.pem")), ServerName: "localhost", NextProtos: []string{"ace-test"}}
 		c := dialQUIC(t, addr, conf)
-		if got := c.conn.(*quictransport.Conn).Info().TLS.NegotiatedProtocol; got != "ace-test" {
-			t.Errorf("ALPN %q, want ace-test", got)
-		}
+		assert.Equal(t, "ace-test", c.conn.(*quictransport.Conn).Info().TLS.NegotiatedProtocol, "ALPN")
 		c.expect("WELCOME")
 		c.send("/quit")
 		c.expect("BYE")
@@ -220,9 +182,8 @@ func testQUIC(t *testing.T, bin string) {
 		ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 		defer cancel()
 		conf.RootCAs = caPool(t, filepath.Join(other, "ca.pem"))
-		if conn, err := quictransport.Dial(ctx, addr, conf); err == nil {
+		if conn, err := quictransport.Dial(ctx, addr, conf); !assert.Error(t, err, "a client that does not trust the CA completed the QUIC handshake") {
 			conn.Close()
-			t.Error("a client that does not trust the CA completed the QUIC handshake")
 		}
 		p.signalAndWait(t, syscall.SIGTERM)
 	})
@@ -234,9 +195,7 @@ func dialQUIC(t *testing.T, addr string, conf *tls.Config) *client {
 	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 	defer cancel()
 	conn, err := quictransport.Dial(ctx, addr, conf)
-	if err != nil {
-		t.Fatalf("QUIC dial %s: %v", addr, err)
-	}
+	require.NoError(t, err, "QUIC dial %s", addr)
 	t.Cleanup(func() { conn.Close() })
 	return newClient(t, conn)
 }
@@ -253,21 +212,15 @@ func testTLSReload(t *testing.T, bin string) {
 		t.Helper()
 		for _, name := range []string{"cert.pem", "key.pem"} {
 			data, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := certs.WriteFileAtomic(filepath.Join(work, name), data, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
+			require.NoError(t, certs.WriteFileAtomic(filepath.Join(work, name), data, 0o600))
 		}
 	}
 	install(dirA)
 
 	p := start(t, bin, "serve", "echo", "--transport", "tls", "--listen", "127.0.0.1:0",
 		"--cert", certFile, "--key", keyFile)
-	if got := p.log.wait(t, "ace: serving certificates")["sha256"]; got != fpA {
-		t.Fatalf("serving %s, want A's %s", got, fpA)
-	}
+	require.Equal(t, fpA, p.log.wait(t, "ace: serving certificates")["sha256"], "serving A")
 	addr := p.log.wait(t, "ace: listening")["addr"]
 	// The client trusts both CAs, so only the fingerprint tells A from B.
 	conf := &tls.Config{
@@ -275,40 +228,24 @@ func testTLSReload(t *testing.T, bin string) {
 		ServerName: "localhost",
 	}
 	old := dialTLS(t, addr, conf)
-	if got := peerFingerprint(t, old); got != fpA {
-		t.Fatalf("first client sees %s, want A's %s", got, fpA)
-	}
+	require.Equal(t, fpA, peerFingerprint(t, old), "the first client sees A")
 	old.expect("WELCOME")
 
 	install(dirB)
-	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
-	if got := p.log.wait(t, "ace: certificates reloaded")["sha256"]; got != fpB {
-		t.Fatalf("reloaded %s, want B's %s", got, fpB)
-	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGHUP))
+	require.Equal(t, fpB, p.log.wait(t, "ace: certificates reloaded")["sha256"], "reloaded B")
 	fresh := dialTLS(t, addr, conf)
-	if got := peerFingerprint(t, fresh); got != fpB {
-		t.Errorf("client after SIGHUP sees %s, want B's %s", got, fpB)
-	}
+	assert.Equal(t, fpB, peerFingerprint(t, fresh), "a client after SIGHUP sees B")
 	fresh.expect("WELCOME")
 	old.send("still here")
 	old.expect("ECHO: still here")
 
 	// A file that no longer parses: the reload fails, B stays.
-	if err := certs.WriteFileAtomic(certFile, []byte("not a certificate\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, certs.WriteFileAtomic(certFile, []byte("not a certificate\n"), 0o644))
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGHUP))
 	failed := p.log.wait(t, "ace: certificate reload failed; still serving the previous certificates")
-	if !strings.Contains(failed["err"], certFile) {
-		t.Errorf("reload failure %v does not name %s", failed, certFile)
-	}
-	if got := peerFingerprint(t, dialTLS(t, addr, conf)); got != fpB {
-		t.Errorf("client after a failed reload sees %s, want B's %s", got, fpB)
-	}
+	assert.Contains(t, failed["err"], certFile)
+	assert.Equal(t, fpB, peerFingerprint(t, dialTLS(t, addr, conf)), "a client after a failed reload sees B")
 
 	p.signalAndWait(t, syscall.SIGTERM)
 	for _, c := range []*client{old, fresh} {
@@ -347,14 +284,10 @@ func testMutualTLS(t *testing.T, bin string) {
 				continue
 			}
 		}
-		if !strings.Contains(err.Error(), "remote error: tls: ") {
-			t.Errorf("client with %s: %v, want a TLS alert from the server", name, err)
-		}
+		assert.Contains(t, err.Error(), "remote error: tls: ")
 	}
 	failed := p.log.wait(t, "ace: handshake failed")
-	if !strings.Contains(failed["err"], "certificate") {
-		t.Errorf("handshake failure logged as %v, want it to name the certificate", failed)
-	}
+	assert.Contains(t, failed["err"], "certificate")
 
 	c := dialTLS(t, addr, &tls.Config{RootCAs: roots, ServerName: "localhost", Certificates: []tls.Certificate{
 		loadKeyPair(t, filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem")),

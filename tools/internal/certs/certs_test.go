@@ -1,23 +1,21 @@
 package certs
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
 	"io"
 	"io/fs"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -31,9 +29,7 @@ var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func newSet(t *testing.T, hosts ...string) *Set {
 	t.Helper()
 	s, err := NewSet(now, hosts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return s
 }
 
@@ -58,70 +54,55 @@ func TestServerVerifies(t *testing.T) {
 			CurrentTime: now,
 			KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		})
-		if err != nil {
-			t.Errorf("verify for %s: %v", name, err)
+		if !assert.NoError(t, err, "verify for %s", name) {
 			continue
 		}
-		if len(chains) != 1 || len(chains[0]) != 2 || !chains[0][1].Equal(s.CA.Cert) {
-			t.Errorf("verify for %s: chains %v, want leaf then CA", name, chains)
+		if assert.Len(t, chains, 1, "verify for %s", name) && assert.Len(t, chains[0], 2, "verify for %s", name) {
+			assert.True(t, chains[0][1].Equal(s.CA.Cert), "verify for %s: chains %v, want leaf then CA", name, chains)
 		}
 	}
 	for _, name := range []string{"example.com", "127.0.0.2", "::2", "localhost.localdomain"} {
-		if _, err := s.Server.Cert.Verify(x509.VerifyOptions{DNSName: name, Roots: roots, CurrentTime: now}); err == nil {
-			t.Errorf("verifies for %s, which it was not issued for", name)
-		}
+		_, err := s.Server.Cert.Verify(x509.VerifyOptions{DNSName: name, Roots: roots, CurrentTime: now})
+		assert.Error(t, err, "verifies for %s, which it was not issued for", name)
 	}
 	// Not a client certificate.
-	if _, err := s.Server.Cert.Verify(x509.VerifyOptions{
+	_, err := s.Server.Cert.Verify(x509.VerifyOptions{
 		Roots: roots, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}); err == nil {
-		t.Error("the server certificate verifies for client authentication")
-	}
+	})
+	assert.Error(t, err, "the server certificate verifies for client authentication")
 	// Only the CA it was issued by vouches for it.
 	other := newSet(t)
-	if _, err := s.Server.Cert.Verify(x509.VerifyOptions{DNSName: "localhost", Roots: pool(other.CA.Cert), CurrentTime: now}); err == nil {
-		t.Error("verifies with another CA")
-	}
+	_, err = s.Server.Cert.Verify(x509.VerifyOptions{DNSName: "localhost", Roots: pool(other.CA.Cert), CurrentTime: now})
+	assert.Error(t, err, "verifies with another CA")
 }
 
 func TestCustomHosts(t *testing.T) {
 	s := newSet(t, "dev.test", "10.0.0.7")
-	if !slices.Equal(s.Server.Cert.DNSNames, []string{"dev.test"}) {
-		t.Errorf("DNS names %v, want [dev.test]", s.Server.Cert.DNSNames)
+	assert.Equal(t, []string{"dev.test"}, s.Server.Cert.DNSNames)
+	if assert.Len(t, s.Server.Cert.IPAddresses, 1) {
+		assert.True(t, s.Server.Cert.IPAddresses[0].Equal(net.ParseIP("10.0.0.7")), "IP addresses %v, want [10.0.0.7]", s.Server.Cert.IPAddresses)
 	}
-	if len(s.Server.Cert.IPAddresses) != 1 || !s.Server.Cert.IPAddresses[0].Equal(net.ParseIP("10.0.0.7")) {
-		t.Errorf("IP addresses %v, want [10.0.0.7]", s.Server.Cert.IPAddresses)
-	}
-	if s.Server.Cert.Subject.CommonName != "dev.test" {
-		t.Errorf("common name %q, want the first host", s.Server.Cert.Subject.CommonName)
-	}
+	assert.Equal(t, "dev.test", s.Server.Cert.Subject.CommonName, "common name: the first host")
 	ca, err := NewCA(now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, hosts := range [][]string{nil, {"localhost", ""}} {
-		if _, err := ca.IssueServer(now, hosts...); !errors.Is(err, ErrNoHosts) {
-			t.Errorf("IssueServer(%q) = %v, want ErrNoHosts", hosts, err)
-		}
+		_, err := ca.IssueServer(now, hosts...)
+		assert.ErrorIs(t, err, ErrNoHosts, "IssueServer(%q)", hosts)
 	}
 }
 
 func TestClientVerifies(t *testing.T) {
 	s := newSet(t)
 	roots := pool(s.CA.Cert)
-	if _, err := s.Client.Cert.Verify(x509.VerifyOptions{
+	_, err := s.Client.Cert.Verify(x509.VerifyOptions{
 		Roots: roots, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}); err != nil {
-		t.Errorf("client certificate: %v", err)
-	}
-	if _, err := s.Client.Cert.Verify(x509.VerifyOptions{
+	})
+	assert.NoError(t, err, "client certificate")
+	_, err = s.Client.Cert.Verify(x509.VerifyOptions{
 		Roots: roots, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}); err == nil {
-		t.Error("the client certificate verifies for server authentication")
-	}
-	if s.Client.Cert.Subject.CommonName != ClientName {
-		t.Errorf("client common name %q, want %q", s.Client.Cert.Subject.CommonName, ClientName)
-	}
+	})
+	assert.Error(t, err, "the client certificate verifies for server authentication")
+	assert.Equal(t, ClientName, s.Client.Cert.Subject.CommonName, "client common name")
 }
 
 // TestKeyUsage checks what each certificate may be used for.
@@ -132,41 +113,23 @@ func TestKeyUsage(t *testing.T) {
 		t.Errorf("CA constraints: IsCA %v, valid %v, MaxPathLen %d, zero %v; want a CA that signs leaves only",
 			ca.IsCA, ca.BasicConstraintsValid, ca.MaxPathLen, ca.MaxPathLenZero)
 	}
-	if ca.KeyUsage&x509.KeyUsageCertSign == 0 {
-		t.Errorf("CA key usage %b lacks cert sign", ca.KeyUsage)
-	}
-	if !bytes.Equal(ca.RawSubject, ca.RawIssuer) || ca.CheckSignatureFrom(ca) != nil {
-		t.Error("the CA certificate is not self-signed")
-	}
-	if len(ca.SubjectKeyId) == 0 {
-		t.Error("the CA has no subject key identifier")
-	}
+	assert.NotZero(t, ca.KeyUsage&x509.KeyUsageCertSign, "CA key usage %b lacks cert sign", ca.KeyUsage)
+	assert.Equal(t, ca.RawSubject, ca.RawIssuer, "the CA certificate is not self-signed")
+	assert.NoError(t, ca.CheckSignatureFrom(ca), "the CA certificate is not self-signed")
+	assert.NotEmpty(t, ca.SubjectKeyId, "the CA has no subject key identifier")
 	for name, leaf := range map[string]*x509.Certificate{"server": s.Server.Cert, "client": s.Client.Cert} {
 		if leaf.IsCA || !leaf.BasicConstraintsValid {
 			t.Errorf("%s: IsCA %v, basic constraints valid %v; want an end entity", name, leaf.IsCA, leaf.BasicConstraintsValid)
 		}
-		if leaf.KeyUsage != x509.KeyUsageDigitalSignature {
-			t.Errorf("%s: key usage %b, want digital signature only", name, leaf.KeyUsage)
-		}
-		if len(leaf.ExtKeyUsage) != 1 {
-			t.Errorf("%s: extended key usages %v, want one", name, leaf.ExtKeyUsage)
-		}
-		if !bytes.Equal(leaf.AuthorityKeyId, ca.SubjectKeyId) {
-			t.Errorf("%s: authority key id %x, want the CA's %x", name, leaf.AuthorityKeyId, ca.SubjectKeyId)
-		}
-		if !bytes.Equal(leaf.RawIssuer, ca.RawSubject) {
-			t.Errorf("%s: issuer %v, want the CA", name, leaf.Issuer)
-		}
+		assert.Equal(t, x509.KeyUsageDigitalSignature, leaf.KeyUsage, "%s: key usage: digital signature only", name)
+		assert.Len(t, leaf.ExtKeyUsage, 1, "%s: extended key usages", name)
+		assert.Equal(t, ca.SubjectKeyId, leaf.AuthorityKeyId, "%s: authority key id: the CA's", name)
+		assert.Equal(t, ca.RawSubject, leaf.RawIssuer, "%s: issuer %v, want the CA", name, leaf.Issuer)
 	}
-	if s.Server.Cert.ExtKeyUsage[0] != x509.ExtKeyUsageServerAuth {
-		t.Errorf("server: extended key usage %v", s.Server.Cert.ExtKeyUsage)
-	}
-	if s.Client.Cert.ExtKeyUsage[0] != x509.ExtKeyUsageClientAuth {
-		t.Errorf("client: extended key usage %v", s.Client.Cert.ExtKeyUsage)
-	}
-	if s.Server.Cert.SerialNumber.Cmp(s.Client.Cert.SerialNumber) == 0 || s.Server.Cert.SerialNumber.Sign() <= 0 {
-		t.Error("serial numbers are not distinct and positive")
-	}
+	assert.Equal(t, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, s.Server.Cert.ExtKeyUsage, "server: extended key usage")
+	assert.Equal(t, []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, s.Client.Cert.ExtKeyUsage, "client: extended key usage")
+	assert.Positive(t, s.Server.Cert.SerialNumber.Sign(), "serial number not positive")
+	assert.NotZero(t, s.Server.Cert.SerialNumber.Cmp(s.Client.Cert.SerialNumber), "serial numbers are not distinct")
 }
 
 // TestPathLenZero checks that the CA vouches for its own leaves only: a
@@ -175,9 +138,7 @@ func TestKeyUsage(t *testing.T) {
 func TestPathLenZero(t *testing.T) {
 	s := newSet(t)
 	key, err := newKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	interTmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(99),
 		Subject:               pkix.Name{CommonName: "intermediate"},
@@ -188,23 +149,17 @@ func TestPathLenZero(t *testing.T) {
 		IsCA:                  true,
 	}
 	inter, err := sign(interTmpl, s.CA.Cert, &key.PublicKey, s.CA.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for name, issuer := range map[string]*CA{
 		"intermediate": {Cert: inter, Key: key},
 		"leaf":         {Cert: s.Server.Cert, Key: s.Server.Key},
 	} {
 		leaf, err := issuer.IssueServer(now, "localhost")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, err = leaf.Cert.Verify(x509.VerifyOptions{
 			DNSName: "localhost", Roots: pool(s.CA.Cert), Intermediates: pool(issuer.Cert), CurrentTime: now,
 		})
-		if err == nil {
-			t.Errorf("a certificate issued by the %s verifies", name)
-		}
+		assert.Error(t, err, "a certificate issued by the %s verifies", name)
 	}
 }
 
@@ -212,49 +167,30 @@ func TestPathLenZero(t *testing.T) {
 // outside them.
 func TestValidity(t *testing.T) {
 	s := newSet(t)
-	if got, want := s.CA.Cert.NotBefore, now.Add(-time.Hour); !got.Equal(want) {
-		t.Errorf("CA not before %v, want %v", got, want)
-	}
-	if got, want := s.CA.Cert.NotAfter, now.Add(CAValidity); !got.Equal(want) {
-		t.Errorf("CA not after %v, want %v", got, want)
-	}
+	assert.WithinDuration(t, now.Add(-time.Hour), s.CA.Cert.NotBefore, 0, "CA not before")
+	assert.WithinDuration(t, now.Add(CAValidity), s.CA.Cert.NotAfter, 0, "CA not after")
 	for name, leaf := range map[string]*x509.Certificate{"server": s.Server.Cert, "client": s.Client.Cert} {
-		if got, want := leaf.NotBefore, now.Add(-time.Hour); !got.Equal(want) {
-			t.Errorf("%s: not before %v, want %v", name, got, want)
-		}
-		if got, want := leaf.NotAfter, now.Add(LeafValidity); !got.Equal(want) {
-			t.Errorf("%s: not after %v, want %v", name, got, want)
-		}
+		assert.WithinDuration(t, now.Add(-time.Hour), leaf.NotBefore, 0, "%s: not before", name)
+		assert.WithinDuration(t, now.Add(LeafValidity), leaf.NotAfter, 0, "%s: not after", name)
 	}
-	if LeafValidity > 825*24*time.Hour {
-		t.Errorf("leaf validity %v exceeds the 825 days Apple platforms accept", LeafValidity)
-	}
+	assert.LessOrEqual(t, LeafValidity, 825*24*time.Hour, "leaf validity exceeds the 825 days Apple platforms accept")
 	roots := pool(s.CA.Cert)
 	for _, at := range []time.Time{now.Add(-2 * time.Hour), now.Add(LeafValidity + time.Minute)} {
-		if _, err := s.Server.Cert.Verify(x509.VerifyOptions{DNSName: "localhost", Roots: roots, CurrentTime: at}); err == nil {
-			t.Errorf("verifies at %v, outside its validity", at)
-		}
+		_, err := s.Server.Cert.Verify(x509.VerifyOptions{DNSName: "localhost", Roots: roots, CurrentTime: at})
+		assert.Error(t, err, "verifies at %v, outside its validity", at)
 	}
 	// A leaf never outlives its CA.
 	late := now.Add(CAValidity - 24*time.Hour)
 	leaf, err := s.CA.IssueServer(late, "localhost")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !leaf.Cert.NotAfter.Equal(s.CA.Cert.NotAfter) {
-		t.Errorf("leaf issued a day before the CA expires ends %v, want the CA's %v", leaf.Cert.NotAfter, s.CA.Cert.NotAfter)
-	}
+	require.NoError(t, err)
+	assert.WithinDuration(t, s.CA.Cert.NotAfter, leaf.Cert.NotAfter, 0, "a leaf issued a day before the CA expires ends with the CA")
 }
 
 func TestFingerprint(t *testing.T) {
 	s := newSet(t)
 	fp := Fingerprint(s.CA.Cert)
-	if !regexp.MustCompile(`^([0-9A-F]{2}:){31}[0-9A-F]{2}$`).MatchString(fp) {
-		t.Errorf("fingerprint %q is not 32 colon-separated upper-case hex bytes", fp)
-	}
-	if fp == Fingerprint(s.Server.Cert) {
-		t.Error("two certificates share a fingerprint")
-	}
+	assert.Regexp(t, `^([0-9A-F]{2}:){31}[0-9A-F]{2}$`, fp, "not 32 colon-separated upper-case hex bytes")
+	assert.NotEqual(t, fp, Fingerprint(s.Server.Cert), "two certificates share a fingerprint")
 }
 
 // TestWriteDir writes a set, checks the files' modes and contents, and
@@ -263,59 +199,36 @@ func TestWriteDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "certs")
 	s := newSet(t)
 	paths, err := s.WriteDir(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	names := []string{CAFile, CAKeyFile, CertFile, KeyFile, ClientCertFile, ClientKeyFile}
-	if len(paths) != len(names) {
-		t.Fatalf("wrote %v, want %d files", paths, len(names))
-	}
+	require.Len(t, paths, len(names))
 	for i, name := range names {
-		if paths[i] != filepath.Join(dir, name) {
-			t.Errorf("path %d is %s, want %s", i, paths[i], name)
-		}
+		assert.Equal(t, filepath.Join(dir, name), paths[i], "path %d", i)
 		fi, err := os.Stat(paths[i])
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := fs.FileMode(0o644)
 		if i%2 == 1 {
 			want = 0o600
 		}
-		if fi.Mode().Perm() != want {
-			t.Errorf("%s: mode %v, want %v", name, fi.Mode().Perm(), want)
-		}
+		assert.Equal(t, want, fi.Mode().Perm(), "%s: mode", name)
 	}
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != len(names) {
-		t.Errorf("the directory holds %d entries, want %d (temporary files left?)", len(entries), len(names))
-	}
+	require.NoError(t, err)
+	assert.Len(t, entries, len(names), "temporary files left?")
 
 	caPEM, err := os.ReadFile(filepath.Join(dir, CAFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if block, rest := pem.Decode(caPEM); block == nil || block.Type != "CERTIFICATE" || len(rest) != 0 {
 		t.Errorf("ca.pem is not one PEM certificate:\n%s", caPEM)
 	}
 	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(caPEM) {
-		t.Fatal("ca.pem holds no certificate")
-	}
+	require.True(t, roots.AppendCertsFromPEM(caPEM), "ca.pem holds no certificate")
 	serverCert, err := tls.LoadX509KeyPair(filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	clientCert, err := tls.LoadX509KeyPair(filepath.Join(dir, ClientCertFile), filepath.Join(dir, ClientKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tls.LoadX509KeyPair(filepath.Join(dir, CAFile), filepath.Join(dir, CAKeyFile)); err != nil {
-		t.Errorf("ca.pem and ca-key.pem do not match: %v", err)
-	}
+	require.NoError(t, err)
+	_, err = tls.LoadX509KeyPair(filepath.Join(dir, CAFile), filepath.Join(dir, CAKeyFile))
+	assert.NoError(t, err, "ca.pem and ca-key.pem do not match")
 	handshake(t, &tls.Config{
 		Certificates: []tls.Certificate{serverCert},
 		ClientAuth:   tls.RequireAndVerifyClientCert,
@@ -332,9 +245,7 @@ func TestWriteDir(t *testing.T) {
 func handshake(t *testing.T, server, client *tls.Config) {
 	t.Helper()
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", server)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	served := make(chan error, 1)
 	go func() {
@@ -354,18 +265,13 @@ func handshake(t *testing.T, server, client *tls.Config) {
 	}()
 	d := tls.Dialer{Config: client, NetDialer: &net.Dialer{Timeout: 10 * time.Second}}
 	c, err := d.DialContext(t.Context(), "tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatalf("client handshake: %v", err)
-	}
+	require.NoError(t, err, "client handshake")
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 	got, err := io.ReadAll(c)
-	if err != nil || string(got) != "ok" {
-		t.Errorf("read %q, %v; want ok", got, err)
-	}
-	if err := <-served; err != nil {
-		t.Errorf("server handshake: %v", err)
-	}
+	assert.NoError(t, err)
+	assert.Equal(t, "ok", string(got))
+	assert.NoError(t, <-served, "server handshake")
 }
 
 // TestWriteDirExisting checks that WriteDir overwrites nothing unless told
@@ -373,34 +279,22 @@ func handshake(t *testing.T, server, client *tls.Config) {
 func TestWriteDirExisting(t *testing.T) {
 	dir := t.TempDir()
 	keyPath := filepath.Join(dir, KeyFile)
-	if err := os.WriteFile(keyPath, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(keyPath, []byte("old"), 0o644))
 	s := newSet(t)
-	if _, err := s.WriteDir(dir, false); !errors.Is(err, ErrExist) {
-		t.Fatalf("WriteDir over an existing key.pem = %v, want ErrExist", err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("WriteDir wrote %d files although it failed", len(entries)-1)
-	}
-	if _, err := s.WriteDir(dir, true); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.WriteDir(dir, false)
+	require.ErrorIs(t, err, ErrExist, "WriteDir over an existing key.pem")
+	entries, _ := os.ReadDir(dir)
+	assert.Len(t, entries, 1, "WriteDir wrote files although it failed")
+	_, err = s.WriteDir(dir, true)
+	require.NoError(t, err)
 	fi, err := os.Stat(keyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("overwritten key.pem has mode %v, want 0600", fi.Mode().Perm())
-	}
-	if data, _ := os.ReadFile(keyPath); bytes.Equal(data, []byte("old")) {
-		t.Error("key.pem was not overwritten")
-	}
+	require.NoError(t, err)
+	assert.Equal(t, fs.FileMode(0o600), fi.Mode().Perm(), "overwritten key.pem's mode")
+	data, _ := os.ReadFile(keyPath)
+	assert.NotEqual(t, "old", string(data), "key.pem was not overwritten")
 }
 
 func TestWriteFileAtomicFailure(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "missing", "file.pem")
-	if err := WriteFileAtomic(path, []byte("x"), 0o644); err == nil {
-		t.Error("WriteFileAtomic into a missing directory succeeded")
-	}
+	assert.Error(t, WriteFileAtomic(path, []byte("x"), 0o644), "WriteFileAtomic into a missing directory succeeded")
 }

@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/ace-go/ace/tools/internal/certs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // runCertsCmd runs `ace certs` with args.
@@ -25,34 +28,26 @@ func runCertsCmd(t *testing.T, args ...string) (code int, stdout, stderr string)
 func readCertFile(t *testing.T, path string) *x509.Certificate {
 	t.Helper()
 	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	block, _ := pem.Decode(data)
-	if block == nil {
-		t.Fatalf("%s: no PEM block", path)
-	}
+	require.NotNil(t, block, "%s: no PEM block", path)
 	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return cert
 }
 
 func TestCerts(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "certs") // created, parents too
 	code, stdout, stderr := runCertsCmd(t, "--dir", dir)
-	if code != ExitOK || stderr != "" {
-		t.Fatalf("exit %d, stderr %q", code, stderr)
-	}
+	require.Equal(t, ExitOK, code, stderr)
+	require.Empty(t, stderr)
 	ca := readCertFile(t, filepath.Join(dir, certs.CAFile))
 	leaf := readCertFile(t, filepath.Join(dir, certs.CertFile))
 	roots := x509.NewCertPool()
 	roots.AddCert(ca)
 	for _, host := range []string{"localhost", "127.0.0.1", "::1"} {
-		if _, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: roots}); err != nil {
-			t.Errorf("cert.pem for %s: %v", host, err)
-		}
+		_, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: roots})
+		assert.NoError(t, err, "cert.pem for %s", host)
 	}
 	for _, want := range []string{
 		"to " + dir + ":",
@@ -65,27 +60,22 @@ func TestCerts(t *testing.T) {
 		certs.Fingerprint(leaf),
 		ca.Subject.CommonName,
 	} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout)
-		}
+		assert.Contains(t, stdout, want)
 	}
 
 	// A second run keeps the files, unless forced.
 	code, stdout, stderr = runCertsCmd(t, "--dir", dir)
-	if code != ExitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
-		!strings.HasPrefix(stderr, "ace certs: file exists: "+filepath.Join(dir, certs.CAFile)) || !strings.Contains(stderr, "--force") {
-		t.Errorf("second run: exit %d, stdout %q, stderr %q; want 1 and one line about --force", code, stdout, stderr)
-	}
-	if !readCertFile(t, filepath.Join(dir, certs.CAFile)).Equal(ca) {
-		t.Error("a run without --force replaced the CA")
-	}
+	assert.Equal(t, ExitFailure, code, "second run")
+	assert.Empty(t, stdout, "second run")
+	assert.Regexp(t, `^ace certs: file exists: `+regexp.QuoteMeta(filepath.Join(dir, certs.CAFile))+`.*--force.*\n$`, stderr,
+		"second run: one line about --force")
+	assert.True(t, readCertFile(t, filepath.Join(dir, certs.CAFile)).Equal(ca), "a run without --force replaced the CA")
 	code, _, stderr = runCertsCmd(t, "--dir", dir, "--force", "--host", "example.test", "--host", "192.0.2.1")
-	if code != ExitOK {
-		t.Fatalf("--force: exit %d, %s", code, stderr)
-	}
+	require.Equal(t, ExitOK, code, "--force: %s", stderr)
 	leaf = readCertFile(t, filepath.Join(dir, certs.CertFile))
-	if len(leaf.DNSNames) != 1 || leaf.DNSNames[0] != "example.test" || len(leaf.IPAddresses) != 1 || leaf.IPAddresses[0].String() != "192.0.2.1" {
-		t.Errorf("--host: names %v, addresses %v", leaf.DNSNames, leaf.IPAddresses)
+	assert.Equal(t, []string{"example.test"}, leaf.DNSNames, "--host")
+	if assert.Len(t, leaf.IPAddresses, 1, "--host") {
+		assert.Equal(t, "192.0.2.1", leaf.IPAddresses[0].String(), "--host")
 	}
 }
 
@@ -93,13 +83,11 @@ func TestCerts(t *testing.T) {
 // failure, reported on one line.
 func TestCertsWriteFailure(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(file, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
 	code, stdout, stderr := runCertsCmd(t, "--dir", filepath.Join(file, "sub"))
-	if code != ExitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "ace certs: ") {
-		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and one line", code, stdout, stderr)
-	}
+	assert.Equal(t, ExitFailure, code)
+	assert.Empty(t, stdout)
+	assert.Regexp(t, `^ace certs: .*\n$`, stderr, "want one line")
 }
 
 // TestCertsHelpListsEveryFlag checks that `ace certs --help` names every
@@ -112,9 +100,7 @@ func TestCertsHelpListsEveryFlag(t *testing.T) {
 		if !strings.Contains(stdout, "\n  --"+f.Name+" ") && !strings.Contains(stdout, "\n  --"+f.Name+"\n") {
 			t.Errorf("help lacks --%s:\n%s", f.Name, stdout)
 		}
-		if want := "(default " + defaultText(f) + ")"; !strings.Contains(stdout, want) {
-			t.Errorf("help lacks the default of --%s, %s", f.Name, want)
-		}
+		assert.Contains(t, stdout, "(default "+defaultText(f)+")", "the default of --%s", f.Name)
 	})
 }
 
@@ -126,37 +112,27 @@ func TestCertsInGitWorkTree(t *testing.T) {
 		t.Skip("no git command")
 	}
 	repo := t.TempDir()
-	if out, err := exec.Command(git, "init", "-q", repo).CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
+	out, err := exec.Command(git, "init", "-q", repo).CombinedOutput()
+	require.NoError(t, err, "git init: %s", out)
 
 	dir := filepath.Join(repo, "certs")
 	code, _, stderr := runCertsCmd(t, "--dir", dir)
-	if code != ExitOK {
-		t.Fatalf("exit %d, stderr %q", code, stderr)
-	}
+	require.Equal(t, ExitOK, code, stderr)
 	want := "ace certs: warning: " + dir + " is in a git work tree that does not ignore ca-key.pem, key.pem, client-key.pem: " +
 		"add them (or the directory) to .gitignore so that no private key is committed\n"
-	if stderr != want {
-		t.Errorf("stderr %q, want %q", stderr, want)
-	}
+	assert.Equal(t, want, stderr)
 
 	// Once .gitignore covers some keys, the warning names the others; once
 	// it covers all, there is no warning.
-	if err := os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("*-key.pem\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, stderr := runCertsCmd(t, "--dir", dir, "--force"); !strings.Contains(stderr, "does not ignore key.pem:") {
-		t.Errorf("stderr %q, want a warning about key.pem only", stderr)
-	}
-	if err := os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("/certs/\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, stderr := runCertsCmd(t, "--dir", dir, "--force"); code != ExitOK || stderr != "" {
-		t.Errorf("ignored directory: exit %d, stderr %q; want 0 and no warning", code, stderr)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("*-key.pem\n"), 0o644))
+	_, _, stderr = runCertsCmd(t, "--dir", dir, "--force")
+	assert.Contains(t, stderr, "does not ignore key.pem:", "a warning about key.pem only")
+	require.NoError(t, os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("/certs/\n"), 0o644))
+	code, _, stderr = runCertsCmd(t, "--dir", dir, "--force")
+	assert.Equal(t, ExitOK, code, "ignored directory")
+	assert.Empty(t, stderr, "ignored directory: no warning")
 	// Outside a work tree (TestCerts checks that, too): no warning.
-	if code, _, stderr := runCertsCmd(t, "--dir", t.TempDir()); code != ExitOK || stderr != "" {
-		t.Errorf("outside git: exit %d, stderr %q; want 0 and no warning", code, stderr)
-	}
+	code, _, stderr = runCertsCmd(t, "--dir", t.TempDir())
+	assert.Equal(t, ExitOK, code, "outside git")
+	assert.Empty(t, stderr, "outside git: no warning")
 }

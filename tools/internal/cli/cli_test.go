@@ -11,6 +11,8 @@ import (
 
 	"github.com/ace-go/ace/apps/echo"
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // run runs the command line args with a context that is already done, so
@@ -54,16 +56,10 @@ func TestHelp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
 			code, stdout, stderr := run(t, tt.args...)
-			if code != ExitOK {
-				t.Errorf("exit status %d, want %d", code, ExitOK)
-			}
-			if stderr != "" {
-				t.Errorf("stderr = %q, want nothing", stderr)
-			}
+			assert.Equal(t, ExitOK, code, "exit status")
+			assert.Empty(t, stderr)
 			for _, w := range tt.want {
-				if !strings.Contains(stdout, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, stdout)
-				}
+				assert.Contains(t, stdout, w)
 			}
 		})
 	}
@@ -96,25 +92,18 @@ func TestHelpListsEveryFlag(t *testing.T) {
 				if j := strings.Index(entry[2:], "\n  --"); j >= 0 {
 					entry = entry[:j+2]
 				}
-				if want := "(default " + defaultText(f) + ")"; !strings.Contains(entry, want) {
-					t.Errorf("help of --%s lacks %q:\n%s", f.Name, want, entry)
-				}
+				assert.Contains(t, entry, "(default "+defaultText(f)+")", "help of --%s", f.Name)
 			})
-			if n < 9 {
-				t.Errorf("only %d flags; want at least the 9 documented", n)
-			}
+			assert.GreaterOrEqual(t, n, 9, "want at least the 9 documented flags")
 		})
 	}
 }
 
 func TestNoArguments(t *testing.T) {
 	code, stdout, stderr := run(t)
-	if code != ExitUsage {
-		t.Errorf("exit status %d, want %d", code, ExitUsage)
-	}
-	if stdout != "" || !strings.Contains(stderr, "Usage:") {
-		t.Errorf("stdout = %q, stderr = %q; want the usage on stderr", stdout, stderr)
-	}
+	assert.Equal(t, ExitUsage, code, "exit status")
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "Usage:")
 }
 
 // TestUsageErrors checks that every mistake on the command line is reported
@@ -199,21 +188,11 @@ func TestUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
 			code, stdout, stderr := run(t, tt.args...)
-			if code != ExitUsage {
-				t.Errorf("exit status %d, want %d", code, ExitUsage)
-			}
-			if stdout != "" {
-				t.Errorf("stdout = %q, want nothing", stdout)
-			}
-			if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
-				t.Errorf("stderr is not one line: %q", stderr)
-			}
-			if !strings.Contains(stderr, tt.want) {
-				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.want)
-			}
-			if !strings.Contains(stderr, "--help') ") && !strings.Contains(stderr, "--help')\n") {
-				t.Errorf("stderr = %q, want a pointer to the help", stderr)
-			}
+			assert.Equal(t, ExitUsage, code, "exit status")
+			assert.Empty(t, stdout)
+			assert.Regexp(t, `^.*\n$`, stderr, "one line")
+			assert.Contains(t, stderr, tt.want)
+			assert.Regexp(t, `\(run '[a-z0-9 ]+ --help'\)\n$`, stderr, "a pointer to the help")
 		})
 	}
 }
@@ -221,34 +200,17 @@ func TestUsageErrors(t *testing.T) {
 func TestParseServeDefaults(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	cfg, code := parseServe(echoSpec, nil, &stdout, &stderr)
-	if code != -1 {
-		t.Fatalf("parseServe: code %d, stderr %q", code, stderr.String())
-	}
-	if cfg.listen != "127.0.0.1:8080" {
-		t.Errorf("listen = %q, want 127.0.0.1:8080", cfg.listen)
-	}
-	if cfg.core.Acceptors != core.DefaultAcceptors || cfg.core.MaxConns != 0 || cfg.core.HibernateAfter != time.Second {
-		t.Errorf("acceptors, max conns, hibernate after = %d, %d, %v; want %d, 0, 1s",
-			cfg.core.Acceptors, cfg.core.MaxConns, cfg.core.HibernateAfter, core.DefaultAcceptors)
-	}
-	if cfg.core.EventLoop {
-		t.Error("event loop on by default")
-	}
-	if got := attr(cfg.attrs, "event_loop"); got != nil {
-		t.Errorf("event_loop attribute = %v without --event-loop", got)
-	}
-	if cfg.shutdownTimeout != 10*time.Second {
-		t.Errorf("shutdown timeout = %v, want 10s", cfg.shutdownTimeout)
-	}
-	if cfg.debugAddr != "" {
-		t.Errorf("debug addr = %q, want none", cfg.debugAddr)
-	}
-	if _, ok := cfg.app.(*echo.App); !ok {
-		t.Errorf("app is %T, want *echo.App", cfg.app)
-	}
-	if got := attr(cfg.attrs, "mode"); got != "line" {
-		t.Errorf("mode attribute = %v, want line", got)
-	}
+	require.Equal(t, -1, code, "parseServe: stderr %q", stderr.String())
+	assert.Equal(t, "127.0.0.1:8080", cfg.listen)
+	assert.Equal(t, core.DefaultAcceptors, cfg.core.Acceptors)
+	assert.Zero(t, cfg.core.MaxConns)
+	assert.Equal(t, time.Second, cfg.core.HibernateAfter)
+	assert.False(t, cfg.core.EventLoop, "event loop on by default")
+	assert.Nil(t, attr(cfg.attrs, "event_loop"), "event_loop attribute without --event-loop")
+	assert.Equal(t, 10*time.Second, cfg.shutdownTimeout)
+	assert.Empty(t, cfg.debugAddr)
+	assert.IsType(t, (*echo.App)(nil), cfg.app)
+	assert.Equal(t, "line", attr(cfg.attrs, "mode"))
 }
 
 func TestParseServeFlags(t *testing.T) {
@@ -259,26 +221,18 @@ func TestParseServeFlags(t *testing.T) {
 		"--mode", "raw", "--idle-timeout", "2s", "--hibernate-after", "0",
 		"--event-loop",
 	}, &stdout, &stderr)
-	if code != -1 {
-		t.Fatalf("parseServe: code %d, stderr %q", code, stderr.String())
-	}
-	if cfg.listen != "unix:/tmp/x.sock" || cfg.core.Acceptors != 3 || cfg.core.MaxConns != 7 ||
-		cfg.shutdownTimeout != 250*time.Millisecond || cfg.debugAddr != "127.0.0.1:0" ||
-		cfg.core.HibernateAfter >= 0 || !cfg.core.EventLoop {
-		t.Errorf("parsed %+v", cfg)
-	}
-	if got := attr(cfg.attrs, "event_loop"); got != true {
-		t.Errorf("event_loop attribute = %v, want true", got)
-	}
-	if got := attr(cfg.attrs, "mode"); got != "raw" {
-		t.Errorf("mode attribute = %v, want raw", got)
-	}
-	if got := attr(cfg.attrs, "idle_timeout"); got != 2*time.Second {
-		t.Errorf("idle_timeout attribute = %v, want 2s", got)
-	}
-	if fr := cfg.app.(*echo.App).Framer(); fr == nil {
-		t.Error("raw app has no framer")
-	}
+	require.Equal(t, -1, code, "parseServe: stderr %q", stderr.String())
+	assert.Equal(t, "unix:/tmp/x.sock", cfg.listen)
+	assert.Equal(t, 3, cfg.core.Acceptors)
+	assert.Equal(t, 7, cfg.core.MaxConns)
+	assert.Equal(t, 250*time.Millisecond, cfg.shutdownTimeout)
+	assert.Equal(t, "127.0.0.1:0", cfg.debugAddr)
+	assert.Negative(t, cfg.core.HibernateAfter, "--hibernate-after 0: never")
+	assert.True(t, cfg.core.EventLoop)
+	assert.Equal(t, true, attr(cfg.attrs, "event_loop"))
+	assert.Equal(t, "raw", attr(cfg.attrs, "mode"))
+	assert.Equal(t, 2*time.Second, attr(cfg.attrs, "idle_timeout"))
+	assert.NotNil(t, cfg.app.(*echo.App).Framer(), "raw app has no framer")
 }
 
 // attr returns the value of key in slog-style key-value pairs.
@@ -296,18 +250,12 @@ func attr(kv []any, key string) any {
 // do about it.
 func TestListenFailure(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	var stdout, stderr bytes.Buffer
 	code := Run(t.Context(), []string{"serve", "echo", "--listen", ln.Addr().String()}, Env{Stdout: &stdout, Stderr: &stderr})
-	if code != ExitFailure {
-		t.Errorf("exit status %d, want %d", code, ExitFailure)
-	}
+	assert.Equal(t, ExitFailure, code, "exit status")
 	want := `msg="ace: echo failed" err="cannot listen on ` + ln.Addr().String() + ` (--listen): the address is already in use, ` +
 		`by another program or another ace; choose another with --listen (port 0 picks a free port)"`
-	if !strings.Contains(stderr.String(), want) {
-		t.Errorf("stderr = %q, want the failure logged: %s", stderr.String(), want)
-	}
+	assert.Contains(t, stderr.String(), want, "the failure logged")
 }

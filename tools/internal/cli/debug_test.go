@@ -11,6 +11,8 @@ import (
 
 	"github.com/ace-go/ace/core"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // fakeStats is what the debug endpoints of these tests report.
@@ -23,14 +25,10 @@ var fakeStats = core.Stats{
 func get(t *testing.T, client *http.Client, base, path string) (int, string) {
 	t.Helper()
 	resp, err := client.Get(base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return resp.StatusCode, string(body)
 }
 
@@ -46,32 +44,20 @@ func newDebugServer(t *testing.T) (*http.Client, string) {
 func TestDebugVars(t *testing.T) {
 	client, base := newDebugServer(t)
 	code, body := get(t, client, base, "/debug/vars")
-	if code != http.StatusOK {
-		t.Fatalf("GET /debug/vars: %d", code)
-	}
+	require.Equal(t, http.StatusOK, code, "GET /debug/vars")
 	var vars map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(body), &vars); err != nil {
-		t.Fatalf("/debug/vars is not JSON: %v\n%s", err, body)
-	}
+	require.NoError(t, json.Unmarshal([]byte(body), &vars), "/debug/vars is not JSON:\n%s", body)
 	for _, k := range []string{"cmdline", "memstats", "ace"} {
-		if _, ok := vars[k]; !ok {
-			t.Errorf("/debug/vars lacks %q", k)
-		}
+		assert.Contains(t, vars, k, "/debug/vars")
 	}
 	var ace map[string]float64
-	if err := json.Unmarshal(vars["ace"], &ace); err != nil {
-		t.Fatalf(`"ace" is not an object of numbers: %v: %s`, err, vars["ace"])
-	}
+	require.NoError(t, json.Unmarshal(vars["ace"], &ace), `"ace" is not an object of numbers: %s`, vars["ace"])
 	want := map[string]float64{
 		"accepting": 50, "active": 2, "accepted": 7, "closed": 5,
 		"panicked": 1, "refused": 3, "bytes_in": 1024, "bytes_out": 2048,
 		"hibernating": 1,
 	}
-	for k, v := range want {
-		if got, ok := ace[k]; !ok || got != v {
-			t.Errorf(`"ace".%s = %v (present %v), want %v`, k, got, ok, v)
-		}
-	}
+	assert.Equal(t, want, ace)
 }
 
 func TestStatsCollector(t *testing.T) {
@@ -105,27 +91,19 @@ ace_panicked_total 1
 ace_refused_total 3
 `
 	c := newStatsCollector(func() core.Stats { return fakeStats })
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
-	if n := testutil.CollectAndCount(c); n != len(statsMetrics) {
-		t.Errorf("collected %d metrics, want %d", n, len(statsMetrics))
-	}
+	assert.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(want)))
+	assert.Equal(t, len(statsMetrics), testutil.CollectAndCount(c), "metrics collected")
 }
 
 func TestDebugMetrics(t *testing.T) {
 	client, base := newDebugServer(t)
 	code, body := get(t, client, base, "/metrics")
-	if code != http.StatusOK {
-		t.Fatalf("GET /metrics: %d", code)
-	}
+	require.Equal(t, http.StatusOK, code, "GET /metrics")
 	for _, want := range []string{
 		"\nace_accepted_total 7\n", "\nace_active 2\n", "# TYPE ace_active gauge\n",
 		"\ngo_goroutines ",
 	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %q:\n%s", want, body)
-		}
+		assert.Contains(t, body, want, "/metrics")
 	}
 }
 
@@ -145,18 +123,13 @@ func TestDebugRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		code, body := get(t, client, base, tt.path)
-		if code != tt.code || !strings.Contains(body, tt.want) {
-			t.Errorf("GET %s: %d %.80q; want %d with %q", tt.path, code, body, tt.code, tt.want)
-		}
+		assert.Equal(t, tt.code, code, "GET %s", tt.path)
+		assert.Contains(t, body, tt.want, "GET %s", tt.path)
 	}
 	resp, err := client.Post(base+"/metrics", "text/plain", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("POST /metrics: %d, want %d", resp.StatusCode, http.StatusMethodNotAllowed)
-	}
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, "POST /metrics")
 }
 
 // TestDebugServer checks that two debug servers can live in one process
@@ -166,18 +139,12 @@ func TestDebugServer(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for range 2 {
 		d, err := startDebug(t.Context(), "127.0.0.1:0", func() core.Stats { return fakeStats }, log)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		code, body := get(t, client, "http://"+d.Addr().String(), "/metrics")
-		if code != http.StatusOK || !strings.Contains(body, "ace_accepted_total 7") {
-			t.Errorf("GET /metrics: %d\n%s", code, body)
-		}
-		if err := d.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		if _, err := client.Get("http://" + d.Addr().String() + "/metrics"); err == nil {
-			t.Error("GET succeeded after Close")
-		}
+		assert.Equal(t, http.StatusOK, code, "GET /metrics")
+		assert.Contains(t, body, "ace_accepted_total 7", "GET /metrics")
+		assert.NoError(t, d.Close())
+		_, err = client.Get("http://" + d.Addr().String() + "/metrics")
+		assert.Error(t, err, "GET succeeded after Close")
 	}
 }

@@ -14,20 +14,18 @@ import (
 
 	"github.com/ace-go/ace/apps/http1"
 	"github.com/ace-go/ace/tools/internal/certs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // do sends req with client and returns the status and body.
 func do(t *testing.T, client *http.Client, req *http.Request) (*http.Response, string) {
 	t.Helper()
 	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return resp, string(body)
 }
 
@@ -38,27 +36,18 @@ func newRequest(t *testing.T, method, url, body string) *http.Request {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(t.Context(), method, url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return req
 }
 
 func TestParseHTTP1(t *testing.T) {
 	root := t.TempDir()
 	c := parse(t, http1Spec, "--root", root)
-	if _, ok := c.app.(*http1.App); !ok {
-		t.Errorf("app is %T, want *http1.App", c.app)
-	}
-	if c.listen != "127.0.0.1:8080" {
-		t.Errorf("listen = %q, want 127.0.0.1:8080", c.listen)
-	}
-	if attr(c.attrs, "app") != "http1" || attr(c.attrs, "root") != root || attr(c.attrs, "reuse_requests") != nil {
-		t.Errorf("attributes %v, want app=http1 root=%s and no reuse_requests", c.attrs, root)
-	}
-	if c := parse(t, http1Spec, "--reuse-requests"); attr(c.attrs, "reuse_requests") != true {
-		t.Errorf("--reuse-requests: attributes %v, want reuse_requests=true", c.attrs)
-	}
+	assert.IsType(t, (*http1.App)(nil), c.app)
+	assert.Equal(t, "127.0.0.1:8080", c.listen)
+	assert.Equal(t, []any{"app", "http1", "root", root}, c.attrs)
+	c = parse(t, http1Spec, "--reuse-requests")
+	assert.Equal(t, true, attr(c.attrs, "reuse_requests"), "--reuse-requests: attributes %v", c.attrs)
 }
 
 // TestServeHTTP1 serves the demo over TCP with small limits and checks that
@@ -67,9 +56,7 @@ func TestParseHTTP1(t *testing.T) {
 func TestServeHTTP1(t *testing.T) {
 	root := t.TempDir()
 	for name, content := range map[string]string{"a.txt": "file a\n", ".env": "TOKEN=secret\n"} {
-		if err := os.WriteFile(filepath.Join(root, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(content), 0o644))
 	}
 	for _, extra := range [][]string{nil, {"--reuse-requests"}} {
 		t.Run(fmt.Sprint("flags", extra), func(t *testing.T) { testServeHTTP1(t, root, extra) })
@@ -97,31 +84,25 @@ func testServeHTTP1(t *testing.T, root string, extra []string) {
 		{"GET", "/files/%2eenv", "", 404, ""},
 	} {
 		resp, body := do(t, client, newRequest(t, tt.method, base+tt.path, tt.body))
-		if resp.StatusCode != tt.status || (tt.want != "" && body != tt.want) {
-			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.path, resp.StatusCode, body, tt.status, tt.want)
+		assert.Equal(t, tt.status, resp.StatusCode, "%s %s", tt.method, tt.path)
+		if tt.want != "" {
+			assert.Equal(t, tt.want, body, "%s %s", tt.method, tt.path)
 		}
 	}
 	req := newRequest(t, "GET", base+"/", "")
 	req.Header.Set("X-Large", strings.Repeat("x", 1024))
-	if resp, _ := do(t, client, req); resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("a header section over --max-header-bytes: %d, want 431", resp.StatusCode)
-	}
+	resp, _ := do(t, client, req)
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode, "a header section over --max-header-bytes")
 	// A request that stops halfway gets 408 after --header-timeout.
 	c, r := dial(t, s.addr)
 	start := time.Now()
-	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n")
+	require.NoError(t, err)
 	line, err := r.ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 408 ") {
-		t.Errorf("incomplete request: %q, %v; want 408", line, err)
-	}
-	if d := time.Since(start); d < 200*time.Millisecond {
-		t.Errorf("408 after %v, before the 200ms header timeout", d)
-	}
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
+	assert.NoError(t, err, "incomplete request")
+	assert.True(t, strings.HasPrefix(line, "HTTP/1.1 408 "), "incomplete request: %q, want 408", line)
+	assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond, "408 before the 200ms header timeout")
+	require.NoError(t, s.stop(t))
 }
 
 // TestServeHTTP1TLS serves the demo over TLS with certificate files: the
@@ -136,13 +117,12 @@ func TestServeHTTP1TLS(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Timeout: waitTimeout, Transport: tr}
 	resp, body := do(t, client, newRequest(t, "POST", "https://"+s.addr.String()+"/echo", "over TLS"))
-	if resp.StatusCode != 200 || body != "over TLS" {
-		t.Errorf("POST /echo: %d %q", resp.StatusCode, body)
+	assert.Equal(t, 200, resp.StatusCode, "POST /echo")
+	assert.Equal(t, "over TLS", body, "POST /echo")
+	// HTTP/1.1 chosen by ALPN although the client offers h2.
+	assert.Equal(t, "HTTP/1.1", resp.Proto)
+	if assert.NotNil(t, resp.TLS) {
+		assert.Equal(t, "http/1.1", resp.TLS.NegotiatedProtocol, "ALPN")
 	}
-	if resp.Proto != "HTTP/1.1" || resp.TLS == nil || resp.TLS.NegotiatedProtocol != "http/1.1" {
-		t.Errorf("protocol %s, ALPN %v; want HTTP/1.1 chosen by ALPN although the client offers h2", resp.Proto, resp.TLS)
-	}
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.stop(t))
 }

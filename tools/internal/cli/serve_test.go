@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // waitTimeout bounds every wait of these tests, so a hang fails rather than
@@ -78,13 +80,9 @@ func (s *started) stop(t *testing.T) error {
 func dial(t *testing.T, addr net.Addr) (net.Conn, *bufio.Reader) {
 	t.Helper()
 	c, err := net.DialTimeout(addr.Network(), addr.String(), waitTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
-	if err := c.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.SetDeadline(time.Now().Add(waitTimeout)))
 	return c, bufio.NewReader(c)
 }
 
@@ -92,20 +90,15 @@ func dial(t *testing.T, addr net.Addr) (net.Conn, *bufio.Reader) {
 func expectLine(t *testing.T, r *bufio.Reader, want string) {
 	t.Helper()
 	line, err := r.ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading %q: got %q, %v", want, line, err)
-	}
-	if got := strings.TrimSuffix(line, "\n"); got != want {
-		t.Fatalf("got line %q, want %q", got, want)
-	}
+	require.NoError(t, err, "reading %q: got %q", want, line)
+	require.Equal(t, want, strings.TrimSuffix(line, "\n"), "line")
 }
 
 // expectEOF fails unless the peer has closed the connection.
 func expectEOF(t *testing.T, r *bufio.Reader) {
 	t.Helper()
-	if b, err := r.ReadByte(); err == nil {
-		t.Fatalf("read %q, want the connection closed", b)
-	}
+	b, err := r.ReadByte()
+	require.Error(t, err, "read %q, want the connection closed", b)
 }
 
 // parseEcho parses `ace serve echo` flags, failing the test on an error.
@@ -113,9 +106,7 @@ func parseEcho(t *testing.T, args ...string) serveConfig {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	c, code := parseServe(echoSpec, args, &stdout, &stderr)
-	if code != -1 {
-		t.Fatalf("parseServe(%q): exit %d, %s", args, code, stderr.String())
-	}
+	require.Equal(t, -1, code, "parseServe(%q): %s", args, stderr.String())
 	return c
 }
 
@@ -123,21 +114,16 @@ func parseEcho(t *testing.T, args ...string) serveConfig {
 // that stopping says BYE to every live client and returns nil.
 func TestServeGraceful(t *testing.T) {
 	s := startServe(t, parseEcho(t, "--listen", "127.0.0.1:0", "--greeting", "HELLO", "--acceptors", "2"))
-	if s.debug != nil {
-		t.Errorf("debug server at %v without --debug-addr", s.debug)
-	}
+	assert.Nil(t, s.debug, "debug server without --debug-addr")
 	c1, r1 := dial(t, s.addr)
 	expectLine(t, r1, "HELLO")
 	_, r2 := dial(t, s.addr)
 	expectLine(t, r2, "HELLO")
-	if _, err := io.WriteString(c1, "  hi  \r\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(c1, "  hi  \r\n")
+	require.NoError(t, err)
 	expectLine(t, r1, "ECHO: hi")
 
-	if err := s.stop(t); err != nil {
-		t.Fatalf("serve: %v", err)
-	}
+	require.NoError(t, s.stop(t), "serve")
 	for _, r := range []*bufio.Reader{r1, r2} {
 		expectLine(t, r, "BYE")
 		expectEOF(t, r)
@@ -148,17 +134,12 @@ func TestServeGraceful(t *testing.T) {
 		`msg="ace: shutting down" reason="test says stop" active=2`,
 		`msg="ace: stopped" accepted=2 closed=2 panicked=0`,
 	} {
-		if !strings.Contains(log, want) {
-			t.Errorf("log lacks %q:\n%s", want, log)
-		}
+		assert.Contains(t, log, want)
 	}
-	if strings.Contains(log, "force-closed") {
-		t.Errorf("graceful shutdown force-closed:\n%s", log)
-	}
+	assert.NotContains(t, log, "force-closed", "graceful shutdown")
 	// The listener is closed: new clients are refused.
-	if c, err := net.DialTimeout("tcp", s.addr.String(), waitTimeout); err == nil {
+	if c, err := net.DialTimeout("tcp", s.addr.String(), waitTimeout); !assert.Error(t, err, "dial after shutdown") {
 		c.Close()
-		t.Error("dial succeeded after shutdown")
 	}
 }
 
@@ -169,17 +150,13 @@ func TestServeEventLoop(t *testing.T) {
 		s := startServe(t, parseEcho(t, "--listen", "127.0.0.1:0", "--greeting", "HELLO", "--event-loop"))
 		c, r := dial(t, s.addr)
 		expectLine(t, r, "HELLO")
-		if _, err := io.WriteString(c, "hi\n"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := io.WriteString(c, "hi\n")
+		require.NoError(t, err)
 		expectLine(t, r, "ECHO: hi")
-		if _, err := io.WriteString(c, "again\r\n"); err != nil {
-			t.Fatal(err)
-		}
+		_, err = io.WriteString(c, "again\r\n")
+		require.NoError(t, err)
 		expectLine(t, r, "ECHO: again")
-		if err := s.stop(t); err != nil {
-			t.Fatalf("serve: %v", err)
-		}
+		require.NoError(t, s.stop(t), "serve")
 		expectLine(t, r, "BYE")
 		expectEOF(t, r)
 		log := s.log.String()
@@ -187,25 +164,18 @@ func TestServeEventLoop(t *testing.T) {
 			`msg="ace: listening" transport=tcp addr=` + s.addr.String() + " app=echo mode=line event_loop=true",
 			`msg="ace: stopped" accepted=1 closed=1 panicked=0`,
 		} {
-			if !strings.Contains(log, want) {
-				t.Errorf("log lacks %q:\n%s", want, log)
-			}
+			assert.Contains(t, log, want)
 		}
 	})
 	t.Run("raw", func(t *testing.T) {
 		s := startServe(t, parseEcho(t, "--listen", "127.0.0.1:0", "--mode", "raw", "--event-loop"))
 		c, r := dial(t, s.addr)
-		if _, err := io.WriteString(c, "raw bytes\n"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := io.WriteString(c, "raw bytes\n")
+		require.NoError(t, err)
 		expectLine(t, r, "raw bytes")
-		if err := s.stop(t); err != nil {
-			t.Fatalf("serve: %v", err)
-		}
+		require.NoError(t, s.stop(t), "serve")
 		expectEOF(t, r)
-		if log := s.log.String(); !strings.Contains(log, "app=echo mode=raw event_loop=true") {
-			t.Errorf("log lacks event_loop=true:\n%s", log)
-		}
+		assert.Contains(t, s.log.String(), "app=echo mode=raw event_loop=true")
 	})
 }
 
@@ -213,22 +183,16 @@ func TestServeEventLoop(t *testing.T) {
 func TestServeUnix(t *testing.T) {
 	path := t.TempDir() + "/ace.sock"
 	s := startServe(t, parseEcho(t, "--listen", "unix:"+path, "--acceptors", "1"))
-	if s.addr.Network() != "unix" || s.addr.String() != path {
-		t.Fatalf("listening on %s %s, want unix %s", s.addr.Network(), s.addr, path)
-	}
+	require.Equal(t, "unix", s.addr.Network())
+	require.Equal(t, path, s.addr.String())
 	c, r := dial(t, s.addr)
 	expectLine(t, r, "WELCOME")
-	if _, err := io.WriteString(c, "/quit\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(c, "/quit\n")
+	require.NoError(t, err)
 	expectLine(t, r, "BYE")
 	expectEOF(t, r)
-	if err := s.stop(t); err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	if !strings.Contains(s.log.String(), `transport=unix addr=`+path) {
-		t.Errorf("log lacks the socket:\n%s", s.log)
-	}
+	require.NoError(t, s.stop(t), "serve")
+	assert.Contains(t, s.log.String(), `transport=unix addr=`+path)
 }
 
 // stubborn is an app whose handler ignores the shutdown notice, so only the
@@ -263,40 +227,29 @@ func TestServeForceClose(t *testing.T) {
 	_, r := dial(t, s.addr)
 	expectLine(t, r, "hi")
 	start := time.Now()
-	if err := s.stop(t); err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	if d := time.Since(start); d < 50*time.Millisecond {
-		t.Errorf("serve returned after %v, before the 50ms shutdown timeout", d)
-	}
+	require.NoError(t, s.stop(t), "serve")
+	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "serve returned before the shutdown timeout")
 	expectEOF(t, r)
 	select {
 	case reason := <-app.reasons:
-		if !errors.Is(reason, core.ErrForcedClose) {
-			t.Errorf("Disconnect(%v), want ErrForcedClose", reason)
-		}
+		assert.ErrorIs(t, reason, core.ErrForcedClose, "Disconnect's reason")
 	default:
 		t.Error("Disconnect did not run before serve returned")
 	}
-	if log := s.log.String(); !strings.Contains(log, `level=WARN msg="ace: shutdown timed out; force-closed the remaining connections" timeout=50ms`) {
-		t.Errorf("log lacks the force-close warning:\n%s", log)
-	}
+	assert.Contains(t, s.log.String(), `level=WARN msg="ace: shutdown timed out; force-closed the remaining connections" timeout=50ms`)
 }
 
 // TestServeDebugAddrInUse checks that serve fails, and releases the
 // endpoint it started, when the debug address cannot be bound.
 func TestServeDebugAddrInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	c := parseEcho(t, "--listen", "127.0.0.1:0", "--debug-addr", ln.Addr().String())
 	var log bytes.Buffer
 	c.log = slog.New(slog.NewTextHandler(&log, nil))
 	err = serve(t.Context(), c)
-	if err == nil || !strings.Contains(err.Error(), "cannot listen on "+ln.Addr().String()+" (--debug-addr): the address is already in use") {
-		t.Errorf("serve = %v, want a debug server error", err)
-	}
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot listen on "+ln.Addr().String()+" (--debug-addr): the address is already in use")
 	// goleak, in TestMain, checks that the endpoint's servers are gone.
 }

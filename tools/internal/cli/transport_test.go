@@ -11,7 +11,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,6 +19,8 @@ import (
 	"github.com/ace-go/ace/tools/internal/certs"
 	quictransport "github.com/ace-go/ace/transports/quic"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // parse parses `ace serve <spec.name>` flags, failing the test on an error.
@@ -27,34 +28,23 @@ func parse(t *testing.T, spec appSpec, args ...string) serveConfig {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	c, code := parseServe(spec, args, &stdout, &stderr)
-	if code != -1 {
-		t.Fatalf("parseServe(%q): exit %d, %s", args, code, stderr.String())
-	}
+	require.Equal(t, -1, code, "parseServe(%q): %s", args, stderr.String())
 	return c
 }
 
 func TestListFlag(t *testing.T) {
 	var l listFlag
 	for _, s := range []string{"a", "b, c", " d "} {
-		if err := l.Set(s); err != nil {
-			t.Fatalf("Set(%q): %v", s, err)
-		}
+		require.NoError(t, l.Set(s), "Set(%q)", s)
 	}
-	if want := []string{"a", "b", "c", "d"}; !slices.Equal(l, want) {
-		t.Errorf("list %q, want %q", l, want)
-	}
-	if l.String() != "a,b,c,d" || l.Get() != "a,b,c,d" {
-		t.Errorf("String %q, Get %v", l.String(), l.Get())
-	}
+	assert.Equal(t, listFlag{"a", "b", "c", "d"}, l)
+	assert.Equal(t, "a,b,c,d", l.String())
+	assert.Equal(t, "a,b,c,d", l.Get())
 	for _, bad := range []string{"", ",", "a,,b", "a, "} {
-		if err := new(listFlag).Set(bad); err == nil {
-			t.Errorf("Set(%q) succeeded", bad)
-		}
+		assert.Error(t, new(listFlag).Set(bad), "Set(%q)", bad)
 	}
 	var nilList *listFlag
-	if nilList.String() != "" {
-		t.Error("a nil listFlag has a value")
-	}
+	assert.Empty(t, nilList.String(), "a nil listFlag has a value")
 }
 
 // TestParseTransport checks the transport each combination of flags makes.
@@ -91,14 +81,8 @@ func TestParseTransport(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.spec.name+"_"+strings.Join(tt.args, "_"), func(t *testing.T) {
 			c := parse(t, tt.spec, tt.args...)
-			got := c.transport
-			if got.kind != tt.want.kind || !slices.Equal(got.pairs, tt.want.pairs) || got.clientCA != tt.want.clientCA ||
-				!slices.Equal(got.alpn, tt.want.alpn) || got.handshakeTimeout != tt.want.handshakeTimeout {
-				t.Errorf("transport %+v, want %+v", got, tt.want)
-			}
-			if c.core.HandshakeTimeout != tt.want.handshakeTimeout {
-				t.Errorf("core handshake timeout %v, want %v", c.core.HandshakeTimeout, tt.want.handshakeTimeout)
-			}
+			assert.Equal(t, tt.want, c.transport)
+			assert.Equal(t, tt.want.handshakeTimeout, c.core.HandshakeTimeout, "core handshake timeout")
 		})
 	}
 }
@@ -107,13 +91,10 @@ func TestParseTransport(t *testing.T) {
 func devCerts(t *testing.T) (string, *certs.Set) {
 	t.Helper()
 	set, err := certs.NewSet(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dir := t.TempDir()
-	if _, err := set.WriteDir(dir, false); err != nil {
-		t.Fatal(err)
-	}
+	_, err = set.WriteDir(dir, false)
+	require.NoError(t, err)
 	return dir, set
 }
 
@@ -125,13 +106,9 @@ func dialTLS(t *testing.T, addr net.Addr, conf *tls.Config) (*tls.Conn, *bufio.R
 	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 	defer cancel()
 	c, err := d.DialContext(ctx, addr.Network(), addr.String())
-	if err != nil {
-		t.Fatalf("TLS dial: %v", err)
-	}
+	require.NoError(t, err, "TLS dial")
 	t.Cleanup(func() { c.Close() })
-	if err := c.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.SetDeadline(time.Now().Add(waitTimeout)))
 	return c.(*tls.Conn), bufio.NewReader(c)
 }
 
@@ -152,16 +129,11 @@ func TestServeSelfSigned(t *testing.T) {
 		`msg="ace: serving a self-signed certificate" sha256=` + fp + " hosts=localhost,127.0.0.1,::1 not_after=",
 		`msg="ace: listening" transport=tls addr=` + s.addr.String(),
 	} {
-		if !strings.Contains(log, want) {
-			t.Errorf("log lacks %q:\n%s", want, log)
-		}
+		assert.Contains(t, log, want)
 	}
-	if i, j := strings.Index(log, "self-signed"), strings.Index(log, "ace: listening"); i > j {
-		t.Errorf("the certificate is logged after the listening address:\n%s", log)
-	}
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
+	assert.Less(t, strings.Index(log, "self-signed"), strings.Index(log, "ace: listening"),
+		"the certificate is logged after the listening address:\n%s", log)
+	require.NoError(t, s.stop(t))
 }
 
 // TestServeTLSUnix serves TLS over a Unix socket.
@@ -170,12 +142,8 @@ func TestServeTLSUnix(t *testing.T) {
 	s := startServe(t, parseEcho(t, "--transport", "tls", "--listen", "unix:"+path, "--acceptors", "1"))
 	_, r := dialTLS(t, s.addr, &tls.Config{InsecureSkipVerify: true})
 	expectLine(t, r, "WELCOME")
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(s.log.String(), "transport=tls+unix addr="+path) {
-		t.Errorf("log lacks transport=tls+unix:\n%s", s.log)
-	}
+	require.NoError(t, s.stop(t))
+	assert.Contains(t, s.log.String(), "transport=tls+unix addr="+path)
 }
 
 // reloadAndWait asks serve to reload, and returns once it has: the reload
@@ -224,12 +192,8 @@ func startReloadable(t *testing.T, transport, acceptors string) *reloadable {
 // key first.
 func (r *reloadable) install(t *testing.T, set *certs.Set) {
 	t.Helper()
-	if err := certs.WriteFileAtomic(r.keyFile, mustKeyPEM(t, set.Server.Key), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := certs.WriteFileAtomic(r.certFile, certs.CertPEM(set.Server.Cert), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, certs.WriteFileAtomic(r.keyFile, mustKeyPEM(t, set.Server.Key), 0o600))
+	require.NoError(t, certs.WriteFileAtomic(r.certFile, certs.CertPEM(set.Server.Cert), 0o644))
 }
 
 // TestServeReload serves certificate files, replaces them and asks for a
@@ -241,43 +205,29 @@ func TestServeReload(t *testing.T) {
 	conf := &tls.Config{RootCAs: s.roots, ServerName: "localhost"}
 	old, oldR := dialTLS(t, s.addr, conf)
 	expectLine(t, oldR, "WELCOME")
-	if got, want := fingerprintOf(old), certs.Fingerprint(first.Server.Cert); got != want {
-		t.Fatalf("serving %s, want the first certificate %s", got, want)
-	}
+	require.Equal(t, certs.Fingerprint(first.Server.Cert), fingerprintOf(old), "serving the first certificate")
 
 	s.install(t, second)
 	reloadAndWait(t, reload)
 	want := certs.Fingerprint(second.Server.Cert)
-	if log := s.log.String(); !strings.Contains(log, `msg="ace: certificates reloaded" certs=1 sha256=`+want) {
-		t.Errorf("log lacks the reload of %s:\n%s", want, log)
-	}
+	assert.Contains(t, s.log.String(), `msg="ace: certificates reloaded" certs=1 sha256=`+want)
 	fresh, freshR := dialTLS(t, s.addr, conf)
 	expectLine(t, freshR, "WELCOME")
-	if got := fingerprintOf(fresh); got != want {
-		t.Errorf("new client gets %s, want the second certificate %s", got, want)
-	}
-	if _, err := io.WriteString(old, "still there\n"); err != nil {
-		t.Fatal(err)
-	}
+	assert.Equal(t, want, fingerprintOf(fresh), "a new client gets the second certificate")
+	_, err := io.WriteString(old, "still there\n")
+	require.NoError(t, err)
 	expectLine(t, oldR, "ECHO: still there")
 
 	// A key that does not match the certificate: the reload fails.
-	if err := certs.WriteFileAtomic(keyFile, mustKeyPEM(t, first.Server.Key), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, certs.WriteFileAtomic(keyFile, mustKeyPEM(t, first.Server.Key), 0o600))
 	reloadAndWait(t, reload)
-	if log := s.log.String(); !strings.Contains(log, `level=ERROR msg="ace: certificate reload failed; still serving the previous certificates"`) ||
-		!strings.Contains(log, keyFile) {
-		t.Errorf("log lacks the failed reload naming %s:\n%s", keyFile, log)
-	}
+	log := s.log.String()
+	assert.Contains(t, log, `level=ERROR msg="ace: certificate reload failed; still serving the previous certificates"`)
+	assert.Contains(t, log, keyFile, "the failed reload names the file")
 	again, againR := dialTLS(t, s.addr, conf)
 	expectLine(t, againR, "WELCOME")
-	if got := fingerprintOf(again); got != want {
-		t.Errorf("after a failed reload, new client gets %s, want %s still", got, want)
-	}
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
+	assert.Equal(t, want, fingerprintOf(again), "after a failed reload, a new client gets the second certificate still")
+	require.NoError(t, s.stop(t))
 	for _, r := range []*bufio.Reader{oldR, freshR, againR} {
 		expectLine(t, r, "BYE")
 	}
@@ -287,9 +237,7 @@ func TestServeReload(t *testing.T) {
 func mustKeyPEM(t *testing.T, key crypto.Signer) []byte {
 	t.Helper()
 	b, err := certs.KeyPEM(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -302,12 +250,8 @@ func TestServeReloadWithoutFiles(t *testing.T) {
 		c.reload = reload
 		s := startServe(t, c)
 		reloadAndWait(t, reload)
-		if !strings.Contains(s.log.String(), `msg="ace: reload asked, but there are no certificate files to reload"`) {
-			t.Errorf("%q: log lacks the reload notice:\n%s", args, s.log)
-		}
-		if err := s.stop(t); err != nil {
-			t.Fatal(err)
-		}
+		assert.Contains(t, s.log.String(), `msg="ace: reload asked, but there are no certificate files to reload"`)
+		require.NoError(t, s.stop(t))
 	}
 }
 
@@ -329,9 +273,7 @@ func testServeReloadClientCA(t *testing.T, transport string) {
 	caFile := filepath.Join(t.TempDir(), "client-ca.pem")
 	installCA := func(set *certs.Set) {
 		t.Helper()
-		if err := certs.WriteFileAtomic(caFile, certs.CertPEM(set.CA.Cert), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, certs.WriteFileAtomic(caFile, certs.CertPEM(set.CA.Cert), 0o644))
 	}
 	installCA(first)
 	args := []string{"--transport", transport, "--listen", "127.0.0.1:0", "--acceptors", "2", "--client-ca", caFile}
@@ -342,9 +284,7 @@ func testServeReloadClientCA(t *testing.T, transport string) {
 	reload := make(chan os.Signal)
 	c.reload = reload
 	s := startServe(t, c)
-	if want := `msg="ace: verifying client certificates" file=` + caFile + " cas=1 sha256=" + certs.Fingerprint(first.CA.Cert); !strings.Contains(s.log.String(), want) {
-		t.Errorf("log lacks %q:\n%s", want, s.log)
-	}
+	assert.Contains(t, s.log.String(), `msg="ace: verifying client certificates" file=`+caFile+" cas=1 sha256="+certs.Fingerprint(first.CA.Cert))
 
 	// try connects with the client certificate of set, offered whatever
 	// CAs the server names, and returns the connection once it has read
@@ -369,9 +309,7 @@ func testServeReloadClientCA(t *testing.T, transport string) {
 			return nil, nil, err
 		}
 		t.Cleanup(func() { conn.Close() })
-		if err := conn.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, conn.SetDeadline(time.Now().Add(waitTimeout)))
 		// With TLS 1.3 the client's handshake ends before the server
 		// has checked its certificate: a refusal comes on the first read.
 		r := bufio.NewReader(conn)
@@ -387,16 +325,13 @@ func testServeReloadClientCA(t *testing.T, transport string) {
 	served := func(name string, set *certs.Set) (net.Conn, *bufio.Reader) {
 		t.Helper()
 		conn, r, err := try(set)
-		if err != nil {
-			t.Fatalf("the client of %s was refused: %v", name, err)
-		}
+		require.NoError(t, err, "the client of %s was refused", name)
 		return conn, r
 	}
 	refused := func(name string, set *certs.Set) {
 		t.Helper()
-		if _, _, err := try(set); err == nil {
-			t.Errorf("the client of %s was served", name)
-		}
+		_, _, err := try(set)
+		assert.Error(t, err, "the client of %s was served", name)
 	}
 
 	old, oldR := served("the first CA", first)
@@ -405,26 +340,19 @@ func testServeReloadClientCA(t *testing.T, transport string) {
 	installCA(second)
 	reloadAndWait(t, reload)
 	log := s.log.String()
-	if want := `msg="ace: client CAs reloaded" file=` + caFile + " cas=1 sha256=" + certs.Fingerprint(second.CA.Cert); !strings.Contains(log, want) {
-		t.Errorf("log lacks %q:\n%s", want, log)
-	}
-	if strings.Contains(log, "no certificate files to reload") {
-		t.Errorf("the reload said there was nothing to reload:\n%s", log)
-	}
+	assert.Contains(t, log, `msg="ace: client CAs reloaded" file=`+caFile+" cas=1 sha256="+certs.Fingerprint(second.CA.Cert))
+	assert.NotContains(t, log, "no certificate files to reload", "the reload said there was nothing to reload")
 	if transport == "quic" && !strings.Contains(log, `msg="ace: certificates reloaded"`) {
 		t.Errorf("the reload of the client CA file did not reload the certificates too:\n%s", log)
 	}
 	refused("the first CA after the reload", first)
 	_, freshR := served("the second CA", second)
-	if _, err := io.WriteString(old, "still there\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(old, "still there\n")
+	require.NoError(t, err)
 	expectLine(t, oldR, "ECHO: still there")
 
 	// A file that no longer parses: the reload fails, the second CA stays.
-	if err := certs.WriteFileAtomic(caFile, []byte("not a certificate\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, certs.WriteFileAtomic(caFile, []byte("not a certificate\n"), 0o644))
 	reloadAndWait(t, reload)
 	failed := false
 	for line := range strings.Lines(s.log.String()) {
@@ -436,9 +364,7 @@ func testServeReloadClientCA(t *testing.T, transport string) {
 	}
 	_, againR := served("the second CA after a failed reload", second)
 	refused("the first CA after a failed reload", first)
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.stop(t))
 	for _, r := range []*bufio.Reader{oldR, freshR, againR} {
 		expectLine(t, r, "BYE")
 	}
@@ -449,23 +375,15 @@ func testServeReloadClientCA(t *testing.T, transport string) {
 func TestServeSNI(t *testing.T) {
 	dir := t.TempDir()
 	ca, err := certs.NewCA(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var args []string
 	fps := map[string]string{}
 	for _, host := range []string{"one.test", "two.test"} {
 		leaf, err := ca.IssueServer(time.Now(), host)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		certFile, keyFile := filepath.Join(dir, host+".pem"), filepath.Join(dir, host+"-key.pem")
-		if err := certs.WriteFileAtomic(certFile, certs.CertPEM(leaf.Cert), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := certs.WriteFileAtomic(keyFile, mustKeyPEM(t, leaf.Key), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, certs.WriteFileAtomic(certFile, certs.CertPEM(leaf.Cert), 0o644))
+		require.NoError(t, certs.WriteFileAtomic(keyFile, mustKeyPEM(t, leaf.Key), 0o600))
 		args = append(args, "--cert", certFile, "--key", keyFile)
 		fps[host] = certs.Fingerprint(leaf.Cert)
 	}
@@ -475,16 +393,10 @@ func TestServeSNI(t *testing.T) {
 	for _, host := range []string{"two.test", "one.test"} {
 		c, r := dialTLS(t, s.addr, &tls.Config{RootCAs: roots, ServerName: host})
 		expectLine(t, r, "WELCOME")
-		if got := fingerprintOf(c); got != fps[host] {
-			t.Errorf("%s: got certificate %s, want %s", host, got, fps[host])
-		}
+		assert.Equal(t, fps[host], fingerprintOf(c), "%s: certificate", host)
 	}
-	if log := s.log.String(); !strings.Contains(log, `msg="ace: serving certificates" certs=2 sha256=`+fps["one.test"]+","+fps["two.test"]+" hosts=one.test ") {
-		t.Errorf("log lacks both certificates, default first:\n%s", log)
-	}
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
+	assert.Contains(t, s.log.String(), `msg="ace: serving certificates" certs=2 sha256=`+fps["one.test"]+","+fps["two.test"]+" hosts=one.test ")
+	require.NoError(t, s.stop(t))
 }
 
 // TestServeQUICMutualTLS serves echo over QUIC with --client-ca: a client
@@ -495,9 +407,7 @@ func TestServeQUICMutualTLS(t *testing.T) {
 	s := startServe(t, parseEcho(t, "--transport", "quic", "--listen", "127.0.0.1:0", "--acceptors", "1",
 		"--cert", filepath.Join(dir, certs.CertFile), "--key", filepath.Join(dir, certs.KeyFile),
 		"--client-ca", filepath.Join(dir, certs.CAFile), "--handshake-timeout", "5s"))
-	if s.addr.Network() != "udp" {
-		t.Errorf("listening on %s, want udp", s.addr.Network())
-	}
+	assert.Equal(t, "udp", s.addr.Network())
 	roots := x509.NewCertPool()
 	roots.AddCert(set.CA.Cert)
 	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
@@ -517,32 +427,20 @@ func TestServeQUICMutualTLS(t *testing.T) {
 		RootCAs: roots, ServerName: "localhost",
 		Certificates: []tls.Certificate{set.Client.TLSCertificate(set.CA)},
 	})
-	if err != nil {
-		t.Fatalf("client with a certificate: %v", err)
-	}
+	require.NoError(t, err, "client with a certificate")
 	defer c.Close()
-	if err := c.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
-		t.Fatal(err)
-	}
-	if p := c.Info().TLS.NegotiatedProtocol; p != quictransport.DefaultALPN {
-		t.Errorf("ALPN %q, want %q", p, quictransport.DefaultALPN)
-	}
+	require.NoError(t, c.SetDeadline(time.Now().Add(waitTimeout)))
+	assert.Equal(t, quictransport.DefaultALPN, c.Info().TLS.NegotiatedProtocol, "ALPN")
 	r := bufio.NewReader(c)
 	expectLine(t, r, "WELCOME")
-	if _, err := io.WriteString(c, "over quic\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = io.WriteString(c, "over quic\n")
+	require.NoError(t, err)
 	expectLine(t, r, "ECHO: over quic")
-	if _, err := io.WriteString(c, "/quit\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = io.WriteString(c, "/quit\n")
+	require.NoError(t, err)
 	expectLine(t, r, "BYE")
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(s.log.String(), "transport=quic addr="+s.addr.String()) {
-		t.Errorf("log lacks transport=quic:\n%s", s.log)
-	}
+	require.NoError(t, s.stop(t))
+	assert.Contains(t, s.log.String(), "transport=quic addr="+s.addr.String())
 }
 
 // TestServeCertFailure checks that certificate files that cannot be loaded
@@ -563,17 +461,12 @@ func TestServeCertFailure(t *testing.T) {
 	} {
 		var stdout, stderr bytes.Buffer
 		code := Run(t.Context(), append([]string{"serve", "echo", "--listen", "127.0.0.1:0"}, args...), Env{Stdout: &stdout, Stderr: &stderr})
-		if code != ExitFailure {
-			t.Errorf("%q: exit status %d, want %d", args, code, ExitFailure)
-		}
+		assert.Equal(t, ExitFailure, code, "%q: exit status", args)
 		log := stderr.String()
-		if !strings.Contains(log, `msg="ace: echo failed"`) || !strings.Contains(log, missing) {
-			t.Errorf("%q: log %q, want the failure naming %s", args, log, missing)
-		}
+		assert.Contains(t, log, `msg="ace: echo failed"`, "%q", args)
+		assert.Contains(t, log, missing, "%q: the failure names the file", args)
 		for _, msg := range []string{"ace: listening", "ace: serving a self-signed certificate", "ace: serving certificates"} {
-			if strings.Contains(log, msg) {
-				t.Errorf("%q: log %q has %q before the failure", args, log, msg)
-			}
+			assert.NotContains(t, log, msg, "%q: before the failure", args)
 		}
 	}
 }
@@ -589,30 +482,19 @@ func TestServeQUICReload(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 		defer cancel()
 		conn, err := quictransport.Dial(ctx, s.addr.String(), &tls.Config{RootCAs: roots, ServerName: "localhost"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer conn.Close()
-		if err := conn.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, conn.SetDeadline(time.Now().Add(waitTimeout)))
 		r := bufio.NewReader(conn)
 		expectLine(t, r, "WELCOME")
-		if _, err := io.WriteString(conn, "/quit\n"); err != nil {
-			t.Fatal(err)
-		}
+		_, err = io.WriteString(conn, "/quit\n")
+		require.NoError(t, err)
 		expectLine(t, r, "BYE")
 		return tlstransport.FingerprintDER(conn.Info().TLS.PeerCertificates[0].Raw)
 	}
-	if got, want := quicFingerprint(), certs.Fingerprint(first.Server.Cert); got != want {
-		t.Fatalf("serving %s, want the first certificate %s", got, want)
-	}
+	require.Equal(t, certs.Fingerprint(first.Server.Cert), quicFingerprint(), "serving the first certificate")
 	s.install(t, second)
 	reloadAndWait(t, s.reload)
-	if got, want := quicFingerprint(), certs.Fingerprint(second.Server.Cert); got != want {
-		t.Errorf("after the reload, serving %s, want the second certificate %s", got, want)
-	}
-	if err := s.stop(t); err != nil {
-		t.Fatal(err)
-	}
+	assert.Equal(t, certs.Fingerprint(second.Server.Cert), quicFingerprint(), "after the reload, serving the second certificate")
+	require.NoError(t, s.stop(t))
 }
