@@ -11,6 +11,12 @@
 // kills the process at once. SIGHUP makes a server read its certificate
 // files (--cert, --key) and client CA file (--client-ca) again. Run 'ace help
 // serve echo' for every flag.
+//
+// The exit status is 0 when the command did what it was asked (a server
+// that shut down on a signal included), 1 when it failed (an address in
+// use, a certificate file that does not load), and 2 for a mistake on the
+// command line (an unknown flag, a bad flag value, a malformed --listen
+// address), which is reported on one line of stderr.
 package main
 
 import (

@@ -47,9 +47,11 @@ Try it:
   curl --data-binary 'hello' http://127.0.0.1:8080/echo
   curl -N 'http://127.0.0.1:8080/stream?n=3'
 
-  ace certs --dir certs
-  ace serve http1 --transport tls --cert certs/cert.pem --key certs/key.pem &
-  curl --cacert certs/ca.pem https://localhost:8080/`,
+  ace certs --dir .certs
+  ace serve http1 --transport tls --cert .certs/cert.pem --key .certs/key.pem &
+  curl --cacert .certs/ca.pem https://localhost:8080/
+
+The certificates go to a dot-directory, which --root never serves.`,
 	alpn: []string{"http/1.1"},
 	checkALPN: func(protos []string) error {
 		for _, p := range protos {
