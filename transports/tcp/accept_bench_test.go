@@ -9,6 +9,7 @@ import (
 
 	"github.com/ace-go/ace/core"
 	"github.com/ace-go/ace/transports/tcp"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkAccept measures how fast an endpoint takes new connections from
@@ -21,9 +22,7 @@ func BenchmarkAccept(b *testing.B) {
 	for _, n := range []int{1, 8, 50} {
 		b.Run(fmt.Sprintf("acceptors=%d", n), func(b *testing.B) {
 			ln, err := tcp.Listen(context.Background(), "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			app := core.AppFunc(func(core.ConnInfo) core.Handler { return greeter{} })
 			ep := core.Start(ln, app, core.Config{Acceptors: n})
 			defer func() { _ = ep.Close() }()

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/net/nettest"
 )
 
@@ -51,23 +53,15 @@ func makePipe(t *testing.T, addr string) nettest.MakePipe {
 func TestConnTypes(t *testing.T) {
 	tl := listen(t, Transport{}, "127.0.0.1:0")
 	tc, _ := pair(t, tl)
-	c, ok := tc.(*Conn)
-	if !ok {
-		t.Fatalf("TCP Accept returned %T, want *Conn", tc)
-	}
-	if nc, ok := c.NetConn().(*net.TCPConn); !ok || nc != c.TCPConn {
-		t.Errorf("NetConn() = %T, want the embedded *net.TCPConn", c.NetConn())
-	}
+	require.IsType(t, (*Conn)(nil), tc, "TCP Accept")
+	c := tc.(*Conn)
+	assert.Same(t, c.TCPConn, c.NetConn(), "NetConn() is the embedded *net.TCPConn")
 
 	ul := listen(t, Transport{}, sockAddr(t))
 	uc, _ := pair(t, ul)
-	u, ok := uc.(*UnixConn)
-	if !ok {
-		t.Fatalf("Unix Accept returned %T, want *UnixConn", uc)
-	}
-	if nc, ok := u.NetConn().(*net.UnixConn); !ok || nc != u.UnixConn {
-		t.Errorf("NetConn() = %T, want the embedded *net.UnixConn", u.NetConn())
-	}
+	require.IsType(t, (*UnixConn)(nil), uc, "Unix Accept")
+	u := uc.(*UnixConn)
+	assert.Same(t, u.UnixConn, u.NetConn(), "NetConn() is the embedded *net.UnixConn")
 }
 
 // TestCloseWrite checks the half-close that core's lingering close relies
@@ -79,28 +73,21 @@ func TestCloseWrite(t *testing.T) {
 			l := listen(t, Transport{}, addr)
 			server, client := pair(t, l)
 			cw, ok := server.(interface{ CloseWrite() error })
-			if !ok {
-				t.Fatalf("%T has no CloseWrite", server)
-			}
-			if _, err := server.Write([]byte("bye")); err != nil {
-				t.Fatal(err)
-			}
-			if err := cw.CloseWrite(); err != nil {
-				t.Fatalf("CloseWrite: %v", err)
-			}
+			require.True(t, ok, "%T has no CloseWrite", server)
+			_, err := server.Write([]byte("bye"))
+			require.NoError(t, err)
+			require.NoError(t, cw.CloseWrite(), "CloseWrite")
 			_ = client.SetReadDeadline(time.Now().Add(patience))
 			got, err := io.ReadAll(client)
-			if err != nil || string(got) != "bye" {
-				t.Fatalf("client read %q, %v; want \"bye\" then EOF", got, err)
-			}
-			if _, err := client.Write([]byte("late")); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err, "client read")
+			require.Equal(t, "bye", string(got), "client read, then EOF")
+			_, err = client.Write([]byte("late"))
+			require.NoError(t, err)
 			buf := make([]byte, 4)
 			_ = server.SetReadDeadline(time.Now().Add(patience))
-			if _, err := io.ReadFull(server, buf); err != nil || string(buf) != "late" {
-				t.Fatalf("server read %q, %v after CloseWrite; want \"late\"", buf, err)
-			}
+			_, err = io.ReadFull(server, buf)
+			require.NoError(t, err, "server read after CloseWrite")
+			require.Equal(t, "late", string(buf), "server read after CloseWrite")
 		})
 	}
 }
@@ -165,21 +152,17 @@ func TestBuffersUseWritev(t *testing.T) {
 
 			for _, w := range []io.Writer{direct, control} {
 				bufs := net.Buffers{want[:4], want[4:8], want[8:]}
-				if n, err := bufs.WriteTo(w); err != nil || n != int64(len(want)) {
-					t.Fatalf("WriteTo = %d, %v", n, err)
-				}
+				n, err := bufs.WriteTo(w)
+				require.NoError(t, err, "WriteTo")
+				require.Equal(t, int64(len(want)), n, "WriteTo")
 				got := make([]byte, len(want))
 				_ = client.SetReadDeadline(time.Now().Add(patience))
-				if _, err := io.ReadFull(client, got); err != nil || !bytes.Equal(got, want) {
-					t.Fatalf("client read %q, %v; want %q", got, err, want)
-				}
+				_, err = io.ReadFull(client, got)
+				require.NoError(t, err, "client read")
+				require.Equal(t, want, got, "client read")
 			}
-			if *writes != 0 {
-				t.Errorf("Buffers.WriteTo(%T) called Write %d times, want 0 (one writev)", server, *writes)
-			}
-			if control.writes != 3 {
-				t.Errorf("control: Buffers.WriteTo(net.Conn wrapper) called Write %d times, want 3", control.writes)
-			}
+			assert.Zero(t, *writes, "Buffers.WriteTo(%T) called Write, want one writev", server)
+			assert.Equal(t, 3, control.writes, "control: Buffers.WriteTo(net.Conn wrapper) calls to Write")
 		})
 	}
 }
@@ -202,9 +185,7 @@ func TestBuffersWriteToAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs != 0 {
-		t.Errorf("Buffers.WriteTo of 3 slices: %v allocations per write, want 0", allocs)
-	}
+	assert.Zero(t, allocs, "Buffers.WriteTo of 3 slices: allocations per write")
 }
 
 // BenchmarkBuffersWriteTo compares a vectored write of three slices on *Conn

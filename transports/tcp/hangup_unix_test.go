@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // hangupHandler's Packet watches for the peer's hang-up and reports what it
@@ -47,15 +48,12 @@ func TestWatchHangup(t *testing.T) {
 	reports := make(chan string, 2) // each subtest's server reports twice
 	app := core.AppFunc(func(core.ConnInfo) core.Handler { return &hangupHandler{got: reports} })
 	eachSocket(t, app, core.Config{Acceptors: 1}, func(t *testing.T, _ *core.Endpoint, c net.Conn) {
-		if _, err := c.Write([]byte("x")); err != nil {
-			t.Fatal(err)
-		}
+		_, err := c.Write([]byte("x"))
+		require.NoError(t, err)
 		for _, want := range []string{"watching", "hung up"} {
 			select {
 			case got := <-reports:
-				if got != want {
-					t.Fatalf("handler: %s, want %s", got, want)
-				}
+				require.Equal(t, want, got, "handler")
 			case <-time.After(10 * time.Second):
 				t.Fatalf("handler: nothing, want %s", want)
 			}

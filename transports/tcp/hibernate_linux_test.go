@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // Both connection types can hibernate: they read through a core.RawReader and
@@ -39,13 +40,12 @@ func TestHibernate(t *testing.T) {
 				time.Sleep(time.Millisecond) // polling a condition, under a deadline
 			}
 			msg := fmt.Sprintf("round %d", i)
-			if _, err := io.WriteString(c, msg); err != nil {
-				t.Fatal(err)
-			}
+			_, err := io.WriteString(c, msg)
+			require.NoError(t, err)
 			got := make([]byte, len(msg))
-			if _, err := io.ReadFull(c, got); err != nil || string(got) != msg {
-				t.Fatalf("echo %q, %v; want %q", got, err, msg)
-			}
+			_, err = io.ReadFull(c, got)
+			require.NoError(t, err, "echo")
+			require.Equal(t, msg, string(got), "echo")
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // Servers on this transport hold no read buffer while a connection is idle.
@@ -22,19 +23,13 @@ var (
 // input: while it waits, the buffer is back with its owner.
 func TestReadLazily(t *testing.T) {
 	ln, err := Listen(context.Background(), "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer client.Close()
 	sc, err := ln.Accept(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer sc.Close()
 	c := sc.(*Conn)
 
@@ -43,25 +38,23 @@ func TestReadLazily(t *testing.T) {
 	get := func() []byte { held++; gets++; return buf }
 	put := func() { held-- }
 	_ = c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
-	if _, err := c.ReadLazily(get, put); !isTimeout(err) {
-		t.Fatalf("ReadLazily on a silent connection = %v, want a timeout", err)
-	}
-	if gets == 0 || held != 0 {
-		t.Fatalf("after a read that found nothing: %d gets, %d buffers held", gets, held)
-	}
+	_, err = c.ReadLazily(get, put)
+	require.True(t, isTimeout(err), "ReadLazily on a silent connection = %v, want a timeout", err)
+	require.NotZero(t, gets, "gets after a read that found nothing")
+	require.Zero(t, held, "buffers held after a read that found nothing")
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if _, err := client.Write([]byte("hello")); err != nil {
-		t.Fatal(err)
-	}
+	_, err = client.Write([]byte("hello"))
+	require.NoError(t, err)
 	n, err := c.ReadLazily(get, put)
-	if err != nil || string(buf[:n]) != "hello" || held != 1 {
-		t.Fatalf("ReadLazily = %q, %v; buffers held %d", buf[:n], err, held)
-	}
+	require.NoError(t, err, "ReadLazily")
+	require.Equal(t, "hello", string(buf[:n]), "ReadLazily")
+	require.Equal(t, 1, held, "buffers held after ReadLazily")
 	held--
 	_ = client.Close()
-	if n, err := c.ReadLazily(get, put); n != 0 || err != io.EOF || held != 1 {
-		t.Fatalf("at EOF: %d, %v; buffers held %d, want the one read into", n, err, held)
-	}
+	n, err = c.ReadLazily(get, put)
+	require.Equal(t, io.EOF, err, "ReadLazily at EOF")
+	require.Zero(t, n, "ReadLazily at EOF")
+	require.Equal(t, 1, held, "buffers held at EOF: the one read into")
 }
 
 func isTimeout(err error) bool {

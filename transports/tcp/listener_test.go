@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // result is what one Accept call returned.
@@ -47,38 +49,29 @@ func await(t *testing.T, ch <-chan result) result {
 func TestListenPortZero(t *testing.T) {
 	l := listen(t, Transport{}, "127.0.0.1:0")
 	a, ok := l.Addr().(*net.TCPAddr)
-	if !ok || a.Port == 0 || !a.IP.Equal(net.IPv4(127, 0, 0, 1)) {
-		t.Fatalf("Addr() = %#v, want 127.0.0.1 with the port the system chose", l.Addr())
-	}
+	require.True(t, ok && a.Port != 0 && a.IP.Equal(net.IPv4(127, 0, 0, 1)),
+		"Addr() = %#v, want 127.0.0.1 with the port the system chose", l.Addr())
 	server, client := pair(t, l)
-	if got := server.LocalAddr().String(); got != a.String() {
-		t.Errorf("accepted connection's LocalAddr = %s, want %s", got, a)
-	}
+	assert.Equal(t, a.String(), server.LocalAddr().String(), "accepted connection's LocalAddr")
 	_ = client
 }
 
 func TestListenInvalidAddress(t *testing.T) {
 	for _, addr := range []string{"", "unix:", "127.0.0.1", "localhost", "[::1"} {
 		ln, err := Transport{}.Listen(context.Background(), addr)
-		if !errors.Is(err, ErrInvalidAddress) {
-			t.Errorf("Listen(%q) error = %v, want ErrInvalidAddress", addr, err)
-		}
-		if ln != nil {
-			t.Errorf("Listen(%q) = %#v, want a nil Listener", addr, ln)
-		}
+		assert.ErrorIs(t, err, ErrInvalidAddress, "Listen(%q)", addr)
+		assert.Nil(t, ln, "Listen(%q)", addr)
 	}
 }
 
 func TestListenAddressInUse(t *testing.T) {
 	l := listen(t, Transport{}, "127.0.0.1:0")
 	_, err := Listen(context.Background(), l.Addr().String())
-	if err == nil {
-		t.Fatal("second Listen on the same port succeeded")
-	}
+	require.Error(t, err, "second Listen on the same port")
 	// core.Transport must not return a typed nil on error.
-	if ln, err := (Transport{}).Listen(context.Background(), l.Addr().String()); ln != nil || err == nil {
-		t.Errorf("Transport.Listen = %v, %v; want nil and an error", ln, err)
-	}
+	ln, err := (Transport{}).Listen(context.Background(), l.Addr().String())
+	assert.Error(t, err, "Transport.Listen")
+	assert.Nil(t, ln, "Transport.Listen")
 }
 
 // TestInfo checks rule T2: a connection describes its transport and its ends.
@@ -88,21 +81,14 @@ func TestInfo(t *testing.T) {
 			l := listen(t, Transport{}, tc.addr)
 			server, client := pair(t, l)
 			info := server.Info()
-			if info.Transport != tc.name {
-				t.Errorf("Transport = %q, want %q", info.Transport, tc.name)
+			assert.Equal(t, tc.name, info.Transport, "Transport")
+			assert.Equal(t, l.Addr().String(), info.LocalAddr.String(), "LocalAddr is the listener's")
+			assert.Equal(t, l.Addr().Network(), info.LocalAddr.Network(), "LocalAddr is the listener's")
+			if assert.NotNil(t, info.RemoteAddr, "RemoteAddr") {
+				assert.Equal(t, client.LocalAddr().String(), info.RemoteAddr.String(), "RemoteAddr is the client's")
 			}
-			if info.LocalAddr.String() != l.Addr().String() || info.LocalAddr.Network() != l.Addr().Network() {
-				t.Errorf("LocalAddr = %v, want the listener's %v", info.LocalAddr, l.Addr())
-			}
-			if info.RemoteAddr == nil || info.RemoteAddr.String() != client.LocalAddr().String() {
-				t.Errorf("RemoteAddr = %v, want the client's %v", info.RemoteAddr, client.LocalAddr())
-			}
-			if info.TLS != nil {
-				t.Errorf("TLS = %v, want nil", info.TLS)
-			}
-			if got := core.InfoOf(server); got != info {
-				t.Errorf("core.InfoOf = %+v, want Info() %+v", got, info)
-			}
+			assert.Nil(t, info.TLS, "TLS")
+			assert.Equal(t, info, core.InfoOf(server), "core.InfoOf is Info()")
 		})
 	}
 }
@@ -115,9 +101,7 @@ func TestCloseUnblocksAccept(t *testing.T) {
 		addr := nw.addr
 		t.Run(nw.name, func(t *testing.T) {
 			l, err := Listen(context.Background(), addr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var blocked []<-chan result
@@ -128,21 +112,14 @@ func TestCloseUnblocksAccept(t *testing.T) {
 				}
 				blocked = append(blocked, acceptAsync(c, l))
 			}
-			if err := l.Close(); err != nil {
-				t.Fatalf("Close: %v", err)
-			}
+			require.NoError(t, l.Close(), "Close")
 			for _, ch := range blocked {
-				if r := await(t, ch); !errors.Is(r.err, net.ErrClosed) {
-					t.Errorf("blocked Accept = %v, %v; want an error wrapping net.ErrClosed", r.c, r.err)
-				}
+				assert.ErrorIs(t, await(t, ch).err, net.ErrClosed, "blocked Accept")
 			}
-			if _, err := l.Accept(ctx); !errors.Is(err, net.ErrClosed) {
-				t.Errorf("Accept after Close = %v, want an error wrapping net.ErrClosed", err)
-			}
+			_, err = l.Accept(ctx)
+			assert.ErrorIs(t, err, net.ErrClosed, "Accept after Close")
 			for range 2 {
-				if err := l.Close(); err != nil {
-					t.Errorf("second Close = %v, want nil", err)
-				}
+				assert.NoError(t, l.Close(), "second Close")
 			}
 		})
 	}
@@ -150,21 +127,16 @@ func TestCloseUnblocksAccept(t *testing.T) {
 
 func TestCloseKeepsAcceptedConns(t *testing.T) {
 	l, err := Listen(context.Background(), "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	server, client := pair(t, l)
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.Close())
+	_, err = client.Write([]byte("x"))
+	require.NoError(t, err)
 	buf := make([]byte, 1)
 	_ = server.SetReadDeadline(time.Now().Add(patience))
-	if _, err := server.Read(buf); err != nil || buf[0] != 'x' {
-		t.Errorf("read on accepted conn after listener Close = %q, %v", buf, err)
-	}
+	_, err = server.Read(buf)
+	require.NoError(t, err, "read on accepted conn after listener Close")
+	assert.Equal(t, "x", string(buf), "read on accepted conn after listener Close")
 }
 
 func TestAcceptCanceled(t *testing.T) {
@@ -172,9 +144,9 @@ func TestAcceptCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := acceptAsync(ctx, l)
 	cancel()
-	if r := await(t, ch); !errors.Is(r.err, context.Canceled) || r.c != nil {
-		t.Fatalf("canceled Accept = %v, %v; want context.Canceled", r.c, r.err)
-	}
+	r := await(t, ch)
+	require.ErrorIs(t, r.err, context.Canceled, "canceled Accept")
+	require.Nil(t, r.c, "canceled Accept")
 	// The listener is as good as new: the deadline was cleared.
 	pair(t, l)
 }
@@ -183,9 +155,7 @@ func TestAcceptDeadline(t *testing.T) {
 	l := listen(t, Transport{}, "127.0.0.1:0")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	if r := await(t, acceptAsync(ctx, l)); !errors.Is(r.err, context.DeadlineExceeded) {
-		t.Fatalf("Accept = %v, %v; want context.DeadlineExceeded", r.c, r.err)
-	}
+	require.ErrorIs(t, await(t, acceptAsync(ctx, l)).err, context.DeadlineExceeded)
 }
 
 // TestAcceptDoneContextTakesNothing: an Accept whose ctx is already done
@@ -196,14 +166,12 @@ func TestAcceptDoneContextTakesNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for range 3 {
-		if c, err := l.Accept(ctx); !errors.Is(err, context.Canceled) || c != nil {
-			t.Fatalf("Accept with a done ctx = %v, %v; want context.Canceled", c, err)
-		}
+		c, err := l.Accept(ctx)
+		require.ErrorIs(t, err, context.Canceled, "Accept with a done ctx")
+		require.Nil(t, c, "Accept with a done ctx")
 	}
 	server := accept(t, l)
-	if server.RemoteAddr().String() != client.LocalAddr().String() {
-		t.Errorf("accepted %v, want the waiting client %v", server.RemoteAddr(), client.LocalAddr())
-	}
+	assert.Equal(t, client.LocalAddr().String(), server.RemoteAddr().String(), "accepted the waiting client")
 }
 
 // TestCancelOneOfMany is the heart of T1 for ace: 50 servers block in Accept
@@ -249,10 +217,7 @@ func testCancelSome(t *testing.T, addr string, callers, canceled int) {
 		go cancel()
 	}
 	for range canceled {
-		r := await(t, results)
-		if !errors.Is(r.err, context.Canceled) {
-			t.Fatalf("Accept = %v, %v; want context.Canceled", r.c, r.err)
-		}
+		require.ErrorIs(t, await(t, results).err, context.Canceled)
 	}
 
 	// The others accept the next clients, one each.
@@ -262,13 +227,9 @@ func testCancelSome(t *testing.T, addr string, callers, canceled int) {
 	}
 	for range callers - canceled {
 		r := await(t, results)
-		if r.err != nil {
-			t.Fatalf("Accept after a cancellation: %v", r.err)
-		}
+		require.NoError(t, r.err, "Accept after a cancellation")
 		id := readID(t, r.c)
-		if !clients[id] {
-			t.Fatalf("accepted client %q, which is not a waiting client (or was accepted twice)", id)
-		}
+		require.True(t, clients[id], "accepted client %q, which is not a waiting client (or was accepted twice)", id)
 		delete(clients, id)
 	}
 }
@@ -278,9 +239,8 @@ func testCancelSome(t *testing.T, addr string, callers, canceled int) {
 func dialID(t *testing.T, l *Listener, i int) string {
 	t.Helper()
 	id := fmt.Sprintf("%04d", i)
-	if _, err := dial(t, l).Write([]byte(id)); err != nil {
-		t.Fatalf("write id: %v", err)
-	}
+	_, err := dial(t, l).Write([]byte(id))
+	require.NoError(t, err, "write id")
 	return id
 }
 
@@ -289,9 +249,8 @@ func readID(t *testing.T, c net.Conn) string {
 	t.Helper()
 	buf := make([]byte, 4)
 	_ = c.SetReadDeadline(time.Now().Add(patience))
-	if _, err := io.ReadFull(c, buf); err != nil {
-		t.Fatalf("read id: %v", err)
-	}
+	_, err := io.ReadFull(c, buf)
+	require.NoError(t, err, "read id")
 	return string(buf)
 }
 
@@ -350,9 +309,7 @@ func testCancelStress(t *testing.T, addr string) {
 		case c := <-accepted:
 			id := readID(t, c)
 			_ = c.Close()
-			if !want[id] {
-				t.Fatalf("accepted client %q, which is not a waiting client (or was accepted twice)", id)
-			}
+			require.True(t, want[id], "accepted client %q, which is not a waiting client (or was accepted twice)", id)
 			delete(want, id)
 		case <-timeout:
 			t.Fatalf("%d clients never accepted", len(want))
@@ -374,20 +331,14 @@ func TestCancelRaceKeepsClient(t *testing.T) {
 			cancel()
 		}()
 		client, err := d.Dial("tcp", l.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		<-done
 		r := await(t, ch)
 		if r.err != nil {
-			if !errors.Is(r.err, context.Canceled) {
-				t.Fatalf("Accept: %v", r.err)
-			}
+			require.ErrorIs(t, r.err, context.Canceled)
 			r.c = accept(t, l)
 		}
-		if r.c.RemoteAddr().String() != client.LocalAddr().String() {
-			t.Fatalf("accepted %v, want %v", r.c.RemoteAddr(), client.LocalAddr())
-		}
+		require.Equal(t, client.LocalAddr().String(), r.c.RemoteAddr().String(), "accepted")
 		_ = r.c.Close()
 		_ = client.Close()
 	}

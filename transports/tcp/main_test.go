@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -24,9 +25,7 @@ const patience = 5 * time.Second
 func listen(t testing.TB, tr Transport, addr string) *Listener {
 	t.Helper()
 	l, err := tr.ListenTCP(context.Background(), addr)
-	if err != nil {
-		t.Fatalf("listen %s: %v", addr, err)
-	}
+	require.NoError(t, err, "listen %s", addr)
 	t.Cleanup(func() { _ = l.Close() })
 	return l
 }
@@ -36,9 +35,7 @@ func dial(t testing.TB, l *Listener) net.Conn {
 	t.Helper()
 	d := net.Dialer{Timeout: patience}
 	c, err := d.Dial(l.Addr().Network(), l.Addr().String())
-	if err != nil {
-		t.Fatalf("dial %s: %v", l.Addr(), err)
-	}
+	require.NoError(t, err, "dial %s", l.Addr())
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -50,9 +47,7 @@ func accept(t testing.TB, l *Listener) core.Conn {
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	c, err := l.Accept(ctx)
-	if err != nil {
-		t.Fatalf("accept: %v", err)
-	}
+	require.NoError(t, err, "accept")
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -70,9 +65,7 @@ func pair(t testing.TB, l *Listener) (server core.Conn, client net.Conn) {
 func sockAddr(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "acetcp")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	return unixPrefix + filepath.Join(dir, "s.sock")
 }

@@ -2,32 +2,28 @@ package tcp
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // sockopt reads an integer socket option of c, which has SyscallConn.
 func sockopt(t *testing.T, c syscall.Conn, level, opt int) int {
 	t.Helper()
 	rc, err := c.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var (
 		v    int
 		gerr error
 	)
-	if err := rc.Control(func(fd uintptr) {
+	require.NoError(t, rc.Control(func(fd uintptr) {
 		v, gerr = syscall.GetsockoptInt(int(fd), level, opt)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if gerr != nil {
-		t.Fatalf("getsockopt(%d, %d): %v", level, opt, gerr)
-	}
+	}))
+	require.NoError(t, gerr, "getsockopt(%d, %d)", level, opt)
 	return v
 }
 
@@ -50,20 +46,12 @@ func TestOptions(t *testing.T) {
 			l := listen(t, tc.tr, "127.0.0.1:0")
 			server, _ := pair(t, l)
 			c := server.(*Conn)
-			if got := sockopt(t, c, syscall.SOL_SOCKET, syscall.SO_KEEPALIVE); got != tc.keepAlive {
-				t.Errorf("SO_KEEPALIVE = %d, want %d", got, tc.keepAlive)
-			}
+			assert.Equal(t, tc.keepAlive, sockopt(t, c, syscall.SOL_SOCKET, syscall.SO_KEEPALIVE), "SO_KEEPALIVE")
 			if tc.keepAlive == 1 {
-				if got := sockopt(t, c, syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE); got != tc.idle {
-					t.Errorf("TCP_KEEPIDLE = %d, want %d", got, tc.idle)
-				}
-				if got := sockopt(t, c, syscall.IPPROTO_TCP, syscall.TCP_KEEPINTVL); got != tc.intv {
-					t.Errorf("TCP_KEEPINTVL = %d, want %d", got, tc.intv)
-				}
+				assert.Equal(t, tc.idle, sockopt(t, c, syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE), "TCP_KEEPIDLE")
+				assert.Equal(t, tc.intv, sockopt(t, c, syscall.IPPROTO_TCP, syscall.TCP_KEEPINTVL), "TCP_KEEPINTVL")
 			}
-			if got := sockopt(t, c, syscall.IPPROTO_TCP, syscall.TCP_NODELAY); got != tc.noDelay {
-				t.Errorf("TCP_NODELAY = %d, want %d", got, tc.noDelay)
-			}
+			assert.Equal(t, tc.noDelay, sockopt(t, c, syscall.IPPROTO_TCP, syscall.TCP_NODELAY), "TCP_NODELAY")
 		})
 	}
 }
@@ -73,16 +61,11 @@ func TestOptions(t *testing.T) {
 func TestReusePort(t *testing.T) {
 	tr := Transport{ReusePort: true}
 	l1 := listen(t, tr, "127.0.0.1:0")
-	if got := sockopt(t, l1.ln.(syscall.Conn), syscall.SOL_SOCKET, soReusePort); got != 1 {
-		t.Fatalf("SO_REUSEPORT = %d on the listening socket, want 1", got)
-	}
-	if _, err := Listen(context.Background(), l1.Addr().String()); !errors.Is(err, syscall.EADDRINUSE) {
-		t.Fatalf("Listen without ReusePort on a taken port = %v, want EADDRINUSE", err)
-	}
+	require.Equal(t, 1, sockopt(t, l1.ln.(syscall.Conn), syscall.SOL_SOCKET, soReusePort), "SO_REUSEPORT on the listening socket")
+	_, err := Listen(context.Background(), l1.Addr().String())
+	require.ErrorIs(t, err, syscall.EADDRINUSE, "Listen without ReusePort on a taken port")
 	l2 := listen(t, tr, l1.Addr().String())
-	if l1.Addr().String() != l2.Addr().String() {
-		t.Fatalf("second listener on %v, want %v", l2.Addr(), l1.Addr())
-	}
+	require.Equal(t, l1.Addr().String(), l2.Addr().String(), "second listener's address")
 
 	// Each listener takes what the kernel gives it, until both got some.
 	got := make(chan int, 2)

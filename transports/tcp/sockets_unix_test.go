@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // eachSocket runs test as a subtest for each connection type, TCP and Unix,
@@ -21,15 +22,11 @@ func eachSocket(t *testing.T, app core.App, cfg core.Config, test func(t *testin
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ln, err := Listen(context.Background(), tc.addr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			e := core.Start(ln, app, cfg)
 			defer e.Close()
 			c, err := net.Dial(ln.Addr().Network(), ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer c.Close()
 			test(t, e, c)
 		})

@@ -1,9 +1,7 @@
 package tcp
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // threadWrites returns how many write system calls (write, writev, sendmsg
@@ -27,9 +28,7 @@ func threadWrites(t *testing.T) int {
 	for line := range strings.Lines(string(b)) {
 		if v, ok := strings.CutPrefix(line, "syscw: "); ok {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return n
 		}
 	}
@@ -61,17 +60,13 @@ func TestWritevSyscalls(t *testing.T) {
 				_, err := bufs.WriteTo(tc.w)
 				calls := threadWrites(t) - before
 				runtime.UnlockOSThread()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if calls != tc.calls {
-					t.Errorf("%s: net.Buffers.WriteTo of 3 slices made %d write system calls, want %d", tc.name, calls, tc.calls)
-				}
+				require.NoError(t, err)
+				assert.Equal(t, tc.calls, calls, "%s: write system calls of net.Buffers.WriteTo of 3 slices", tc.name)
 				got := make([]byte, len(want))
 				_ = client.SetReadDeadline(time.Now().Add(patience))
-				if _, err := io.ReadFull(client, got); err != nil || !bytes.Equal(got, want) {
-					t.Fatalf("client read %q, %v; want %q", got, err, want)
-				}
+				_, err = io.ReadFull(client, got)
+				require.NoError(t, err, "client read")
+				require.Equal(t, want, got, "client read")
 			}
 		})
 	}
@@ -86,14 +81,10 @@ func TestAcceptTemporaryError(t *testing.T) {
 	client := dial(t, l)
 
 	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
 	// The lowest free descriptor: no new one fits under a limit at it.
 	f, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	lowest := uint64(f.Fd())
 	_ = f.Close()
 
@@ -105,21 +96,16 @@ func TestAcceptTemporaryError(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	c, err := l.Accept(ctx)
 	cancel()
-	if rerr := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); rerr != nil {
-		t.Fatalf("restore RLIMIT_NOFILE: %v", rerr)
-	}
+	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim), "restore RLIMIT_NOFILE")
 	if c != nil {
 		_ = c.Close()
 		t.Fatal("Accept succeeded with no file descriptor free")
 	}
-	if !errors.Is(err, syscall.EMFILE) || !strings.HasPrefix(err.Error(), "tcp: ") {
-		t.Fatalf("Accept = %v, want a tcp: error wrapping EMFILE", err)
-	}
+	require.ErrorIs(t, err, syscall.EMFILE, "Accept")
+	require.True(t, strings.HasPrefix(err.Error(), "tcp: "), "Accept = %v, want a tcp: error", err)
 
 	server := accept(t, l)
-	if server.RemoteAddr().String() != client.LocalAddr().String() {
-		t.Errorf("accepted %v, want the client that waited, %v", server.RemoteAddr(), client.LocalAddr())
-	}
+	assert.Equal(t, client.LocalAddr().String(), server.RemoteAddr().String(), "accepted the client that waited")
 }
 
 // TestUnixAbstract listens on a socket in Linux's abstract namespace, which
@@ -128,10 +114,6 @@ func TestUnixAbstract(t *testing.T) {
 	addr := fmt.Sprintf("unix:@ace-tcp-test-%d-%d", os.Getpid(), time.Now().UnixNano())
 	l := listen(t, Transport{}, addr)
 	server, _ := pair(t, l)
-	if got := server.Info().Transport; got != "unix" {
-		t.Errorf("Transport = %q, want unix", got)
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	assert.Equal(t, "unix", server.Info().Transport, "Transport")
+	require.NoError(t, l.Close())
 }

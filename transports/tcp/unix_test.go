@@ -9,6 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // socketPath returns the file path of a "unix:" address.
@@ -21,24 +24,16 @@ func isSocket(t *testing.T, path string) bool {
 	if errors.Is(err, fs.ErrNotExist) {
 		return false
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return fi.Mode().Type() == fs.ModeSocket
 }
 
 func TestUnixCloseRemovesFile(t *testing.T) {
 	addr := sockAddr(t)
 	l := listen(t, Transport{}, addr)
-	if !isSocket(t, socketPath(addr)) {
-		t.Fatalf("no socket file at %s while listening", socketPath(addr))
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Lstat(socketPath(addr)); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("socket file still there after Close: %v", err)
-	}
+	require.True(t, isSocket(t, socketPath(addr)), "no socket file at %s while listening", socketPath(addr))
+	require.NoError(t, l.Close())
+	assert.NoFileExists(t, socketPath(addr), "socket file after Close")
 }
 
 // TestUnixReplacesStaleSocket: a socket file left behind by a listener that
@@ -47,16 +42,10 @@ func TestUnixReplacesStaleSocket(t *testing.T) {
 	addr := sockAddr(t)
 	path := socketPath(addr)
 	old, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	old.SetUnlinkOnClose(false) // as if its process had died
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if !isSocket(t, path) {
-		t.Fatal("setup: no stale socket file")
-	}
+	require.NoError(t, old.Close())
+	require.True(t, isSocket(t, path), "setup: no stale socket file")
 
 	l := listen(t, Transport{}, addr)
 	pair(t, l)
@@ -67,12 +56,9 @@ func TestUnixReplacesStaleSocket(t *testing.T) {
 func TestUnixKeepsLiveSocket(t *testing.T) {
 	addr := sockAddr(t)
 	live := listen(t, Transport{}, addr)
-	if _, err := Listen(context.Background(), addr); !errors.Is(err, syscall.EADDRINUSE) {
-		t.Fatalf("Listen on a live socket = %v, want EADDRINUSE", err)
-	}
-	if !isSocket(t, socketPath(addr)) {
-		t.Fatal("the live socket file was removed")
-	}
+	_, err := Listen(context.Background(), addr)
+	require.ErrorIs(t, err, syscall.EADDRINUSE, "Listen on a live socket")
+	require.True(t, isSocket(t, socketPath(addr)), "the live socket file was removed")
 	// The live listener still serves: first the probe Listen made, then a
 	// client of its own.
 	accept(t, live)
@@ -95,21 +81,16 @@ func TestUnixRefusesNonSocket(t *testing.T) {
 			case "symlink":
 				err = os.Symlink(os.DevNull, path)
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			before, err := os.Lstat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ln, err := Listen(context.Background(), addr)
 			if err == nil {
 				_ = ln.Close()
 				t.Fatal("Listen succeeded over a file that is not a socket")
 			}
-			if !errors.Is(err, ErrNotSocket) || !strings.Contains(err.Error(), path) {
-				t.Errorf("Listen = %v, want ErrNotSocket naming %s", err, path)
-			}
+			assert.ErrorIs(t, err, ErrNotSocket, "Listen")
+			assert.ErrorContains(t, err, path, "Listen")
 			after, err := os.Lstat(path)
 			if err != nil || !os.SameFile(before, after) || after.ModTime() != before.ModTime() {
 				t.Errorf("the %s at %s was touched: %v", kind, path, err)
