@@ -11,6 +11,7 @@ import (
 	"github.com/ace-go/ace/core"
 	"github.com/ace-go/ace/transports/tcp"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkEchoRoundTrip measures one client's round trips of 64-byte
@@ -19,9 +20,7 @@ import (
 // net's on TCP and crypto/tls's on TLS. rt/s is round trips per second.
 func BenchmarkEchoRoundTrip(b *testing.B) {
 	cert, err := tlstransport.SelfSigned()
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	roots := x509.NewCertPool()
 	roots.AddCert(cert.Leaf)
 	for _, tc := range []struct {
@@ -40,14 +39,10 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			app := core.AppFunc(func(core.ConnInfo) core.Handler { return echoHandler{} })
 			ep, err := core.Listen(context.Background(), tc.tr, "127.0.0.1:0", app, core.Config{Acceptors: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			defer func() { _ = ep.Close() }()
 			c, err := tc.dial(ep.Addr().String())
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			defer func() { _ = c.Close() }()
 			msg := make([]byte, 64)
 			buf := make([]byte, 64)

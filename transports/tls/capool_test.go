@@ -9,13 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ace-go/ace/core"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // offering returns a client configuration that trusts ca for the server and
@@ -38,9 +39,7 @@ func refused(t *testing.T, addr net.Addr, cfg *tls.Config) {
 	if err != nil {
 		return
 	}
-	if err := c.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.SetDeadline(time.Now().Add(waitTimeout)))
 	_, _ = io.WriteString(c, "x") // fails if the alert came first
 	switch _, err := io.ReadFull(c, make([]byte, 1)); {
 	case err == nil:
@@ -74,12 +73,8 @@ func TestClientCAsReload(t *testing.T) {
 	caFile := filepath.Join(t.TempDir(), "client-ca.pem")
 	writeFile(t, caFile, ca1.pem)
 	cas, err := tlstransport.LoadClientCAs(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cas.File() != caFile {
-		t.Errorf("File() = %q, want %q", cas.File(), caFile)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, caFile, cas.File(), "File()")
 	var logs logBuffer
 	infos := make(chan core.ConnInfo, 8)
 	tr := tlstransport.Transport{
@@ -95,17 +90,14 @@ func TestClientCAsReload(t *testing.T) {
 
 	writeFile(t, caFile, ca2.pem)
 	before := cas.Pool()
-	if err := cas.Reload(); err != nil {
-		t.Fatalf("Reload: %v", err)
-	}
+	require.NoError(t, cas.Reload(), "Reload")
 	if got := cas.Certificates(); len(got) != 1 || !got[0].Equal(ca2.cert) || cas.Pool() == before {
 		t.Fatalf("after Reload: %d certificates, a new pool %v; want CA 2 alone in a new pool", len(got), cas.Pool() != before)
 	}
 	refused(t, ep.Addr(), offering(serverCA, client1))
 	want := []string{`msg="ace: handshake failed"`, "client certificate rejected", "unknown authority"}
-	if !waitFor(func() bool { _, ok := logs.line(want...); return ok }) {
-		t.Errorf("after the reload, no log line with %q for the client of CA 1:\n%s", want, logs.String())
-	}
+	assert.Eventually(t, func() bool { _, ok := logs.line(want...); return ok }, waitTimeout, tick,
+		"after the reload, no log line with %q for the client of CA 1:\n%s", want, &logs)
 	echoes(t, mustDialTLS(t, ep.Addr(), offering(serverCA, client2)), "CA 2 in service")
 	verifiedBy(t, infos, ca2)
 	// The connection verified with CA 1 before the reload is untouched.
@@ -120,16 +112,12 @@ func TestClientCAsReload(t *testing.T) {
 		"only a private key": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte("key")}),
 	} {
 		writeFile(t, caFile, data)
-		if err := cas.Reload(); err == nil || !strings.Contains(err.Error(), caFile) {
-			t.Errorf("Reload of a file with %s returned %v, want an error naming %s", name, err, caFile)
-		}
+		assert.ErrorContains(t, cas.Reload(), caFile, "Reload of a file with %s", name)
 	}
-	if err := os.Remove(caFile); err != nil {
-		t.Fatal(err)
-	}
-	if err := cas.Reload(); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), caFile) {
-		t.Errorf("Reload of a missing file returned %v, want an error naming it and wrapping os.ErrNotExist", err)
-	}
+	require.NoError(t, os.Remove(caFile))
+	err = cas.Reload()
+	assert.ErrorIs(t, err, os.ErrNotExist, "Reload of a missing file")
+	assert.ErrorContains(t, err, caFile, "Reload of a missing file")
 	if got := cas.Certificates(); len(got) != 1 || !got[0].Equal(ca2.cert) {
 		t.Errorf("failed reloads changed the CAs to %d certificates", len(got))
 	}
@@ -148,9 +136,7 @@ func TestClientCAsSessions(t *testing.T) {
 	caFile := filepath.Join(t.TempDir(), "client-ca.pem")
 	writeFile(t, caFile, ca1.pem)
 	cas, err := tlstransport.LoadClientCAs(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tr := tlstransport.Transport{
 		Config:    &tls.Config{Certificates: []tls.Certificate{serverCA.issue(t, serverLeaf).cert}},
 		ClientCAs: cas,
@@ -168,23 +154,13 @@ func TestClientCAsSessions(t *testing.T) {
 		return c.ConnectionState().DidResume
 	}
 
-	if dial("first") {
-		t.Fatal("the first connection resumed a session")
-	}
-	if !dial("second") {
-		t.Fatal("the second connection did not resume the first's session")
-	}
+	require.False(t, dial("first"), "the first connection resumed a session")
+	require.True(t, dial("second"), "the second connection did not resume the first's session")
 	// The same CA in a new pool: a new configuration, the same keys.
-	if err := cas.Reload(); err != nil {
-		t.Fatal(err)
-	}
-	if !dial("after a reload that keeps CA 1") {
-		t.Error("after a reload that keeps its CA, the client did not resume its session")
-	}
+	require.NoError(t, cas.Reload())
+	assert.True(t, dial("after a reload that keeps CA 1"), "after a reload that keeps its CA, the client did not resume its session")
 	writeFile(t, caFile, ca2.pem)
-	if err := cas.Reload(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cas.Reload())
 	refused(t, ep.Addr(), cfg)
 }
 
@@ -197,14 +173,10 @@ func TestTLSConfigClientCAs(t *testing.T) {
 	caFile := filepath.Join(dir, "client-ca.pem")
 	writeFile(t, caFile, ca1.pem)
 	cas, err := tlstransport.LoadClientCAs(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	base := &tls.Config{Certificates: []tls.Certificate{ca1.issue(t, serverLeaf).cert}}
 	cfg, err := tlstransport.Transport{Config: base, ClientCAs: cas, NextProtos: []string{"ace"}}.TLSConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if cfg.ClientAuth != tls.RequireAndVerifyClientCert || cfg.ClientCAs != cas.Pool() || cfg.GetConfigForClient == nil {
 		t.Fatalf("ClientAuth %v, ClientCAs the pool %v, GetConfigForClient set %v; want require and verify, the pool, set",
 			cfg.ClientAuth, cfg.ClientCAs == cas.Pool(), cfg.GetConfigForClient != nil)
@@ -212,9 +184,8 @@ func TestTLSConfigClientCAs(t *testing.T) {
 	get := func() *tls.Config {
 		t.Helper()
 		c, err := cfg.GetConfigForClient(&tls.ClientHelloInfo{})
-		if err != nil || c == nil {
-			t.Fatalf("GetConfigForClient = %v, %v", c, err)
-		}
+		require.NoError(t, err, "GetConfigForClient")
+		require.NotNil(t, c, "GetConfigForClient")
 		return c
 	}
 	first := get()
@@ -224,24 +195,16 @@ func TestTLSConfigClientCAs(t *testing.T) {
 		t.Errorf("the handshake's config: ClientCAs the pool %v, ClientAuth %v, MinVersion %#x, NextProtos %q, %d certificates, GetConfigForClient set %v",
 			first.ClientCAs == cas.Pool(), first.ClientAuth, first.MinVersion, first.NextProtos, len(first.Certificates), first.GetConfigForClient != nil)
 	}
-	if get() != first {
-		t.Error("a second handshake got another config, though the pool did not change")
-	}
+	assert.Same(t, first, get(), "a second handshake got another config, though the pool did not change")
 	writeFile(t, caFile, ca2.pem)
-	if err := cas.Reload(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cas.Reload())
 	second := get()
 	if second == first || second.ClientCAs != cas.Pool() || first.ClientCAs == cas.Pool() {
 		t.Error("after a reload, handshakes do not get a new config with the new pool, or the old config changed")
 	}
 	writeFile(t, caFile, []byte("junk"))
-	if err := cas.Reload(); err == nil {
-		t.Fatal("Reload of junk succeeded")
-	}
-	if get() != second {
-		t.Error("a failed reload changed the handshakes' config")
-	}
+	require.Error(t, cas.Reload(), "Reload of junk")
+	assert.Same(t, second, get(), "a failed reload changed the handshakes' config")
 
 	// Handshakes and reloads at once: run with -race.
 	writeFile(t, caFile, ca1.pem)
@@ -257,16 +220,12 @@ func TestTLSConfigClientCAs(t *testing.T) {
 		})
 	}
 	for range 20 {
-		if err := cas.Reload(); err != nil {
-			t.Error(err)
-		}
+		assert.NoError(t, cas.Reload())
 	}
 	wg.Wait()
 
 	explicit, err := tlstransport.Transport{Config: base, ClientCAs: cas, ClientAuth: tls.VerifyClientCertIfGiven}.TLSConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if c, _ := explicit.GetConfigForClient(&tls.ClientHelloInfo{}); explicit.ClientAuth != tls.VerifyClientCertIfGiven || c.ClientAuth != tls.VerifyClientCertIfGiven {
 		t.Errorf("ClientAuth %v, the handshake's %v; want the explicit VerifyClientCertIfGiven", explicit.ClientAuth, c.ClientAuth)
 	}
@@ -277,32 +236,28 @@ func TestTLSConfigClientCAs(t *testing.T) {
 			GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) { return nil, nil },
 		}},
 	} {
-		if _, err := tr.TLSConfig(); !errors.Is(err, tlstransport.ErrClientCAsConflict) {
-			t.Errorf("ClientCAs with %s: %v, want ErrClientCAsConflict", name, err)
-		}
+		_, err := tr.TLSConfig()
+		assert.ErrorIs(t, err, tlstransport.ErrClientCAsConflict, "ClientCAs with %s", name)
 	}
 }
 
 func TestLoadClientCAsErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.pem")
-	if _, err := tlstransport.LoadClientCAs(missing); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), missing) {
-		t.Errorf("LoadClientCAs of a missing file = %v, want an error naming it and wrapping os.ErrNotExist", err)
-	}
+	_, err := tlstransport.LoadClientCAs(missing)
+	assert.ErrorIs(t, err, os.ErrNotExist, "LoadClientCAs of a missing file")
+	assert.ErrorContains(t, err, missing, "LoadClientCAs of a missing file")
 	junk := filepath.Join(dir, "junk.pem")
 	writeFile(t, junk, []byte("no PEM here"))
-	if _, err := tlstransport.LoadClientCAs(junk); err == nil || !strings.Contains(err.Error(), junk) {
-		t.Errorf("LoadClientCAs of a file without certificates = %v, want an error naming it", err)
-	}
+	_, err = tlstransport.LoadClientCAs(junk)
+	assert.ErrorContains(t, err, junk, "LoadClientCAs of a file without certificates")
 	// Blocks of other types are skipped, as x509.CertPool.AppendCertsFromPEM
 	// skips them.
 	ca1, ca2 := newCA(t, "client CA 1"), newCA(t, "client CA 2")
 	mixed := filepath.Join(dir, "mixed.pem")
 	writeFile(t, mixed, slices.Concat(ca1.pem, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte("key")}), ca2.pem))
 	cas, err := tlstransport.LoadClientCAs(mixed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if got := cas.Certificates(); len(got) != 2 || !got[0].Equal(ca1.cert) || !got[1].Equal(ca2.cert) {
 		t.Errorf("LoadClientCAs of two CAs and a key: %d certificates, want the two CAs in order", len(got))
 	}

@@ -2,14 +2,14 @@ package tlstransport_test
 
 import (
 	"crypto/tls"
-	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/ace-go/ace/core"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // peerFingerprint is the fingerprint of the certificate the server showed c.
@@ -27,55 +27,38 @@ func TestReload(t *testing.T) {
 	first := ca.issue(t, serverLeaf)
 	pair := first.write(t, dir, "server")
 	store, err := tlstransport.LoadCertStore(pair)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ep := serve(t, tlstransport.Transport{Certs: store}, "127.0.0.1:0", echoApp{}, core.Config{Acceptors: 2})
 
 	old := mustDialTLS(t, ep.Addr(), clientConfig(ca))
 	echoes(t, old, "before the reload")
-	if got, want := peerFingerprint(old), tlstransport.Fingerprint(first.cert); got != want {
-		t.Fatalf("the first client saw %s, want the first certificate %s", got, want)
-	}
+	require.Equal(t, tlstransport.Fingerprint(first.cert), peerFingerprint(old), "the first client saw the first certificate")
 
 	second := ca.issue(t, serverLeaf)
 	second.write(t, dir, "server")
-	if err := store.Reload(); err != nil {
-		t.Fatalf("Reload: %v", err)
-	}
+	require.NoError(t, store.Reload(), "Reload")
 	if got := store.Certificates(); len(got) != 1 || tlstransport.Fingerprint(got[0]) != tlstransport.Fingerprint(second.cert) {
 		t.Errorf("after Reload the store holds %d certificates, not the second one", len(got))
 	}
 	fresh := mustDialTLS(t, ep.Addr(), clientConfig(ca))
 	echoes(t, fresh, "after the reload")
-	if got, want := peerFingerprint(fresh), tlstransport.Fingerprint(second.cert); got != want {
-		t.Errorf("a client after the reload saw %s, want the second certificate %s", got, want)
-	}
+	assert.Equal(t, tlstransport.Fingerprint(second.cert), peerFingerprint(fresh), "a client after the reload saw the second certificate")
 	// The connection opened before the reload is untouched.
 	echoes(t, old, "the old connection carries on")
-	if got, want := peerFingerprint(old), tlstransport.Fingerprint(first.cert); got != want {
-		t.Errorf("the old connection's certificate changed to %s", got)
-	}
+	assert.Equal(t, tlstransport.Fingerprint(first.cert), peerFingerprint(old), "the old connection's certificate changed")
 
 	// A broken key file: Reload fails, naming it, and the second
 	// certificate stays in service.
 	writeFile(t, pair.KeyFile, []byte("not a key"))
-	err = store.Reload()
-	if err == nil || !strings.Contains(err.Error(), pair.KeyFile) {
-		t.Fatalf("Reload with a broken key file returned %v, want an error naming %s", err, pair.KeyFile)
-	}
+	require.ErrorContains(t, store.Reload(), pair.KeyFile, "Reload with a broken key file")
 	// A certificate whose key is another's: Reload fails too.
 	third := ca.issue(t, serverLeaf)
 	writeFile(t, pair.CertFile, third.certPEM)
 	writeFile(t, pair.KeyFile, second.keyPEM)
-	if err := store.Reload(); err == nil {
-		t.Fatal("Reload with a certificate and a key that do not match succeeded")
-	}
+	require.Error(t, store.Reload(), "Reload with a certificate and a key that do not match")
 	after := mustDialTLS(t, ep.Addr(), clientConfig(ca))
 	echoes(t, after, "after a failed reload")
-	if got, want := peerFingerprint(after), tlstransport.Fingerprint(second.cert); got != want {
-		t.Errorf("after a failed reload a client saw %s, want the second certificate %s still", got, want)
-	}
+	assert.Equal(t, tlstransport.Fingerprint(second.cert), peerFingerprint(after), "after a failed reload a client saw the second certificate still")
 }
 
 // TestReloadAllOrNothing checks that a reload in which one pair of several
@@ -87,17 +70,10 @@ func TestReloadAllOrNothing(t *testing.T) {
 	b := ca.issue(t, leaf{name: "b", hosts: []string{"b.example"}})
 	pa, pb := a.write(t, dir, "a"), b.write(t, dir, "b")
 	store, err := tlstransport.LoadCertStore(pa, pb)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ca.issue(t, leaf{name: "a2", hosts: []string{"a.example"}}).write(t, dir, "a")
-	if err := os.Remove(pb.CertFile); err != nil {
-		t.Fatal(err)
-	}
-	err = store.Reload()
-	if !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("Reload with a missing file returned %v, want an error wrapping os.ErrNotExist", err)
-	}
+	require.NoError(t, os.Remove(pb.CertFile))
+	require.ErrorIs(t, store.Reload(), os.ErrNotExist, "Reload with a missing file")
 	got := store.Certificates()
 	if len(got) != 2 || tlstransport.Fingerprint(got[0]) != tlstransport.Fingerprint(a.cert) ||
 		tlstransport.Fingerprint(got[1]) != tlstransport.Fingerprint(b.cert) {
@@ -106,12 +82,10 @@ func TestReloadAllOrNothing(t *testing.T) {
 }
 
 func TestLoadCertStoreErrors(t *testing.T) {
-	if _, err := tlstransport.LoadCertStore(); !errors.Is(err, tlstransport.ErrNoKeyPair) {
-		t.Errorf("LoadCertStore() = %v, want ErrNoKeyPair", err)
-	}
+	_, err := tlstransport.LoadCertStore()
+	assert.ErrorIs(t, err, tlstransport.ErrNoKeyPair, "LoadCertStore()")
 	missing := filepath.Join(t.TempDir(), "missing.pem")
-	_, err := tlstransport.LoadCertStore(tlstransport.KeyPair{CertFile: missing, KeyFile: missing})
-	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), missing) {
-		t.Errorf("LoadCertStore of a missing file = %v, want an error naming it and wrapping os.ErrNotExist", err)
-	}
+	_, err = tlstransport.LoadCertStore(tlstransport.KeyPair{CertFile: missing, KeyFile: missing})
+	assert.ErrorIs(t, err, os.ErrNotExist, "LoadCertStore of a missing file")
+	assert.ErrorContains(t, err, missing, "LoadCertStore of a missing file")
 }

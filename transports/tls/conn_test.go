@@ -17,6 +17,8 @@ import (
 	"github.com/ace-go/ace/core"
 	"github.com/ace-go/ace/transports/tcp"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // pair is a server Conn from a Listener and the client Conn connected to it,
@@ -38,12 +40,8 @@ func (p pair) close() {
 // server's writes.
 func (p pair) shrinkBuffers(t *testing.T) {
 	t.Helper()
-	if err := p.server.NetConn().(bufferSizer).SetWriteBuffer(32 << 10); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.client.NetConn().(bufferSizer).SetReadBuffer(32 << 10); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, p.server.NetConn().(bufferSizer).SetWriteBuffer(32<<10))
+	require.NoError(t, p.client.NetConn().(bufferSizer).SetReadBuffer(32<<10))
 }
 
 // newPair listens on addr with a certificate from ca and connects a client.
@@ -133,9 +131,7 @@ func TestInfo(t *testing.T) {
 			want := map[string]string{"tcp": "tls", "unix": "tls+unix"}[name]
 			tr := tlstransport.Transport{Config: &tls.Config{Certificates: []tls.Certificate{cert}}, NextProtos: []string{"ace"}}
 			ln, err := tr.ListenTLS(ctx, next())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer ln.Close()
 			dialed := make(chan error, 1)
 			go func() {
@@ -150,9 +146,7 @@ func TestInfo(t *testing.T) {
 				dialed <- err
 			}()
 			c, err := ln.Accept(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			before := c.Info()
 			if before.Transport != want || before.TLS != nil || before.Version != "" {
 				t.Errorf("Info before the handshake = %+v, want transport %q, no TLS state, no version", before, want)
@@ -166,9 +160,7 @@ func TestInfo(t *testing.T) {
 			default:
 				t.Errorf("NetConn() is a %T, want the tcp package's connection", inner)
 			}
-			if err := sc.HandshakeContext(ctx); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, sc.HandshakeContext(ctx))
 			after := c.Info()
 			if after.Transport != want || after.TLS == nil {
 				t.Fatalf("Info after the handshake = %+v, want transport %q with TLS state", after, want)
@@ -183,9 +175,7 @@ func TestInfo(t *testing.T) {
 				t.Errorf("core.InfoOf = %+v", got)
 			}
 			_ = c.Close()
-			if err := <-dialed; err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, <-dialed)
 		})
 	}
 }
@@ -203,9 +193,7 @@ func TestWriteTimeoutKeepsStream(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 			defer cancel()
 			p, err := newPair(ctx, ca, cert, next())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer p.close()
 
 			// Small socket buffers, and a client that does not read: one
@@ -216,9 +204,7 @@ func TestWriteTimeoutKeepsStream(t *testing.T) {
 			for i := range big {
 				big[i] = byte(i * 7)
 			}
-			if err := p.server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, p.server.SetWriteDeadline(time.Now().Add(50*time.Millisecond)))
 			n, werr := p.server.Write(big)
 			sent.Write(big[:n])
 			var ne net.Error
@@ -230,9 +216,7 @@ func TestWriteTimeoutKeepsStream(t *testing.T) {
 				t.Fatalf("Write past the deadline = %d, %v; want 0 and a timeout", n, err)
 			}
 
-			if err := p.server.SetWriteDeadline(time.Time{}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, p.server.SetWriteDeadline(time.Time{}))
 			received := make(chan []byte, 1)
 			go func() {
 				_ = p.client.SetReadDeadline(time.Now().Add(waitTimeout))
@@ -240,12 +224,9 @@ func TestWriteTimeoutKeepsStream(t *testing.T) {
 				received <- got
 			}()
 			sent.WriteString("the end")
-			if _, err := p.server.Write([]byte("the end")); err != nil {
-				t.Fatalf("Write after clearing the deadline: %v", err)
-			}
-			if err := p.server.Close(); err != nil {
-				t.Fatalf("Close: %v", err)
-			}
+			_, err = p.server.Write([]byte("the end"))
+			require.NoError(t, err, "Write after clearing the deadline")
+			require.NoError(t, p.server.Close(), "Close")
 			got := <-received
 			if !bytes.Equal(got, sent.Bytes()) {
 				t.Fatalf("the client received %d bytes, the server reported %d written (equal prefix %d)",
@@ -280,13 +261,9 @@ func TestCloseAfterPeerGone(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 			defer cancel()
 			p, err := newPair(ctx, ca, cert, next())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer p.close()
-			if err := p.client.Close(); err != nil {
-				t.Fatalf("client Close: %v", err)
-			}
+			require.NoError(t, p.client.Close(), "client Close")
 			// The server sees the client's close_notify, then closes.
 			if _, err := p.server.Read(make([]byte, 1)); err != io.EOF {
 				t.Fatalf("server Read after the client closed: %v, want io.EOF", err)
@@ -313,22 +290,16 @@ func TestCloseStuckPeer(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 			defer cancel()
 			p, err := newPair(ctx, ca, cert, next())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer p.close()
 			p.shrinkBuffers(t)
 			// Fill the socket, with no Write in progress afterwards.
-			if err := p.server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, p.server.SetWriteDeadline(time.Now().Add(50*time.Millisecond)))
 			if _, err := p.server.Write(make([]byte, 4<<20)); err == nil {
 				t.Fatal("a 4MB Write to a client that does not read did not time out")
 			}
 			start := time.Now()
-			if err := p.server.Close(); err != nil {
-				t.Errorf("Close: %v", err)
-			}
+			assert.NoError(t, p.server.Close(), "Close")
 			if took := time.Since(start); took > time.Second {
 				t.Errorf("Close took %v with a peer that does not read", took)
 			}

@@ -4,12 +4,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/ace-go/ace/core"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // infoOf waits for the info of the next connection the app serves.
@@ -47,12 +48,8 @@ func TestALPN(t *testing.T) {
 		cfg.NextProtos = tc.offer
 		c := mustDialTLS(t, ep.Addr(), cfg)
 		echoes(t, c, "alpn")
-		if got := c.ConnectionState().NegotiatedProtocol; got != tc.want {
-			t.Errorf("offering %q, the client negotiated %q, want %q", tc.offer, got, tc.want)
-		}
-		if got := infoOf(t, infos).TLS.NegotiatedProtocol; got != tc.want {
-			t.Errorf("offering %q, Info().TLS.NegotiatedProtocol = %q, want %q", tc.offer, got, tc.want)
-		}
+		assert.Equal(t, tc.want, c.ConnectionState().NegotiatedProtocol, "offering %q, the client negotiated", tc.offer)
+		assert.Equal(t, tc.want, infoOf(t, infos).TLS.NegotiatedProtocol, "offering %q, Info().TLS.NegotiatedProtocol", tc.offer)
 	}
 
 	// A client that offers only protocols the server does not speak is
@@ -62,9 +59,8 @@ func TestALPN(t *testing.T) {
 	if c, err := dialTLS(t, ep.Addr(), cfg); err == nil {
 		t.Errorf("a client offering only h2 was served, negotiated %q", c.ConnectionState().NegotiatedProtocol)
 	}
-	if !waitFor(func() bool { _, ok := logs.line("level=DEBUG", "handshake failed", "application protocol"); return ok }) {
-		t.Errorf("no debug log of the ALPN failure; logs:\n%s", logs.String())
-	}
+	assert.Eventually(t, func() bool { _, ok := logs.line("level=DEBUG", "handshake failed", "application protocol"); return ok },
+		waitTimeout, tick, "no debug log of the ALPN failure; logs:\n%s", &logs)
 }
 
 func TestSNI(t *testing.T) {
@@ -74,9 +70,7 @@ func TestSNI(t *testing.T) {
 	a := ca.issue(t, leaf{name: "a", hosts: []string{"a.example", "127.0.0.1"}})
 	b := ca.issue(t, leaf{name: "b", hosts: []string{"b.example", "*.b.example"}})
 	store, err := tlstransport.LoadCertStore(a.write(t, dir, "a"), b.write(t, dir, "b"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	infos := make(chan core.ConnInfo, 4)
 	ep := serve(t, tlstransport.Transport{Certs: store}, "127.0.0.1:0", echoApp{infos: infos}, core.Config{Acceptors: 2})
 
@@ -106,9 +100,7 @@ func TestSNI(t *testing.T) {
 			t.Errorf("server name %q: the server presented %q, want %q's certificate",
 				tc.serverName, c.ConnectionState().PeerCertificates[0].Subject.CommonName, tc.want.cert.Leaf.Subject.CommonName)
 		}
-		if got := infoOf(t, infos).TLS.ServerName; got != tc.serverName {
-			t.Errorf("Info().TLS.ServerName = %q, want %q", got, tc.serverName)
-		}
+		assert.Equal(t, tc.serverName, infoOf(t, infos).TLS.ServerName, "Info().TLS.ServerName")
 	}
 }
 
@@ -146,9 +138,7 @@ func TestMutualTLS(t *testing.T) {
 			echoes(t, mustDialTLS(t, ep.Addr(), cfg), "mutual")
 			state := infoOf(t, infos).TLS
 			if tc.wantPeer == "" {
-				if len(state.PeerCertificates) != 0 {
-					t.Errorf("PeerCertificates = %d certificates, want none", len(state.PeerCertificates))
-				}
+				assert.Empty(t, state.PeerCertificates, "PeerCertificates")
 				return
 			}
 			if len(state.PeerCertificates) == 0 || state.PeerCertificates[0].Subject.CommonName != tc.wantPeer {
@@ -186,20 +176,13 @@ func TestMinVersion(t *testing.T) {
 			cfg.MaxVersion = tc.clientMax
 			c, err := dialTLS(t, ep.Addr(), cfg)
 			if !tc.wantServed {
-				if err == nil {
-					t.Fatalf("a client of at most %s was served with %s", tls.VersionName(tc.clientMax), tls.VersionName(c.ConnectionState().Version))
-				}
-				if !strings.Contains(err.Error(), "protocol version") {
-					t.Errorf("the client's error %q does not name the protocol version", err)
-				}
-				if !waitFor(func() bool { _, ok := logs.line("level=DEBUG", "handshake failed", "unsupported versions"); return ok }) {
-					t.Errorf("no debug log of the version mismatch; logs:\n%s", logs.String())
-				}
+				require.Error(t, err, "a client of at most %s was served", tls.VersionName(tc.clientMax))
+				assert.ErrorContains(t, err, "protocol version", "the client's error")
+				assert.Eventually(t, func() bool { _, ok := logs.line("level=DEBUG", "handshake failed", "unsupported versions"); return ok },
+					waitTimeout, tick, "no debug log of the version mismatch; logs:\n%s", &logs)
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			echoes(t, c, "version")
 			if got := infoOf(t, infos); got.TLS.Version != tc.clientMax || got.Version != tls.VersionName(tc.clientMax) {
 				t.Errorf("Info() version %q (%#x), want %s", got.Version, got.TLS.Version, tls.VersionName(tc.clientMax))

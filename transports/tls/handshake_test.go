@@ -3,7 +3,6 @@ package tlstransport_test
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"io"
 	"net"
 	"strings"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/ace-go/ace/core"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestStalledHandshakeDoesNotBlockAccept is rule T3 with one acceptor: a
@@ -39,9 +40,9 @@ func TestStalledHandshakeDoesNotBlockAccept(t *testing.T) {
 	t.Logf("second client served in %v", time.Since(start))
 
 	// The first is still in its handshake: two connections are active.
-	if s := ep.Stats(); s.Active != 2 || s.Accepting != 1 {
-		t.Errorf("stats while one client stalls and one is served = %+v, want Active 2, Accepting 1", s)
-	}
+	s := ep.Stats()
+	assert.Equal(t, int64(2), s.Active, "Active while one client stalls and one is served")
+	assert.Equal(t, int64(1), s.Accepting, "Accepting while one client stalls and one is served")
 	if _, ok := logs.line("handshake failed"); ok {
 		t.Errorf("a handshake failed while the client was stalling:\n%s", logs.String())
 	}
@@ -66,9 +67,7 @@ func TestStalledHandshakeTimesOut(t *testing.T) {
 	stalled := dialRaw(t, ep.Addr())
 	waitClosed(t, stalled)
 	took := time.Since(start)
-	if took < timeout {
-		t.Errorf("the stalled client was closed after %v, before the handshake timeout %v", took, timeout)
-	}
+	assert.GreaterOrEqual(t, took, timeout, "the stalled client was closed before the handshake timeout")
 	waitStats(t, ep, "the stalled client's server gone",
 		func(s core.Stats) bool { return s.Active == 0 && s.Accepting == 1 && s.Closed == 1 })
 	if line, ok := logs.line("level=DEBUG", "handshake failed", tlstransport.ErrHandshakeTimeout.Error()); !ok {
@@ -91,9 +90,8 @@ func silent(t *testing.T, addr net.Addr) {
 // garbage sends plain text instead of a ClientHello.
 func garbage(t *testing.T, addr net.Addr) {
 	c := dialRaw(t, addr)
-	if _, err := io.WriteString(c, "HELO this is not TLS\r\n\x00\x01\x02\x03"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(c, "HELO this is not TLS\r\n\x00\x01\x02\x03")
+	require.NoError(t, err)
 	waitClosed(t, c)
 }
 
@@ -106,12 +104,8 @@ func hangup(keep int) abuse {
 		tc := tls.Client(hc, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 		defer cancel()
-		if err := tc.HandshakeContext(ctx); err == nil {
-			t.Fatal("a handshake whose connection was closed succeeded")
-		}
-		if !hc.hungUp {
-			t.Fatal("the client never wrote")
-		}
+		require.Error(t, tc.HandshakeContext(ctx), "a handshake whose connection was closed")
+		require.True(t, hc.hungUp, "the client never wrote")
 	}
 }
 
@@ -154,9 +148,7 @@ func withClientCert(ca *testCA, cert *tls.Certificate) abuse {
 		if err != nil {
 			return
 		}
-		if err := waitClosed(t, c); err == io.EOF {
-			t.Error("the server closed the connection without an alert, as if it had accepted the client certificate")
-		}
+		assert.NotEqual(t, io.EOF, waitClosed(t, c), "the server closed the connection without an alert, as if it had accepted the client certificate")
 	}
 }
 
@@ -219,9 +211,8 @@ func TestHandshakeAbuse(t *testing.T) {
 			waitStats(t, ep, "the abusive client's server gone and every acceptor waiting",
 				func(s core.Stats) bool { return s.Active == 0 && s.Closed == 1 && s.Accepting == acceptors })
 			want := append([]string{"level=DEBUG", `msg="ace: handshake failed"`}, tc.want...)
-			if !waitFor(func() bool { _, ok := logs.line(want...); return ok }) {
-				t.Fatalf("no log line with %q; logs:\n%s", want, logs.String())
-			}
+			require.Eventually(t, func() bool { _, ok := logs.line(want...); return ok }, waitTimeout, tick,
+				"no log line with %q; logs:\n%s", want, &logs)
 			line, _ := logs.line(want...)
 			t.Logf("logged: %s", strings.TrimSpace(line))
 			if tc.is != nil && !strings.Contains(line, tc.is.Error()) {
@@ -251,9 +242,7 @@ func TestHandshakeErrorKinds(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	ln, err := tr.ListenTLS(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 
 	// handshake runs the server's handshake while client misbehaves on
@@ -266,9 +255,7 @@ func TestHandshakeErrorKinds(t *testing.T) {
 			client(cc)
 		}()
 		c, err := ln.Accept(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		err = c.(core.Handshaker).HandshakeContext(hctx)
 		_ = c.Close()
 		<-done
@@ -282,19 +269,16 @@ func TestHandshakeErrorKinds(t *testing.T) {
 	short, cancelShort := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancelShort()
 	err = handshake(short, drain)
-	if !errors.Is(err, tlstransport.ErrHandshakeTimeout) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("silent client: %v, want ErrHandshakeTimeout wrapping context.DeadlineExceeded", err)
-	}
+	assert.ErrorIs(t, err, tlstransport.ErrHandshakeTimeout, "silent client")
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "silent client")
 	err = handshake(ctx, func(c net.Conn) {
 		_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
 		drain(c)
 	})
 	var rhe tls.RecordHeaderError
-	if !errors.Is(err, tlstransport.ErrNotTLS) || !errors.As(err, &rhe) {
-		t.Errorf("plain HTTP request: %v, want ErrNotTLS wrapping a tls.RecordHeaderError", err)
-	}
+	assert.ErrorIs(t, err, tlstransport.ErrNotTLS, "plain HTTP request")
+	assert.ErrorAs(t, err, &rhe, "plain HTTP request")
 	err = handshake(ctx, func(c net.Conn) { _ = c.Close() })
-	if !errors.Is(err, tlstransport.ErrHandshakeAborted) || !errors.Is(err, io.EOF) {
-		t.Errorf("client closing at once: %v, want ErrHandshakeAborted wrapping io.EOF", err)
-	}
+	assert.ErrorIs(t, err, tlstransport.ErrHandshakeAborted, "client closing at once")
+	assert.ErrorIs(t, err, io.EOF, "client closing at once")
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ace-go/ace/core"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/require"
 )
 
 // hangupProbe's first Packet waits for gate, then watches for the client's
@@ -81,9 +82,8 @@ func TestWatchHangup(t *testing.T) {
 		t.Helper()
 		next <- probe{make(chan string, 4), gate, done}
 		c := mustDialTLS(t, ep.Addr(), clientConfig(ca))
-		if _, err := io.WriteString(c, "x"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := io.WriteString(c, "x")
+		require.NoError(t, err)
 		select {
 		case r := <-conns:
 			return c, r
@@ -96,18 +96,15 @@ func TestWatchHangup(t *testing.T) {
 		t.Helper()
 		select {
 		case got := <-reports:
-			if got != want {
-				t.Fatalf("handler: %s, want %s", got, want)
-			}
+			require.Equal(t, want, got, "handler")
 		case <-time.After(2 * waitTimeout):
 			t.Fatalf("handler: nothing, want %s", want)
 		}
 	}
 	write := func(t *testing.T, c *tls.Conn, s string) {
 		t.Helper()
-		if _, err := io.WriteString(c, s); err != nil {
-			t.Fatal(err)
-		}
+		_, err := io.WriteString(c, s)
+		require.NoError(t, err)
 	}
 	for _, tc := range []struct {
 		name   string

@@ -26,10 +26,15 @@ import (
 
 	"github.com/ace-go/ace/core"
 	tlstransport "github.com/ace-go/ace/transports/tls"
+	"github.com/stretchr/testify/require"
 )
 
-// waitTimeout bounds every wait of these tests for an event.
-const waitTimeout = 5 * time.Second
+// waitTimeout bounds every wait of these tests for an event, and tick is
+// how often a wait checks for it.
+const (
+	waitTimeout = 5 * time.Second
+	tick        = 2 * time.Millisecond
+)
 
 // testCA is a certificate authority made for one test.
 type testCA struct {
@@ -42,9 +47,7 @@ type testCA struct {
 func newCA(t testing.TB, name string) *testCA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -56,13 +59,9 @@ func newCA(t testing.TB, name string) *testCA {
 		IsCA:                  true,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return &testCA{
@@ -90,13 +89,9 @@ type issued struct {
 func (ca *testCA) issue(t testing.TB, l leaf) issued {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	now := time.Now()
 	if l.notAfter.IsZero() {
 		l.notAfter = now.Add(time.Hour)
@@ -121,21 +116,15 @@ func (ca *testCA) issue(t testing.TB, l leaf) issued {
 		}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	is := issued{
 		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		keyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
 	}
 	is.cert, err = tls.X509KeyPair(is.certPEM, is.keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return is
 }
 
@@ -156,9 +145,7 @@ func (is issued) write(t testing.TB, dir, name string) tlstransport.KeyPair {
 
 func writeFile(t testing.TB, path string, data []byte) {
 	t.Helper()
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, data, 0o600))
 }
 
 // clientConfig trusts ca and expects the server to be localhost.
@@ -219,21 +206,6 @@ func (b *logBuffer) line(parts ...string) (string, bool) {
 	return "", false
 }
 
-// waitFor polls cond until it holds or waitTimeout passes.
-func waitFor(cond func() bool) bool {
-	deadline := time.After(waitTimeout)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-tick.C:
-		case <-deadline:
-			return cond()
-		}
-	}
-	return true
-}
-
 // noLeaks checks, when the test and its cleanups are done, that the
 // goroutines it started have ended. Call it first, so that its cleanup runs
 // last.
@@ -249,9 +221,7 @@ func serve(t *testing.T, tr tlstransport.Transport, addr string, app core.App, c
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	ep, err := core.Listen(ctx, tr, addr, app, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = ep.Close() })
 	return ep
 }
@@ -259,9 +229,7 @@ func serve(t *testing.T, tr tlstransport.Transport, addr string, app core.App, c
 // waitStats waits until the endpoint's stats satisfy cond.
 func waitStats(t *testing.T, ep *core.Endpoint, what string, cond func(core.Stats) bool) {
 	t.Helper()
-	if !waitFor(func() bool { return cond(ep.Stats()) }) {
-		t.Fatalf("stats never showed %s: %+v", what, ep.Stats())
-	}
+	require.Eventually(t, func() bool { return cond(ep.Stats()) }, waitTimeout, tick, "stats never showed %s", what)
 }
 
 // dialTLS connects to addr with cfg and completes the handshake.
@@ -282,9 +250,7 @@ func dialTLS(t *testing.T, addr net.Addr, cfg *tls.Config) (*tls.Conn, error) {
 func mustDialTLS(t *testing.T, addr net.Addr, cfg *tls.Config) *tls.Conn {
 	t.Helper()
 	c, err := dialTLS(t, addr, cfg)
-	if err != nil {
-		t.Fatalf("TLS dial %v: %v", addr, err)
-	}
+	require.NoError(t, err, "TLS dial %v", addr)
 	return c
 }
 
@@ -292,9 +258,7 @@ func mustDialTLS(t *testing.T, addr net.Addr, cfg *tls.Config) *tls.Conn {
 func dialRaw(t *testing.T, addr net.Addr) net.Conn {
 	t.Helper()
 	c, err := net.DialTimeout(addr.Network(), addr.String(), waitTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -302,35 +266,25 @@ func dialRaw(t *testing.T, addr net.Addr) net.Conn {
 // echoes checks that c echoes msg.
 func echoes(t *testing.T, c net.Conn, msg string) {
 	t.Helper()
-	if err := c.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.WriteString(c, msg); err != nil {
-		t.Fatalf("write: %v", err)
-	}
+	require.NoError(t, c.SetDeadline(time.Now().Add(waitTimeout)))
+	_, err := io.WriteString(c, msg)
+	require.NoError(t, err, "write")
 	got := make([]byte, len(msg))
-	if _, err := io.ReadFull(c, got); err != nil {
-		t.Fatalf("read echo of %q: %v", msg, err)
-	}
-	if string(got) != msg {
-		t.Fatalf("echo: got %q, want %q", got, msg)
-	}
+	_, err = io.ReadFull(c, got)
+	require.NoError(t, err, "read echo of %q", msg)
+	require.Equal(t, msg, string(got), "echo")
 }
 
 // waitClosed reads from c until the server closes it, and returns how the
 // read ended.
 func waitClosed(t *testing.T, c net.Conn) error {
 	t.Helper()
-	if err := c.SetReadDeadline(time.Now().Add(waitTimeout)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(waitTimeout)))
 	_, err := io.Copy(io.Discard, c)
 	if err == nil {
 		err = io.EOF
 	}
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		t.Fatalf("the server did not close the connection within %v", waitTimeout)
-	}
+	require.False(t, errors.As(err, &ne) && ne.Timeout(), "the server did not close the connection within %v", waitTimeout)
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/assert"
 )
 
 // TestConnNotLazy guards against Conn gaining, by embedding its inner
@@ -13,10 +14,6 @@ import (
 // socket's RawConn, through which an idle server would hibernate, watching
 // the socket while crypto/tls may hold decrypted input of its own.
 func TestConnNotLazy(t *testing.T) {
-	if _, ok := any((*Conn)(nil)).(core.LazyReader); ok {
-		t.Fatal("tlstransport.Conn implements core.LazyReader: servers would bypass TLS")
-	}
-	if _, ok := any((*Conn)(nil)).(interface{ RawConn() syscall.RawConn }); ok {
-		t.Fatal("tlstransport.Conn has RawConn: servers would hibernate on the socket, past TLS's buffers")
-	}
+	assert.NotImplements(t, (*core.LazyReader)(nil), (*Conn)(nil), "servers would bypass TLS")
+	assert.NotImplements(t, (*interface{ RawConn() syscall.RawConn })(nil), (*Conn)(nil), "servers would hibernate on the socket, past TLS's buffers")
 }
