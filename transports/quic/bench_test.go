@@ -8,6 +8,7 @@ import (
 
 	"github.com/ace-go/ace/core"
 	"github.com/ace-go/ace/transports/tcp"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkEchoRoundTrip measures round trips of 64-byte messages over one
@@ -18,16 +19,12 @@ import (
 func BenchmarkEchoRoundTrip(b *testing.B) {
 	b.Run("tcp", func(b *testing.B) {
 		ln, err := tcp.Listen(ctx(b), "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		e := core.Start(ln, echoApp{}, core.Config{Acceptors: 1})
 		b.Cleanup(func() { _ = e.Close() })
 		var d net.Dialer
 		c, err := d.DialContext(ctx(b), "tcp", e.Addr().String())
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		b.Cleanup(func() { _ = c.Close() })
 		benchEcho(b, c)
 	})

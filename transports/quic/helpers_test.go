@@ -19,6 +19,7 @@ import (
 
 	"github.com/ace-go/ace/core"
 	quictransport "github.com/ace-go/ace/transports/quic"
+	"github.com/stretchr/testify/require"
 )
 
 // patience bounds every wait in these tests: long enough never to fail on a
@@ -42,9 +43,7 @@ type testPKI struct {
 func certs(t testing.TB) testPKI {
 	t.Helper()
 	p, err := sharedPKI()
-	if err != nil {
-		t.Fatalf("generating the test PKI: %v", err)
-	}
+	require.NoError(t, err, "generating the test PKI")
 	return p
 }
 
@@ -142,9 +141,7 @@ func (p testPKI) issueClient(cn string, notAfter time.Time) (tls.Certificate, er
 func listen(t testing.TB, cfg quictransport.Config) *quictransport.Listener {
 	t.Helper()
 	ln, err := quictransport.Listen(context.Background(), "127.0.0.1:0", certs(t).server, cfg)
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
+	require.NoError(t, err, "listen")
 	t.Cleanup(func() { _ = ln.Close() })
 	return ln
 }
@@ -161,9 +158,7 @@ func dialConf(t testing.TB, addr net.Addr, conf *tls.Config) *quictransport.Conn
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	c, err := quictransport.Dial(ctx, addr.String(), conf)
-	if err != nil {
-		t.Fatalf("dial %v: %v", addr, err)
-	}
+	require.NoError(t, err, "dial %v", addr)
 	t.Cleanup(func() { _ = c.Close() })
 	_ = c.SetDeadline(time.Now().Add(patience))
 	return c
@@ -206,25 +201,19 @@ func serve(t testing.TB, cfg core.Config) *core.Endpoint {
 // roundTrip writes msg on c and expects it back.
 func roundTrip(t testing.TB, c io.ReadWriter, msg string) {
 	t.Helper()
-	if _, err := io.WriteString(c, msg); err != nil {
-		t.Fatalf("writing %q: %v", msg, err)
-	}
+	_, err := io.WriteString(c, msg)
+	require.NoError(t, err, "writing %q", msg)
 	buf := make([]byte, len(msg))
-	if _, err := io.ReadFull(c, buf); err != nil {
-		t.Fatalf("reading the echo of %q: %v", msg, err)
-	}
-	if string(buf) != msg {
-		t.Fatalf("echo: got %q, want %q", buf, msg)
-	}
+	_, err = io.ReadFull(c, buf)
+	require.NoError(t, err, "reading the echo of %q", msg)
+	require.Equal(t, msg, string(buf), "echo")
 }
 
 // listenTLS is listen with a tls.Config of the test's own.
 func listenTLS(t testing.TB, conf *tls.Config, cfg quictransport.Config) *quictransport.Listener {
 	t.Helper()
 	ln, err := quictransport.Listen(context.Background(), "127.0.0.1:0", conf, cfg)
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
+	require.NoError(t, err, "listen")
 	t.Cleanup(func() { _ = ln.Close() })
 	return ln
 }
@@ -253,32 +242,13 @@ func acceptPair(t testing.TB, ln *quictransport.Listener, conf *tls.Config) (srv
 		t.Fatalf("dial: %v", d.err)
 	}
 	t.Cleanup(func() { _ = d.c.Close() })
-	if acceptErr != nil {
-		t.Fatalf("accept: %v", acceptErr)
-	}
+	require.NoError(t, acceptErr, "accept")
 	srv = conn.(*quictransport.Conn)
 	t.Cleanup(func() { _ = srv.Close() })
-	if err := srv.HandshakeContext(ctx); err != nil {
-		t.Fatalf("handshake: %v", err)
-	}
+	require.NoError(t, srv.HandshakeContext(ctx), "handshake")
 	_ = srv.SetDeadline(time.Now().Add(patience))
 	_ = d.c.SetDeadline(time.Now().Add(patience))
 	return srv, d.c
-}
-
-// poll calls cond every millisecond until it holds, and fails the test if
-// it does not within patience. It is for conditions no event announces.
-func poll(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(patience)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, patience)
-		}
-		<-tick.C
-	}
 }
 
 // ctx returns a context that ends after patience, or when the test ends.

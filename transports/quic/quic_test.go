@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,18 +20,17 @@ import (
 
 	"github.com/ace-go/ace/core"
 	quictransport "github.com/ace-go/ace/transports/quic"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // openStream opens qc's stream as an ace client does: with the preamble.
 func openStream(t testing.TB, qc *quic.Conn) *quic.Stream {
 	t.Helper()
 	st, err := qc.OpenStream()
-	if err != nil {
-		t.Fatalf("opening a stream: %v", err)
-	}
-	if _, err := st.Write([]byte{quictransport.Preamble}); err != nil {
-		t.Fatalf("writing the preamble: %v", err)
-	}
+	require.NoError(t, err, "opening a stream")
+	_, err = st.Write([]byte{quictransport.Preamble})
+	require.NoError(t, err, "writing the preamble")
 	_ = st.SetDeadline(time.Now().Add(patience))
 	return st
 }
@@ -42,19 +40,15 @@ func openStream(t testing.TB, qc *quic.Conn) *quic.Stream {
 func TestEchoQUICGoClient(t *testing.T) {
 	e := serve(t, core.Config{Acceptors: 1})
 	qc, err := dialQUIC(t, e.Addr(), quictransport.DefaultALPN)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	st := openStream(t, qc)
 	roundTrip(t, st, "hello over quic-go")
 	// A half-close ends the server's read side: the echo app's server
 	// closes, and the client reads the end of the stream.
-	if err := st.Close(); err != nil {
-		t.Fatalf("closing the stream's send side: %v", err)
-	}
-	if rest, err := io.ReadAll(st); err != nil || len(rest) > 0 {
-		t.Fatalf("after the half-close, read %q, %v; want nothing and EOF", rest, err)
-	}
+	require.NoError(t, st.Close(), "closing the stream's send side")
+	rest, err := io.ReadAll(st)
+	require.NoError(t, err, "after the half-close, read to EOF")
+	require.Empty(t, rest, "after the half-close, read")
 
 	c := dial(t, e.Addr())
 	roundTrip(t, c, "hello over Dial")
@@ -79,22 +73,17 @@ func TestInfo(t *testing.T) {
 		peerCN string
 	}{{"server", srv, "test client"}, {"client", cl, "localhost"}} {
 		info := side.conn.Info()
-		if info.Transport != "quic" || info.Version != "v1" {
-			t.Errorf("%s: transport %q version %q, want \"quic\" \"v1\"", side.name, info.Transport, info.Version)
-		}
+		assert.Equal(t, "quic", info.Transport, "%s: transport", side.name)
+		assert.Equal(t, "v1", info.Version, "%s: version", side.name)
 		if info.LocalAddr.String() != side.conn.LocalAddr().String() || info.RemoteAddr.String() != side.conn.RemoteAddr().String() {
 			t.Errorf("%s: Info addresses %v %v differ from LocalAddr %v RemoteAddr %v", side.name,
 				info.LocalAddr, info.RemoteAddr, side.conn.LocalAddr(), side.conn.RemoteAddr())
 		}
-		if info.TLS == nil {
-			t.Fatalf("%s: Info has no TLS state", side.name)
-		}
+		require.NotNil(t, info.TLS, "%s: Info's TLS state", side.name)
 		if info.TLS.Version != tls.VersionTLS13 || info.TLS.NegotiatedProtocol != quictransport.DefaultALPN {
 			t.Errorf("%s: TLS version %#x ALPN %q, want TLS 1.3 and %q", side.name, info.TLS.Version, info.TLS.NegotiatedProtocol, quictransport.DefaultALPN)
 		}
-		if info.TLS.ServerName != "localhost" {
-			t.Errorf("%s: SNI %q, want \"localhost\"", side.name, info.TLS.ServerName)
-		}
+		assert.Equal(t, "localhost", info.TLS.ServerName, "%s: SNI", side.name)
 		if certs := info.TLS.PeerCertificates; len(certs) == 0 || certs[0].Subject.CommonName != side.peerCN {
 			t.Errorf("%s: peer certificates %v, want one for %q", side.name, len(certs), side.peerCN)
 		}
@@ -117,9 +106,7 @@ func TestALPN(t *testing.T) {
 			t.Errorf("dialing with ALPN \"other\": %v, want CRYPTO_ERROR no_application_protocol", err)
 		}
 		srv, _ := acceptPair(t, ln, pki.client)
-		if got := srv.Info().TLS.NegotiatedProtocol; got != quictransport.DefaultALPN {
-			t.Errorf("negotiated %q, want %q", got, quictransport.DefaultALPN)
-		}
+		assert.Equal(t, quictransport.DefaultALPN, srv.Info().TLS.NegotiatedProtocol, "negotiated")
 	})
 	t.Run("configured", func(t *testing.T) {
 		ln := listen(t, quictransport.Config{ALPN: []string{"echo/1"}})
@@ -129,9 +116,7 @@ func TestALPN(t *testing.T) {
 		conf := pki.client.Clone()
 		conf.NextProtos = []string{"echo/1"}
 		srv, _ := acceptPair(t, ln, conf)
-		if got := srv.Info().TLS.NegotiatedProtocol; got != "echo/1" {
-			t.Errorf("negotiated %q, want \"echo/1\"", got)
-		}
+		assert.Equal(t, "echo/1", srv.Info().TLS.NegotiatedProtocol, "negotiated")
 	})
 }
 
@@ -165,16 +150,10 @@ func TestALPNWithConfigForClient(t *testing.T) {
 			client.NextProtos = []string{tc.want}
 			for i := range 2 { // the second handshake uses the cached copy
 				srv, _ := acceptPair(t, ln, client)
-				if got := srv.Info().TLS.NegotiatedProtocol; got != tc.want {
-					t.Fatalf("handshake %d negotiated %q, want %q", i, got, tc.want)
-				}
+				require.Equal(t, tc.want, srv.Info().TLS.NegotiatedProtocol, "handshake %d negotiated", i)
 			}
-			if !slices.Equal(perClient.NextProtos, tc.returned) {
-				t.Errorf("the returned configuration was modified: NextProtos %q", perClient.NextProtos)
-			}
-			if n := calls.Load(); n != 2 {
-				t.Errorf("GetConfigForClient ran %d times, want 2", n)
-			}
+			assert.Equal(t, tc.returned, perClient.NextProtos, "the returned configuration was modified")
+			assert.EqualValues(t, 2, calls.Load(), "GetConfigForClient runs")
 		})
 	}
 }
@@ -199,20 +178,16 @@ func TestClientWithoutStreamCostsOneServer(t *testing.T) {
 		Logger:           slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	silent, err := dialQUIC(t, e.Addr(), quictransport.DefaultALPN)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	start := time.Now()
-	poll(t, "the silent client is accepted and the next server waits", func() bool {
+	require.Eventually(t, func() bool {
 		st := e.Stats()
 		return st.Accepted == 1 && st.Accepting == 1
-	})
+	}, patience, time.Millisecond, "the silent client is accepted and the next server waits")
 
 	c := dial(t, e.Addr())
 	roundTrip(t, c, "served while the other one stalls")
-	if err := silent.Context().Err(); err != nil {
-		t.Fatalf("the silent client's connection ended before the second client was served (%v): the test proves nothing", context.Cause(silent.Context()))
-	}
+	require.NoError(t, silent.Context().Err(), "the silent client's connection ended before the second client was served (%v): the test proves nothing", context.Cause(silent.Context()))
 
 	select {
 	case <-silent.Context().Done():
@@ -222,10 +197,8 @@ func TestClientWithoutStreamCostsOneServer(t *testing.T) {
 	// The bound leaves room for a loaded machine; it is far below quic-go's
 	// own timeouts (10s for handshakes, 30s idle), which would end the
 	// connection if core's handshake timeout did not.
-	if took := time.Since(start); took > 3*handshakeTimeout {
-		t.Errorf("the silent client held its server for %v, want about the handshake timeout %v", took, handshakeTimeout)
-	}
-	poll(t, "the silent client's server ends", func() bool { return e.Stats().Closed == 1 })
+	assert.LessOrEqual(t, time.Since(start), 3*handshakeTimeout, "the silent client held its server for longer than about the handshake timeout %v", handshakeTimeout)
+	require.Eventually(t, func() bool { return e.Stats().Closed == 1 }, patience, time.Millisecond, "the silent client's server ends")
 	if log := logs.String(); !strings.Contains(log, "handshake failed") || !strings.Contains(log, "waiting for the client's stream") {
 		t.Errorf("the failed handshake is not logged at debug level with its reason; logs:\n%s", log)
 	}
@@ -256,24 +229,19 @@ func (b *syncBuffer) String() string {
 func TestExtraStreamsRefused(t *testing.T) {
 	e := serve(t, core.Config{Acceptors: 1})
 	qc, err := dialQUIC(t, e.Addr(), quictransport.DefaultALPN)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	st := openStream(t, qc)
 	roundTrip(t, st, "first stream")
 
 	var limit *quic.StreamLimitReachedError
-	if _, err := qc.OpenStream(); !errors.As(err, &limit) {
-		t.Errorf("opening a second bidirectional stream: %v, want %T", err, limit)
-	}
-	if _, err := qc.OpenUniStream(); !errors.As(err, &limit) {
-		t.Errorf("opening a unidirectional stream: %v, want %T", err, limit)
-	}
+	_, err = qc.OpenStream()
+	assert.ErrorAs(t, err, &limit, "opening a second bidirectional stream")
+	_, err = qc.OpenUniStream()
+	assert.ErrorAs(t, err, &limit, "opening a unidirectional stream")
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if _, err := qc.OpenStreamSync(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("waiting for credit for a second stream: %v, want none granted", err)
-	}
+	_, err = qc.OpenStreamSync(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "waiting for credit for a second stream: want none granted")
 	roundTrip(t, st, "first stream still served")
 }
 
@@ -282,24 +250,15 @@ func TestExtraStreamsRefused(t *testing.T) {
 func TestBadPreamble(t *testing.T) {
 	ln := listen(t, quictransport.Config{})
 	qc, err := dialQUIC(t, ln.Addr(), quictransport.DefaultALPN)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	st, err := qc.OpenStream()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Write([]byte("GET / HTTP/1.1\r\n")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = st.Write([]byte("GET / HTTP/1.1\r\n"))
+	require.NoError(t, err)
 	conn, err := ln.Accept(ctx(t))
-	if err != nil {
-		t.Fatalf("accept: %v", err)
-	}
+	require.NoError(t, err, "accept")
 	defer conn.Close()
-	if err := conn.(core.Handshaker).HandshakeContext(ctx(t)); !errors.Is(err, quictransport.ErrBadPreamble) {
-		t.Fatalf("handshake: %v, want ErrBadPreamble", err)
-	}
+	require.ErrorIs(t, conn.(core.Handshaker).HandshakeContext(ctx(t)), quictransport.ErrBadPreamble, "handshake")
 	select {
 	case <-qc.Context().Done():
 	case <-time.After(patience):
@@ -316,32 +275,23 @@ func TestBadPreamble(t *testing.T) {
 func TestHandshakeContextRetry(t *testing.T) {
 	ln := listen(t, quictransport.Config{})
 	qc, err := dialQUIC(t, ln.Addr(), quictransport.DefaultALPN)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	conn, err := ln.Accept(ctx(t))
-	if err != nil {
-		t.Fatalf("accept: %v", err)
-	}
+	require.NoError(t, err, "accept")
 	defer conn.Close()
 	hs := conn.(core.Handshaker)
 	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if err := hs.HandshakeContext(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("handshake with no stream: %v, want context.DeadlineExceeded", err)
-	}
+	require.ErrorIs(t, hs.HandshakeContext(short), context.DeadlineExceeded, "handshake with no stream")
 	st := openStream(t, qc)
-	if err := hs.HandshakeContext(ctx(t)); err != nil {
-		t.Fatalf("handshake once the stream is open: %v", err)
-	}
-	if _, err := st.Write([]byte("after")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, hs.HandshakeContext(ctx(t)), "handshake once the stream is open")
+	_, err = st.Write([]byte("after"))
+	require.NoError(t, err)
 	buf := make([]byte, 5)
 	_ = conn.SetReadDeadline(time.Now().Add(patience))
-	if _, err := io.ReadFull(conn, buf); err != nil || string(buf) != "after" {
-		t.Fatalf("server read %q, %v; want \"after\" without the preamble", buf, err)
-	}
+	_, err = io.ReadFull(conn, buf)
+	require.NoError(t, err, "server read")
+	require.Equal(t, "after", string(buf), "server read, without the preamble")
 }
 
 // 0-RTT is never accepted: a client that resumes a session and dials for
@@ -361,18 +311,14 @@ func Test0RTTNotAccepted(t *testing.T) {
 	conf.ClientSessionCache = tls.NewLRUClientSessionCache(4)
 	for i, name := range []string{"first", "resumed"} {
 		qc, err := quic.DialAddrEarly(ctx(t), ln.Addr().String(), conf, nil)
-		if err != nil {
-			t.Fatalf("%s dial: %v", name, err)
-		}
+		require.NoError(t, err, "%s dial", name)
 		st := openStream(t, qc)
 		roundTrip(t, st, name)
 		state := qc.ConnectionState()
 		info := <-infos
-		if state.Used0RTT {
-			t.Errorf("%s connection: the client used 0-RTT", name)
-		}
-		if i == 1 && !info.TLS.DidResume {
-			t.Fatalf("the second connection did not resume the session: the test proves nothing")
+		assert.False(t, state.Used0RTT, "%s connection: the client used 0-RTT", name)
+		if i == 1 {
+			require.True(t, info.TLS.DidResume, "the second connection did not resume the session: the test proves nothing")
 		}
 		_ = qc.CloseWithError(0, "")
 	}
@@ -385,17 +331,12 @@ func TestListenerClose(t *testing.T) {
 	addr := ln.Addr().String()
 	srv, cl := acceptPair(t, ln, certs(t).client)
 
-	if err := ln.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	if _, err := ln.Accept(ctx(t)); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("Accept after Close: %v, want net.ErrClosed", err)
-	}
-	if err := ln.Close(); err != nil {
-		t.Errorf("a second Close: %v", err)
-	}
+	require.NoError(t, ln.Close(), "Close")
+	_, err := ln.Accept(ctx(t))
+	assert.ErrorIs(t, err, net.ErrClosed, "Accept after Close")
+	assert.NoError(t, ln.Close(), "a second Close")
 	start := time.Now()
-	_, err := quictransport.Dial(ctx(t), addr, certs(t).client)
+	_, err = quictransport.Dial(ctx(t), addr, certs(t).client)
 	var te *quic.TransportError
 	if !errors.As(err, &te) || te.ErrorCode != quic.ConnectionRefused {
 		t.Errorf("dialing a closed listener: %v, want CONNECTION_REFUSED", err)
@@ -406,44 +347,38 @@ func TestListenerClose(t *testing.T) {
 
 	roundTripConn(t, cl, srv, "client to server after Close")
 	roundTripConn(t, srv, cl, "server to client after Close")
-	if _, err := net.ListenPacket("udp", addr); err == nil {
-		t.Fatal("the socket was released while a connection still uses it")
-	}
+	_, err = net.ListenPacket("udp", addr)
+	require.Error(t, err, "the socket was released while a connection still uses it")
 	_ = cl.Close()
 	_ = srv.Close()
-	poll(t, "the socket is released", func() bool {
+	require.Eventually(t, func() bool {
 		pc, err := net.ListenPacket("udp", addr)
 		if err == nil {
 			_ = pc.Close()
 		}
 		return err == nil
-	})
+	}, patience, time.Millisecond, "the socket is released")
 }
 
 // A listener with no connection releases its socket when Close returns.
 func TestListenerCloseReleasesSocket(t *testing.T) {
 	ln := listen(t, quictransport.Config{})
 	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
+	require.NoError(t, ln.Close(), "Close")
 	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		t.Fatalf("binding the listener's address after Close: %v", err)
-	}
+	require.NoError(t, err, "binding the listener's address after Close")
 	_ = pc.Close()
 }
 
 // roundTripConn writes msg on from and reads it on to.
 func roundTripConn(t testing.TB, from, to net.Conn, msg string) {
 	t.Helper()
-	if _, err := io.WriteString(from, msg); err != nil {
-		t.Fatalf("write: %v", err)
-	}
+	_, err := io.WriteString(from, msg)
+	require.NoError(t, err, "write")
 	buf := make([]byte, len(msg))
-	if _, err := io.ReadFull(to, buf); err != nil || string(buf) != msg {
-		t.Fatalf("read %q, %v; want %q", buf, err, msg)
-	}
+	_, err = io.ReadFull(to, buf)
+	require.NoError(t, err, "read")
+	require.Equal(t, msg, string(buf), "read")
 }
 
 // Close loses nothing written before it, whichever side closes, although a
@@ -473,9 +408,7 @@ func TestCloseDeliversWhatWasWritten(t *testing.T) {
 			if err != nil || !bytes.Equal(got, data) {
 				t.Errorf("read %d bytes, %v; want %d and EOF", len(got), err, len(data))
 			}
-			if err := <-errc; err != nil {
-				t.Errorf("write and close: %v", err)
-			}
+			assert.NoError(t, <-errc, "write and close")
 		})
 	}
 }
@@ -486,24 +419,15 @@ func TestLingerIsBounded(t *testing.T) {
 	const linger = 500 * time.Millisecond
 	ln := listen(t, quictransport.Config{Linger: linger})
 	qc, err := dialQUIC(t, ln.Addr(), quictransport.DefaultALPN)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	openStream(t, qc)
 	conn, err := ln.Accept(ctx(t))
-	if err != nil {
-		t.Fatalf("accept: %v", err)
-	}
-	if err := conn.(core.Handshaker).HandshakeContext(ctx(t)); err != nil {
-		t.Fatalf("handshake: %v", err)
-	}
-	if _, err := conn.Write([]byte("unread")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "accept")
+	require.NoError(t, conn.(core.Handshaker).HandshakeContext(ctx(t)), "handshake")
+	_, err = conn.Write([]byte("unread"))
+	require.NoError(t, err)
 	start := time.Now()
-	if err := conn.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
+	require.NoError(t, conn.Close(), "Close")
 	if took := time.Since(start); took > linger/2 {
 		t.Errorf("Close took %v; it must return at once", took)
 	}
@@ -516,12 +440,9 @@ func TestLingerIsBounded(t *testing.T) {
 	if took := time.Since(start); took < linger || took > 4*linger {
 		t.Errorf("the connection ended %v after Close, want after the linger of %v", took, linger)
 	}
-	if _, err := conn.Read(make([]byte, 1)); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("Read after Close: %v, want net.ErrClosed", err)
-	}
-	if err := conn.Close(); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("a second Close: %v, want net.ErrClosed", err)
-	}
+	_, err = conn.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, net.ErrClosed, "Read after Close")
+	assert.ErrorIs(t, conn.Close(), net.ErrClosed, "a second Close")
 }
 
 // Dialing a port where nothing listens fails at once, as with TCP, rather
@@ -529,9 +450,7 @@ func TestLingerIsBounded(t *testing.T) {
 // ICMP port unreachable.
 func TestDialClosedPort(t *testing.T) {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := pc.LocalAddr().String()
 	_ = pc.Close()
 	start := time.Now()
@@ -540,9 +459,7 @@ func TestDialClosedPort(t *testing.T) {
 		_ = c.Close()
 		t.Fatal("Dial to a closed port succeeded")
 	}
-	if !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Errorf("Dial to a closed port: %v, want ECONNREFUSED", err)
-	}
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED, "Dial to a closed port")
 	if took := time.Since(start); took > patience/2 {
 		t.Errorf("Dial to a closed port took %v", took)
 	}
@@ -555,22 +472,17 @@ func TestTransport(t *testing.T) {
 		Config:    quictransport.Config{ALPN: []string{"echo/1"}},
 	}
 	e, err := core.Listen(ctx(t), tr, "127.0.0.1:0", echoApp{}, core.Config{Acceptors: 1})
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
+	require.NoError(t, err, "listen")
 	t.Cleanup(func() { _ = e.Close() })
 	conf := certs(t).client.Clone()
 	conf.NextProtos = []string{"echo/1"}
 	c, err := quictransport.Dial(ctx(t), e.Addr().String(), conf)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(patience))
 	roundTrip(t, c, "via Transport")
-	if _, err := (quictransport.Transport{}).Listen(ctx(t), "127.0.0.1:0"); err == nil {
-		t.Error("a Transport without TLSConfig listened")
-	}
+	_, err = (quictransport.Transport{}).Listen(ctx(t), "127.0.0.1:0")
+	assert.Error(t, err, "a Transport without TLSConfig listened")
 }
 
 // Handshake abuse: garbage datagrams, a client that vanishes after its first
@@ -582,13 +494,9 @@ func TestTransport(t *testing.T) {
 func TestHandshakeAbuse(t *testing.T) {
 	pki := certs(t)
 	stranger, err := newPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	expired, err := pki.issueClient("expired client", time.Now().Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	serverConf := pki.server.Clone()
 	serverConf.ClientAuth = tls.RequireAndVerifyClientCert
 	serverConf.ClientCAs = pki.roots
@@ -602,13 +510,10 @@ func TestHandshakeAbuse(t *testing.T) {
 	addr := ln.Addr().String()
 
 	junk, err := net.Dial("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, p := range [][]byte{[]byte("not quic at all"), bytes.Repeat([]byte{0xc3}, 1200)} {
-		if _, err := junk.Write(p); err != nil {
-			t.Fatal(err)
-		}
+		_, err := junk.Write(p)
+		require.NoError(t, err)
 	}
 	_ = junk.Close()
 
@@ -652,17 +557,15 @@ func TestHandshakeAbuse(t *testing.T) {
 	roundTrip(t, good, "served despite the abuse")
 
 	const want = 5 // the bad clients and the vanishing one
-	poll(t, "every failed handshake is logged", func() bool {
+	require.Eventually(t, func() bool {
 		return strings.Count(logs.String(), "ended before it was accepted") >= want
-	})
+	}, patience, time.Millisecond, "every failed handshake is logged")
 	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 		if !strings.Contains(line, "level=DEBUG") || !strings.Contains(line, "remote=127.0.0.1:") || !strings.Contains(line, "err=") {
 			t.Errorf("log line without level DEBUG, remote address or reason: %s", line)
 		}
 	}
-	if st := e.Stats(); st.Accepted != 1 {
-		t.Errorf("%d connections accepted, want only the good client's", st.Accepted)
-	}
+	assert.Equal(t, uint64(1), e.Stats().Accepted, "connections accepted: only the good client's")
 	t.Logf("logs:\n%s", logs)
 }
 
@@ -671,9 +574,7 @@ func TestHandshakeAbuse(t *testing.T) {
 func vanishing(t *testing.T, addr net.Addr) {
 	t.Helper()
 	uc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer uc.Close()
 	conf := certs(t).client.Clone()
 	conf.NextProtos = []string{quictransport.DefaultALPN}
