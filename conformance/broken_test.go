@@ -2,7 +2,6 @@ package conformance_test
 
 import (
 	"context"
-	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +12,7 @@ import (
 	"github.com/ace-go/ace/conformance"
 	"github.com/ace-go/ace/conformance/memory"
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/require"
 )
 
 // The suite must be able to fail. TestBrokenTransportsFail runs this test
@@ -89,9 +89,7 @@ func TestBrokenHelper(t *testing.T) {
 		t.Skip("run by TestBrokenTransportsFail")
 	}
 	wrap, ok := brokenTransports[kind]
-	if !ok {
-		t.Fatalf("unknown broken transport %q", kind)
-	}
+	require.True(t, ok, "unknown broken transport %q", kind)
 	h := memoryHarness()
 	h.Name = "broken memory: " + kind
 	h.Timeout = time.Second
@@ -111,9 +109,7 @@ func TestBrokenAppHelper(t *testing.T) {
 		t.Skip("run by TestBrokenTransportsFail")
 	}
 	app, ok := brokenApps[kind]
-	if !ok {
-		t.Fatalf("unknown broken app %q", kind)
-	}
+	require.True(t, ok, "unknown broken app %q", kind)
 	conformance.RunApp(t, conformance.AppHarness{
 		Name:     "broken app: " + kind,
 		App:      app,
@@ -150,15 +146,11 @@ func TestBrokenTransportsFail(t *testing.T) {
 				if !strings.Contains(string(out), "PASS") {
 					t.Fatalf("the sound run ran nothing; output:\n%s", out)
 				}
-				if err != nil {
-					t.Fatalf("the sound one failed: %v\n%s", err, out)
-				}
+				require.NoError(t, err, "the sound one failed; output:\n%s", out)
 				return
 			}
 			var exit *exec.ExitError
-			if !errors.As(err, &exit) {
-				t.Fatalf("the suite passed against the %s transport (err %v); output:\n%s", tc.kind, err, out)
-			}
+			require.ErrorAs(t, err, &exit, "the suite passed against the %s transport; output:\n%s", tc.kind, out)
 			for _, rule := range tc.rules {
 				num, _, _ := strings.Cut(rule, "_")
 				if !strings.Contains(string(out), "--- FAIL: "+tc.helper+"/"+rule+" ") {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/ace-go/ace/conformance/memory"
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) {
@@ -35,13 +37,9 @@ func pair(t *testing.T, ln *memory.Listener) (server core.Conn, client net.Conn)
 		ch <- result{c, err}
 	}()
 	client, err := ln.Dial(ctx)
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
+	require.NoError(t, err, "Dial")
 	r := <-ch
-	if r.err != nil {
-		t.Fatalf("Accept: %v", r.err)
-	}
+	require.NoError(t, r.err, "Accept")
 	t.Cleanup(func() { _ = client.Close(); _ = r.c.Close() })
 	return r.c, client
 }
@@ -49,29 +47,24 @@ func pair(t *testing.T, ln *memory.Listener) (server core.Conn, client net.Conn)
 func TestDialAccept(t *testing.T) {
 	ln := memory.Listen("svc")
 	defer ln.Close()
-	if got := ln.Addr(); got.Network() != "memory" || got.String() != "svc" {
-		t.Errorf("Addr() = %s/%s, want memory/svc", got.Network(), got)
-	}
+	assert.Equal(t, "memory", ln.Addr().Network(), "Addr().Network()")
+	assert.Equal(t, "svc", ln.Addr().String(), "Addr()")
 	for i, want := range []string{"svc#1", "svc#2"} {
 		srv, cl := pair(t, ln)
 		info := srv.Info()
-		if info.Transport != "memory" {
-			t.Errorf("conn %d: Transport %q, want memory", i, info.Transport)
-		}
-		if info.LocalAddr.String() != "svc" || info.RemoteAddr.String() != want {
-			t.Errorf("conn %d: server info local %v remote %v, want svc and %s", i, info.LocalAddr, info.RemoteAddr, want)
-		}
-		if cl.LocalAddr().String() != want || cl.RemoteAddr().String() != "svc" {
-			t.Errorf("conn %d: client local %v remote %v, want %s and svc", i, cl.LocalAddr(), cl.RemoteAddr(), want)
-		}
-		if got := core.InfoOf(cl); got.Transport != "memory" || got.LocalAddr.String() != want {
-			t.Errorf("conn %d: client info %+v", i, got)
-		}
+		assert.Equal(t, "memory", info.Transport, "conn %d: Transport", i)
+		assert.Equal(t, "svc", info.LocalAddr.String(), "conn %d: server's local address", i)
+		assert.Equal(t, want, info.RemoteAddr.String(), "conn %d: server's remote address", i)
+		assert.Equal(t, want, cl.LocalAddr().String(), "conn %d: client's local address", i)
+		assert.Equal(t, "svc", cl.RemoteAddr().String(), "conn %d: client's remote address", i)
+		got := core.InfoOf(cl)
+		assert.Equal(t, "memory", got.Transport, "conn %d: client info's Transport", i)
+		assert.Equal(t, want, got.LocalAddr.String(), "conn %d: client info's LocalAddr", i)
 		go func() { _, _ = cl.Write([]byte("hi")) }()
 		buf := make([]byte, 2)
-		if _, err := io.ReadFull(srv, buf); err != nil || string(buf) != "hi" {
-			t.Errorf("conn %d: read %q, %v", i, buf, err)
-		}
+		_, err := io.ReadFull(srv, buf)
+		assert.NoError(t, err, "conn %d: read", i)
+		assert.Equal(t, "hi", string(buf), "conn %d: read", i)
 	}
 }
 
@@ -80,14 +73,12 @@ func TestAcceptContext(t *testing.T) {
 	defer ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ln.Accept(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("Accept with a cancelled context: %v, want context.Canceled", err)
-	}
+	_, err := ln.Accept(ctx)
+	assert.ErrorIs(t, err, context.Canceled, "Accept with a cancelled context")
 	dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer dcancel()
-	if _, err := ln.Accept(dctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Accept past a deadline: %v, want context.DeadlineExceeded", err)
-	}
+	_, err = ln.Accept(dctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "Accept past a deadline")
 }
 
 func TestDialContext(t *testing.T) {
@@ -96,9 +87,8 @@ func TestDialContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	// Nobody accepts: Dial waits until its context is done.
-	if c, err := ln.Dial(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Dial with no Accept: %v, %v; want context.DeadlineExceeded", c, err)
-	}
+	_, err := ln.Dial(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "Dial with no Accept")
 }
 
 func TestClose(t *testing.T) {
@@ -124,15 +114,9 @@ func TestClose(t *testing.T) {
 		}
 		dialErr <- err
 	}()
-	if err := <-dialErr; err != nil {
-		t.Fatalf("Dial while Accept waits: %v", err)
-	}
-	if err := ln.Close(); err != nil {
-		t.Errorf("Close: %v", err)
-	}
-	if err := ln.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
+	require.NoError(t, <-dialErr, "Dial while Accept waits")
+	assert.NoError(t, ln.Close(), "Close")
+	assert.NoError(t, ln.Close(), "second Close")
 	wg.Wait()
 	close(errs)
 	closed := 0
@@ -143,15 +127,11 @@ func TestClose(t *testing.T) {
 			t.Errorf("Accept across Close: %v, want net.ErrClosed", err)
 		}
 	}
-	if closed != waiters-1 {
-		t.Errorf("%d Accept calls reported net.ErrClosed, want %d", closed, waiters-1)
-	}
-	if _, err := ln.Accept(context.Background()); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("Accept after Close: %v, want net.ErrClosed", err)
-	}
-	if _, err := ln.Dial(context.Background()); !errors.Is(err, memory.ErrRefused) {
-		t.Errorf("Dial after Close: %v, want ErrRefused", err)
-	}
+	assert.Equal(t, waiters-1, closed, "Accept calls that reported net.ErrClosed")
+	_, err := ln.Accept(context.Background())
+	assert.ErrorIs(t, err, net.ErrClosed, "Accept after Close")
+	_, err = ln.Dial(context.Background())
+	assert.ErrorIs(t, err, memory.ErrRefused, "Dial after Close")
 }
 
 func TestDialRefusedWhileWaiting(t *testing.T) {
@@ -162,24 +142,16 @@ func TestDialRefusedWhileWaiting(t *testing.T) {
 		errc <- err
 	}()
 	_ = ln.Close()
-	if err := <-errc; !errors.Is(err, memory.ErrRefused) {
-		t.Errorf("Dial waiting across Close: %v, want ErrRefused", err)
-	}
+	assert.ErrorIs(t, <-errc, memory.ErrRefused, "Dial waiting across Close")
 }
 
 func TestTransport(t *testing.T) {
 	var tr core.Transport = memory.Transport{}
 	ln, err := tr.Listen(context.Background(), "t")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
-	if ln.Addr().String() != "t" {
-		t.Errorf("Addr %v, want t", ln.Addr())
-	}
-	if _, ok := ln.(*memory.Listener); !ok {
-		t.Errorf("Transport.Listen returned %T, want *memory.Listener", ln)
-	}
+	assert.Equal(t, "t", ln.Addr().String(), "Addr")
+	assert.IsType(t, (*memory.Listener)(nil), ln, "Transport.Listen")
 }
 
 func TestConn(t *testing.T) {
