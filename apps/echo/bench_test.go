@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/echo"
+	"github.com/stretchr/testify/require"
 )
 
 // msgSize is the size of the message each benchmark round trip sends.
@@ -90,9 +91,7 @@ func loopEcho(c net.Conn) {
 // closed, and every goroutine waited for.
 func startPlainEcho(tb testing.TB, echoConn func(net.Conn)) net.Addr {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -137,16 +136,13 @@ type echoClient struct {
 func dialTarget(tb testing.TB, t *target, addr net.Addr) *echoClient {
 	tb.Helper()
 	c, err := net.DialTimeout("tcp", addr.String(), testTimeout)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = c.Close() })
 	ec := &echoClient{conn: c, t: t, reply: make([]byte, max(len(t.reply), len(t.greeting)))}
 	if len(t.greeting) > 0 {
 		_ = c.SetReadDeadline(time.Now().Add(testTimeout))
-		if _, err := io.ReadFull(c, ec.reply[:len(t.greeting)]); err != nil {
-			tb.Fatalf("reading the greeting: %v", err)
-		}
+		_, err := io.ReadFull(c, ec.reply[:len(t.greeting)])
+		require.NoError(tb, err, "reading the greeting")
 		_ = c.SetReadDeadline(time.Time{})
 	}
 	return ec
@@ -263,9 +259,7 @@ func TestEchoZeroAllocs(t *testing.T) {
 			}
 			trips() // warm up: buffers, iovec cache, timers
 			allocs := testing.AllocsPerRun(runs, trips) / perRun
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			t.Logf("%.4f allocations per round trip", allocs)
 			if allocs > limit {
 				t.Errorf("%.4f allocations per round trip, want at most %v", allocs, limit)

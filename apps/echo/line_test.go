@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/echo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLineGreeting(t *testing.T) {
@@ -45,9 +47,7 @@ func TestLineEcho(t *testing.T) {
 		{"/quit now\n", "ECHO: /quit now"},
 	} {
 		c.send(tc.send)
-		if got := c.line(); got != tc.want {
-			t.Errorf("sent %q: got %q, want %q", tc.send, got, tc.want)
-		}
+		assert.Equal(t, tc.want, c.line(), "sent %q", tc.send)
 	}
 	// Several lines in one write get one reply each, in order.
 	c.send("one\ntwo\r\nthree\n")
@@ -61,9 +61,7 @@ func TestLineLastLineWithoutTerminator(t *testing.T) {
 	c := dial(t, ep)
 	c.expect("WELCOME")
 	c.send("last words")
-	if err := c.conn.CloseWrite(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.conn.CloseWrite())
 	c.expect("ECHO: last words")
 	c.expectEOF()
 }
@@ -87,9 +85,7 @@ func TestLineBroadcast(t *testing.T) {
 		// connection first.
 		cl.expect("WELCOME")
 	}
-	if n := app.Live(); n != 3 {
-		t.Errorf("Live() = %d, want 3", n)
-	}
+	assert.Equal(t, 3, app.Live(), "Live()")
 
 	a.send("/broadcast   hello,  everyone \r\n")
 	a.expect("SENT 2")
@@ -114,12 +110,8 @@ func TestLineBroadcast(t *testing.T) {
 	c.send("/quit\n")
 	c.expect("BYE")
 	c.expectEOF()
-	if err := ep.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if n := app.Live(); n != 0 {
-		t.Errorf("Live() after Close = %d, want 0", n)
-	}
+	require.NoError(t, ep.Close())
+	assert.Zero(t, app.Live(), "Live() after Close")
 }
 
 func TestLineBroadcastAcrossEndpoints(t *testing.T) {
@@ -207,9 +199,7 @@ func TestLineIdleTimeoutIgnoresBroadcasts(t *testing.T) {
 		if got == "TIMEOUT" {
 			break
 		}
-		if got != "tick" {
-			t.Fatalf("listener got %q, want tick or TIMEOUT", got)
-		}
+		require.Equal(t, "tick", got, "listener got neither tick nor TIMEOUT")
 	}
 	if waited := time.Since(start); waited < idle*9/10 {
 		t.Errorf("TIMEOUT after %v, want at least %v", waited, idle)
@@ -260,10 +250,6 @@ func TestLineShutdown(t *testing.T) {
 		c.expectEOF()
 		_ = c.conn.Close()
 	}
-	if err := <-res; err != nil {
-		t.Errorf("Shutdown: %v, want nil", err)
-	}
-	if n := app.Live(); n != 0 {
-		t.Errorf("Live() after Shutdown = %d, want 0", n)
-	}
+	assert.NoError(t, <-res, "Shutdown")
+	assert.Zero(t, app.Live(), "Live() after Shutdown")
 }

@@ -3,7 +3,6 @@ package echo_test
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // loopbackListener adapts a TCP listener on 127.0.0.1 to core.Listener: apps
@@ -27,9 +28,7 @@ type loopbackListener struct {
 func listenLoopback(tb testing.TB) loopbackListener {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return loopbackListener{ln.(*net.TCPListener)}
 }
 
@@ -62,9 +61,7 @@ func serve(tb testing.TB, app core.App) *core.Endpoint {
 	tb.Helper()
 	ep := core.Start(listenLoopback(tb), app, core.Config{Acceptors: 2, EventLoop: onLoops})
 	tb.Cleanup(func() {
-		if err := ep.Close(); err != nil {
-			tb.Errorf("closing endpoint: %v", err)
-		}
+		assert.NoError(tb, ep.Close(), "closing endpoint")
 	})
 	return ep
 }
@@ -81,40 +78,31 @@ type client struct {
 func dial(tb testing.TB, ep *core.Endpoint) *client {
 	tb.Helper()
 	c, err := net.DialTimeout("tcp", ep.Addr().String(), testTimeout)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = c.Close() })
-	if err := c.SetDeadline(time.Now().Add(testTimeout)); err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, c.SetDeadline(time.Now().Add(testTimeout)))
 	return &client{tb: tb, conn: c.(*net.TCPConn), r: bufio.NewReader(c)}
 }
 
 // send writes s as is.
 func (c *client) send(s string) {
 	c.tb.Helper()
-	if _, err := io.WriteString(c.conn, s); err != nil {
-		c.tb.Fatalf("send %q: %v", s, err)
-	}
+	_, err := io.WriteString(c.conn, s)
+	require.NoError(c.tb, err, "send %q", s)
 }
 
 // line reads one LF-terminated line and returns it without its terminator.
 func (c *client) line() string {
 	c.tb.Helper()
 	s, err := c.r.ReadString('\n')
-	if err != nil {
-		c.tb.Fatalf("reading a line: got %q, then %v", s, err)
-	}
+	require.NoError(c.tb, err, "reading a line: got %q", s)
 	return s[:len(s)-1]
 }
 
 // expect reads one line and checks it is want.
 func (c *client) expect(want string) {
 	c.tb.Helper()
-	if got := c.line(); got != want {
-		c.tb.Errorf("got line %q, want %q", got, want)
-	}
+	assert.Equal(c.tb, want, c.line(), "line")
 }
 
 // expectEOF checks that the server has closed the connection with nothing
@@ -126,7 +114,5 @@ func (c *client) expectEOF() {
 		rest, _ := c.r.Peek(c.r.Buffered())
 		c.tb.Fatalf("want EOF, got more data: %q", append([]byte{b}, rest...))
 	}
-	if !errors.Is(err, io.EOF) {
-		c.tb.Fatalf("want EOF, got %v", err)
-	}
+	require.ErrorIs(c.tb, err, io.EOF)
 }

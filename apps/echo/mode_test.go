@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/ace-go/ace/apps/echo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseMode(t *testing.T) {
@@ -50,27 +52,15 @@ func TestModeFlag(t *testing.T) {
 	fs.SetOutput(io.Discard)
 	var m echo.Mode
 	fs.TextVar(&m, "mode", echo.Line, "line or raw")
-	if err := fs.Parse([]string{"-mode", "raw"}); err != nil {
-		t.Fatal(err)
-	}
-	if m != echo.Raw {
-		t.Errorf("-mode raw set %v", m)
-	}
-	if err := fs.Parse([]string{"-mode", "bogus"}); err == nil {
-		t.Error("-mode bogus accepted")
-	}
-	if _, err := echo.Mode(9).MarshalText(); !errors.Is(err, echo.ErrUnknownMode) {
-		t.Errorf("MarshalText of Mode(9): %v, want ErrUnknownMode", err)
-	}
+	require.NoError(t, fs.Parse([]string{"-mode", "raw"}))
+	assert.Equal(t, echo.Raw, m, "-mode raw")
+	assert.Error(t, fs.Parse([]string{"-mode", "bogus"}), "-mode bogus accepted")
+	_, err := echo.Mode(9).MarshalText()
+	assert.ErrorIs(t, err, echo.ErrUnknownMode, "MarshalText of Mode(9)")
 }
 
 func TestNewPanicsOnUnknownMode(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("New with Mode(9) did not panic")
-		}
-	}()
-	echo.New(echo.Config{Mode: 9})
+	assert.Panics(t, func() { echo.New(echo.Config{Mode: 9}) }, "New with Mode(9)")
 }
 
 func FuzzParseMode(f *testing.F) {

@@ -1,7 +1,6 @@
 package echo_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"math/rand/v2"
@@ -9,21 +8,19 @@ import (
 	"time"
 
 	"github.com/ace-go/ace/apps/echo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // roundTrip writes p and checks that exactly p comes back.
 func (c *client) roundTrip(p []byte) {
 	c.tb.Helper()
-	if _, err := c.conn.Write(p); err != nil {
-		c.tb.Fatalf("write: %v", err)
-	}
+	_, err := c.conn.Write(p)
+	require.NoError(c.tb, err, "write")
 	got := make([]byte, len(p))
-	if _, err := io.ReadFull(c.r, got); err != nil {
-		c.tb.Fatalf("reading the echo of %d bytes: %v", len(p), err)
-	}
-	if !bytes.Equal(got, p) {
-		c.tb.Errorf("echo of %q came back as %q", p, got)
-	}
+	_, err = io.ReadFull(c.r, got)
+	require.NoError(c.tb, err, "reading the echo of %d bytes", len(p))
+	assert.Equal(c.tb, p, got, "echo")
 }
 
 func TestRawEcho(t *testing.T) {
@@ -64,12 +61,8 @@ func TestRawLargePayload(t *testing.T) {
 	}()
 	got := make([]byte, len(payload))
 	_, rerr := io.ReadFull(c.r, got)
-	if err := <-werr; err != nil {
-		t.Fatalf("write: %v", err)
-	}
-	if rerr != nil {
-		t.Fatalf("read: %v", rerr)
-	}
+	require.NoError(t, <-werr, "write")
+	require.NoError(t, rerr, "read")
 	if i := firstDiff(got, payload); i >= 0 {
 		t.Fatalf("echo differs from payload at byte %d", i)
 	}
@@ -107,9 +100,7 @@ func TestRawShutdown(t *testing.T) {
 	a, b := dial(t, ep), dial(t, ep)
 	a.roundTrip([]byte("a"))
 	b.roundTrip([]byte("b"))
-	if n := app.Live(); n != 2 {
-		t.Errorf("Live() = %d, want 2", n)
-	}
+	assert.Equal(t, 2, app.Live(), "Live()")
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	res := make(chan error, 1)
@@ -118,12 +109,8 @@ func TestRawShutdown(t *testing.T) {
 		c.expectEOF()
 		_ = c.conn.Close()
 	}
-	if err := <-res; err != nil {
-		t.Errorf("Shutdown: %v, want nil", err)
-	}
-	if n := app.Live(); n != 0 {
-		t.Errorf("Live() after Shutdown = %d, want 0", n)
-	}
+	assert.NoError(t, <-res, "Shutdown")
+	assert.Zero(t, app.Live(), "Live() after Shutdown")
 }
 
 func TestRawStateIsolation(t *testing.T) {
@@ -132,8 +119,6 @@ func TestRawStateIsolation(t *testing.T) {
 	a.roundTrip([]byte("from a"))
 	b.roundTrip([]byte("from b"))
 	a.roundTrip([]byte("a again"))
-	if err := a.conn.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, a.conn.Close())
 	b.roundTrip([]byte("b again"))
 }
