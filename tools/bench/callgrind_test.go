@@ -1,16 +1,17 @@
 package bench
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCallgrind runs plain-echo under callgrind for a fraction of a second
@@ -25,19 +26,15 @@ func TestCallgrind(t *testing.T) {
 	// other tests: built with -race, it would not run there.
 	bin := filepath.Join(t.TempDir(), PlainEcho)
 	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, cmdPackage+PlainEcho)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build:\n%s", out)
 	dir := t.TempDir()
 	p, err := cg.Start(t.Context(), PlainEcho, dir, bin, "-ignore-sigpipe")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer p.Stop()
 
-	if _, _, err := p.Dump(t.Context(), "no spaces"); err == nil {
-		t.Error("a dump label with a space was accepted")
-	}
+	_, _, err = p.Dump(t.Context(), "no spaces")
+	assert.Error(t, err, "a dump label with a space was accepted")
 	var prof *CallgrindProfile
 	var file string
 	res, err := RunEcho(t.Context(), EchoLoad{
@@ -45,15 +42,10 @@ func TestCallgrind(t *testing.T) {
 		OnMeasure:  func() error { return p.Zero(t.Context()) },
 		OnMeasured: func() (err error) { prof, file, err = p.Dump(t.Context(), "echo"); return err },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.RoundTrips == 0 || prof == nil {
-		t.Fatalf("%d round trips, profile %v", res.RoundTrips, prof)
-	}
-	if want := filepath.Join(dir, "callgrind.out.1"); file != want {
-		t.Errorf("dump in %s, want %s", file, want)
-	}
+	require.NoError(t, err)
+	require.NotZero(t, res.RoundTrips, "round trips")
+	require.NotNil(t, prof, "profile")
+	assert.Equal(t, filepath.Join(dir, "callgrind.out.1"), file, "dump file")
 	// A round trip is a read and a write, with the scheduler's work
 	// around them: some hundreds to some thousands of instructions.
 	perRT := float64(prof.Total) / float64(res.RoundTrips)
@@ -68,26 +60,19 @@ func TestCallgrind(t *testing.T) {
 	if sum != prof.Total || by[CatServer] == 0 || by[CatSyscall] == 0 || by[CatScheduler] == 0 {
 		t.Errorf("categories %v add up to %d of %d; want server code, syscalls and scheduler among them", by, sum, prof.Total)
 	}
-	if !strings.Contains(prof.Command, bin) {
-		t.Errorf("dump of %q, want %s", prof.Command, bin)
-	}
+	assert.Contains(t, prof.Command, bin, "the dump's command")
 	t.Logf("%.0f instructions per round trip over %d round trips: %v", perRT, res.RoundTrips, by)
 
-	if err := p.Stop(); err != nil {
-		t.Fatal(err)
+	require.NoError(t, p.Stop())
+	if fi, err := os.Stat(filepath.Join(dir, "callgrind.out")); assert.NoError(t, err, "final dump at exit") {
+		assert.NotZero(t, fi.Size(), "final dump at exit")
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "callgrind.out")); err != nil || fi.Size() == 0 {
-		t.Errorf("no final dump at exit: %v", err)
-	}
-	if err := p.Zero(t.Context()); err == nil {
-		t.Error("zeroing a stopped process succeeded")
-	}
+	assert.Error(t, p.Zero(t.Context()), "zeroing a stopped process")
 }
 
 func TestLookCallgrindMissing(t *testing.T) {
-	if _, err := LookCallgrind(filepath.Join(t.TempDir(), "valgrind")); err == nil || !strings.Contains(err.Error(), "apt-get install valgrind") {
-		t.Errorf("err = %v, want one saying how to install valgrind", err)
-	}
+	_, err := LookCallgrind(filepath.Join(t.TempDir(), "valgrind"))
+	assert.ErrorContains(t, err, "apt-get install valgrind")
 }
 
 // TestWithLog checks that a failure under callgrind comes with what
@@ -105,14 +90,11 @@ Callgrind: threads.c:247 (vgCallgrind_post_signal): Assertion 'sigNum == vgCallg
 ==23387==    at 0x58009A7A: ??? (in /usr/libexec/valgrind/callgrind-amd64-linux)
 ==23387== Process terminating with default action of signal 9 (SIGKILL)
 `
-	if err := os.WriteFile(filepath.Join(dir, "valgrind.log"), []byte(log), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "valgrind.log"), []byte(log), 0o644))
 	p := &CallgrindProcess{dir: dir}
 	err := p.withLog(os.ErrClosed)
-	if !errors.Is(err, os.ErrClosed) || !errors.Is(err, ErrCallgrindCrashed) {
-		t.Errorf("err = %v, want os.ErrClosed and ErrCallgrindCrashed", err)
-	}
+	assert.ErrorIs(t, err, os.ErrClosed)
+	assert.ErrorIs(t, err, ErrCallgrindCrashed)
 	msg := err.Error()
 	for _, want := range []string{"Assertion 'sigNum", "Process terminating with default action of signal 9", "BB# 535220"} {
 		if !strings.Contains(msg, want) {
@@ -124,31 +106,23 @@ Callgrind: threads.c:247 (vgCallgrind_post_signal): Assertion 'sigNum == vgCallg
 			t.Errorf("error holds %q:\n%s", unwanted, msg)
 		}
 	}
-	if err := (&CallgrindProcess{dir: t.TempDir()}).withLog(os.ErrClosed); err != os.ErrClosed {
-		t.Errorf("without a log: %v", err)
-	}
+	assert.Equal(t, os.ErrClosed, (&CallgrindProcess{dir: t.TempDir()}).withLog(os.ErrClosed), "without a log")
 }
 
 func TestExited(t *testing.T) {
-	if exited(os.Getpid()) {
-		t.Error("this process has exited")
-	}
+	assert.False(t, exited(os.Getpid()), "this process has exited")
 	// The test binary as an unknown server kind exits at once.
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), testServerEnv+"=none")
 	if err := cmd.Run(); cmd.ProcessState == nil {
 		t.Fatal(err)
 	}
-	if !exited(cmd.Process.Pid) {
-		t.Error("a process waited for has not exited")
-	}
+	assert.True(t, exited(cmd.Process.Pid), "a process waited for has not exited")
 }
 
 func TestDumpLabel(t *testing.T) {
 	for in, want := range map[string]string{GroupKeepAlive: "http-keep-alive", GroupEcho: "echo", "Idle, x": "-dle--x"} {
-		if got := dumpLabel(in); got != want {
-			t.Errorf("dumpLabel(%q) = %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, dumpLabel(in), "dumpLabel(%q)", in)
 	}
 }
 
@@ -163,9 +137,8 @@ func TestRetryCrash(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil || !slices.Equal(tries, []string{"", ".retry"}) {
-		t.Errorf("after one crash: %v, tries %q", err, tries)
-	}
+	assert.NoError(t, err, "after one crash")
+	assert.Equal(t, []string{"", ".retry"}, tries, "tries after one crash")
 	tries = nil
 	if err := h.retryCrash("x", func(try string) error { tries = append(tries, try); return crash }); err != crash || len(tries) != 2 {
 		t.Errorf("after two crashes: %v, %d tries; want the second crash", err, len(tries))

@@ -1,10 +1,12 @@
 package bench
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // readFixture parses testdata/callgrind/server.callgrind: a small dump in
@@ -15,14 +17,10 @@ import (
 func readFixture(t *testing.T) *CallgrindProfile {
 	t.Helper()
 	f, err := os.Open("testdata/callgrind/server.callgrind")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	p, err := ParseCallgrind(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return p
 }
 
@@ -40,9 +38,7 @@ func TestParseCallgrind(t *testing.T) {
 		got[fc.Function] = fc
 		sum += fc.Instructions
 	}
-	if sum != p.Total {
-		t.Errorf("functions add up to %d, want the total %d", sum, p.Total)
-	}
+	assert.Equal(t, p.Total, sum, "the functions' sum")
 	for fn, want := range map[string]uint64{
 		// Its own 3, not the 78,966,800 of the call to control still
 		// running since the counters were zeroed.
@@ -56,21 +52,15 @@ func TestParseCallgrind(t *testing.T) {
 		"pthread_mutex_lock@@GLIBC_2.2.5": 5,
 		"github.com/ace-go/ace/core.(*ring[go.shape.struct { a [2]int }]).push": 21,
 	} {
-		if g := got[fn].Instructions; g != want {
-			t.Errorf("%s: %d instructions, want %d", fn, g, want)
-		}
+		assert.EqualValues(t, want, got[fn].Instructions, "%s: instructions", fn)
 	}
 	for _, fn := range []string{"github.com/ace-go/ace/tools/bench/internal/serve.control", "runtime.selectgo"} {
-		if _, ok := got[fn]; ok {
-			t.Errorf("%s, which only called, is listed", fn)
-		}
+		assert.NotContains(t, got, fn, "%s, which only called, is listed", fn)
 	}
 	if fc := got["internal/stringslite.Index"]; fc.File != "/usr/local/go/src/internal/stringslite/strings.go" || fc.Object != "/tmp/ace-bench-1/ace-http" {
 		t.Errorf("Index in file %q, object %q", fc.File, fc.Object)
 	}
-	if p.Functions[0].Function != "github.com/ace-go/ace/apps/http1.parseField" {
-		t.Errorf("first function %s, want the one with the most instructions", p.Functions[0].Function)
-	}
+	assert.Equal(t, "github.com/ace-go/ace/apps/http1.parseField", p.Functions[0].Function, "first function: the one with the most instructions")
 }
 
 func TestParseCallgrindErrors(t *testing.T) {
@@ -91,9 +81,7 @@ func TestParseCallgrindErrors(t *testing.T) {
 		"overflow":        head + "1 18446744073709551615\n2 1\ntotals: 0\n",
 	} {
 		_, err := ParseCallgrind(strings.NewReader(in))
-		if !errors.Is(err, ErrCallgrindFormat) {
-			t.Errorf("%s: err = %v, want ErrCallgrindFormat", name, err)
-		}
+		assert.ErrorIs(t, err, ErrCallgrindFormat, name)
 	}
 	// Two position columns (--dump-instr=yes), a second event, costs left
 	// out at the end of a line, and an uncompressed name.
@@ -108,8 +96,6 @@ func TestTrimRecursion(t *testing.T) {
 		"runtime.main'2": "runtime.main", "runtime.main": "runtime.main",
 		"f'": "f'", "f'x2": "f'x2", "'12": "",
 	} {
-		if got := trimRecursion(in); got != want {
-			t.Errorf("trimRecursion(%q) = %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, trimRecursion(in), "trimRecursion(%q)", in)
 	}
 }

@@ -1,6 +1,10 @@
 package bench
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 func TestCategorizeFixture(t *testing.T) {
 	by := Categorized(readFixture(t).Functions)
@@ -86,13 +90,9 @@ func TestCategorize(t *testing.T) {
 		{"/usr/local/go/src/os/file.go", "os.(*File).Read", CatOther},
 		{"/home/x/src/runtime/proc.go", "github.com/x/runtime.f", CatOther}, // not Go's runtime... by package
 	} {
-		if got := Categorize(FunctionCost{File: tc.file, Function: tc.fn}); got != tc.want {
-			t.Errorf("Categorize(%s, %s) = %s, want %s", tc.file, tc.fn, got, tc.want)
-		}
+		assert.Equal(t, tc.want, Categorize(FunctionCost{File: tc.file, Function: tc.fn}), "Categorize(%s, %s)", tc.file, tc.fn)
 	}
-	if s := Category(-1).String(); s != "unknown" {
-		t.Errorf("Category(-1) = %q", s)
-	}
+	assert.Equal(t, "unknown", Category(-1).String(), "Category(-1)")
 }
 
 func TestGoPackage(t *testing.T) {
@@ -105,8 +105,6 @@ func TestGoPackage(t *testing.T) {
 		"indexbytebody":                                          "",
 		"":                                                       "",
 	} {
-		if got := goPackage(in); got != want {
-			t.Errorf("goPackage(%q) = %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, goPackage(in), "goPackage(%q)", in)
 	}
 }

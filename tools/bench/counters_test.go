@@ -5,6 +5,9 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCountersSub(t *testing.T) {
@@ -20,9 +23,7 @@ func TestCountersSub(t *testing.T) {
 		Allocs: 600, SysRead: 50, SysWrite: 50, User: 3 * time.Second, System: 2 * time.Second,
 		GCCycles: 7, GCCPU: 650 * time.Millisecond,
 	}
-	if got := later.Sub(earlier); got != want {
-		t.Errorf("Sub = %+v, want %+v", got, want)
-	}
+	assert.Equal(t, want, later.Sub(earlier), "Sub")
 }
 
 func TestParseProcStat(t *testing.T) {
@@ -60,9 +61,7 @@ func TestParseProcStatSelf(t *testing.T) {
 			t.Skipf("no /proc: %v", err)
 		}
 		u, k, err := ParseProcStat(string(b))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return u + k
 	}
 	before := read()

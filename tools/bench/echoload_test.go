@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // serveLoopback runs handle on every connection to a fresh loopback
@@ -14,9 +17,7 @@ import (
 func serveLoopback(t *testing.T, handle func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn
@@ -54,9 +55,7 @@ func TestRunEcho(t *testing.T) {
 		OnMeasure:  func() error { measure++; return nil },
 		OnMeasured: func() error { measured++; return nil },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if measure != 1 || measured != 1 {
 		t.Errorf("hooks ran %d and %d times, want once each", measure, measured)
 	}
@@ -74,12 +73,8 @@ func TestRunEcho(t *testing.T) {
 func TestRunEchoMaxRoundTrips(t *testing.T) {
 	addr := serveLoopback(t, echoConn)
 	res, err := RunEcho(t.Context(), EchoLoad{Addr: addr, Conns: 3, Size: 1, Duration: time.Minute, MaxRoundTrips: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.RoundTrips != 30 {
-		t.Errorf("%d round trips, want 30 (10 on each of 3 connections)", res.RoundTrips)
-	}
+	require.NoError(t, err)
+	assert.EqualValues(t, 30, res.RoundTrips, "round trips: 10 on each of 3 connections")
 }
 
 func TestRunEchoDetectsCorruption(t *testing.T) {
@@ -100,9 +95,7 @@ func TestRunEchoDetectsCorruption(t *testing.T) {
 		}
 	})
 	_, err := RunEcho(t.Context(), EchoLoad{Addr: addr, Conns: 1, Size: 16, Duration: 10 * time.Second})
-	if !errors.Is(err, ErrEchoMismatch) {
-		t.Fatalf("err = %v, want ErrEchoMismatch", err)
-	}
+	require.ErrorIs(t, err, ErrEchoMismatch)
 }
 
 func TestRunEchoDetectsRepeats(t *testing.T) {
@@ -124,21 +117,15 @@ func TestRunEchoDetectsRepeats(t *testing.T) {
 		}
 	})
 	_, err := RunEcho(t.Context(), EchoLoad{Addr: addr, Conns: 1, Size: 32, Duration: 10 * time.Second})
-	if !errors.Is(err, ErrEchoMismatch) {
-		t.Fatalf("err = %v, want ErrEchoMismatch", err)
-	}
+	require.ErrorIs(t, err, ErrEchoMismatch)
 }
 
 func TestRunEchoServerCloses(t *testing.T) {
 	addr := serveLoopback(t, func(net.Conn) {})
 	start := time.Now()
 	_, err := RunEcho(t.Context(), EchoLoad{Addr: addr, Conns: 2, Duration: 10 * time.Second})
-	if err == nil {
-		t.Fatal("RunEcho succeeded against a server that closes every connection")
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("took %v to notice", time.Since(start))
-	}
+	require.Error(t, err, "RunEcho against a server that closes every connection")
+	assert.Less(t, time.Since(start), 5*time.Second, "time to notice")
 }
 
 func TestRunEchoHookError(t *testing.T) {
@@ -146,21 +133,16 @@ func TestRunEchoHookError(t *testing.T) {
 	boom := errors.New("boom")
 	_, err := RunEcho(t.Context(), EchoLoad{Addr: addr, Conns: 2, Duration: 10 * time.Second,
 		OnMeasure: func() error { return boom }})
-	if !errors.Is(err, boom) {
-		t.Fatalf("err = %v, want the hook's", err)
-	}
+	require.ErrorIs(t, err, boom, "want the hook's error")
 }
 
 func TestRunEchoDialFails(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := ln.Addr().String()
 	_ = ln.Close()
-	if _, err := RunEcho(t.Context(), EchoLoad{Addr: addr}); err == nil {
-		t.Fatal("RunEcho succeeded without a server")
-	}
+	_, err = RunEcho(t.Context(), EchoLoad{Addr: addr})
+	require.Error(t, err, "RunEcho without a server")
 }
 
 func BenchmarkEchoWorkerLoop(b *testing.B) {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func FuzzParseWrk(f *testing.F) {
@@ -66,9 +68,7 @@ func FuzzParseProcIO(f *testing.F) {
 
 func FuzzParseCallgrind(f *testing.F) {
 	fixture, err := os.ReadFile("testdata/callgrind/server.callgrind")
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	f.Add(string(fixture))
 	f.Add("events: Ir\nfl=(1) a.go\nfn=(1) main.f\n1 2\n+1 3\ncfn=(2) main.g\ncalls=1 5\n* 9\nfn=(2)\n5 9\ntotals: 14\n")
 	f.Add("positions: instr line\nevents: Dr Ir\nfn=main.f\n0x10 3 1 4\n+2 * 5\ntotals: 6 4\n")

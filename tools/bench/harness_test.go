@@ -11,33 +11,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestServers checks that every server the harness runs has a program under
 // cmd/, and that the Ace ones, and only they, make Ace rows.
 func TestServers(t *testing.T) {
 	for _, name := range slices.Concat(echoServers, httpServers) {
-		if _, err := os.Stat(filepath.Join("cmd", name, "main.go")); err != nil {
-			t.Errorf("server %s has no program: %v", name, err)
-		}
+		assert.FileExists(t, filepath.Join("cmd", name, "main.go"), "server %s's program", name)
 	}
-	for _, name := range aceEchoServers {
-		if !slices.Contains(echoServers, name) {
-			t.Errorf("Ace echo server %s is not among the echo servers", name)
-		}
-	}
-	for _, name := range aceHTTPServers {
-		if !slices.Contains(httpServers, name) {
-			t.Errorf("Ace HTTP server %s is not among the HTTP servers", name)
-		}
-	}
+	assert.Subset(t, echoServers, aceEchoServers, "the Ace echo servers are among the echo servers")
+	assert.Subset(t, httpServers, aceHTTPServers, "the Ace HTTP servers are among the HTTP servers")
 	for name, want := range map[string]bool{
 		AceEcho: true, AceEchoLoop: true, AceHTTP: true, AceHTTPReuse: true,
 		PlainEcho: false, GnetEcho: false, NetHTTP: false, FastHTTP: false,
 	} {
-		if got := isAce(name); got != want {
-			t.Errorf("isAce(%s) = %v, want %v", name, got, want)
-		}
+		assert.Equal(t, want, isAce(name), "isAce(%s)", name)
 	}
 }
 

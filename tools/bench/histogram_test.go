@@ -6,6 +6,9 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBucketBounds(t *testing.T) {
@@ -79,21 +82,15 @@ func TestPercentileAgainstExact(t *testing.T) {
 
 func TestPercentileSmall(t *testing.T) {
 	var h Histogram
-	if got := h.Percentile(50); got != 0 {
-		t.Errorf("empty p50 = %v, want 0", got)
-	}
+	assert.Zero(t, h.Percentile(50), "empty p50")
 	h.Record(-time.Second) // counts as 0
-	if got := h.Percentile(99); got != 0 {
-		t.Errorf("p99 of {0} = %v", got)
-	}
+	assert.Zero(t, h.Percentile(99), "p99 of {0}")
 	h = Histogram{}
 	for _, v := range []time.Duration{10, 20, 30, 40} {
 		h.Record(v)
 	}
 	for p, want := range map[float64]time.Duration{-5: 10, 0: 10, 25: 10, 26: 20, 50: 20, 75: 30, 99: 40, 100: 40, 200: 40} {
-		if got := h.Percentile(p); got != want {
-			t.Errorf("p%v of {10,20,30,40} = %v, want %v", p, got, want)
-		}
+		assert.Equal(t, want, h.Percentile(p), "p%v of {10,20,30,40}", p)
 	}
 }
 
@@ -109,9 +106,7 @@ func TestHistogramMerge(t *testing.T) {
 		}
 	}
 	a.Merge(&b)
-	if a != all {
-		t.Fatalf("merged histogram differs from one recorded at once")
-	}
+	require.Equal(t, all, a, "merged histogram differs from one recorded at once")
 }
 
 func BenchmarkHistogramRecord(b *testing.B) {

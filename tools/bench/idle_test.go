@@ -1,32 +1,33 @@
 package bench
 
 import (
-	"errors"
 	"net"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseVmRSS(t *testing.T) {
 	status := "Name:\tace-echo\nVmPeak:\t  999 kB\nVmRSS:\t    5120 kB\nRssAnon:\t 100 kB\n"
-	if got, err := ParseVmRSS(status); err != nil || got != 5120<<10 {
-		t.Errorf("ParseVmRSS = %d, %v; want %d", got, err, 5120<<10)
-	}
+	got, err := ParseVmRSS(status)
+	assert.NoError(t, err, "ParseVmRSS")
+	assert.EqualValues(t, 5120<<10, got, "ParseVmRSS")
 	for _, bad := range []string{"", "Name: x\n", "VmRSS:\t12 MB\n", "VmRSS:\tlots kB\n", "VmRSS:\t-1 kB\n", "VmRSS:\n"} {
-		if _, err := ParseVmRSS(bad); !errors.Is(err, ErrNoVmRSS) {
-			t.Errorf("ParseVmRSS(%q) err = %v, want ErrNoVmRSS", bad, err)
-		}
+		_, err := ParseVmRSS(bad)
+		assert.ErrorIs(t, err, ErrNoVmRSS, "ParseVmRSS(%q)", bad)
 	}
 }
 
 func TestParseProcIO(t *testing.T) {
 	io := "rchar: 5012\nwchar: 2304\nsyscr: 17\nsyscw: 9\nread_bytes: 0\n"
-	if r, w, err := ParseProcIO(io); err != nil || r != 17 || w != 9 {
-		t.Errorf("ParseProcIO = %d, %d, %v; want 17, 9", r, w, err)
-	}
+	r, w, err := ParseProcIO(io)
+	assert.NoError(t, err, "ParseProcIO")
+	assert.EqualValues(t, 17, r, "ParseProcIO's reads")
+	assert.EqualValues(t, 9, w, "ParseProcIO's writes")
 	for _, bad := range []string{"", "syscr: 1\n", "syscw: 1\n", "syscr: x\nsyscw: 1\n", "syscr: -1\nsyscw: 1\n"} {
-		if _, _, err := ParseProcIO(bad); !errors.Is(err, ErrProcIO) {
-			t.Errorf("ParseProcIO(%q) err = %v, want ErrProcIO", bad, err)
-		}
+		_, _, err := ParseProcIO(bad)
+		assert.ErrorIs(t, err, ErrProcIO, "ParseProcIO(%q)", bad)
 	}
 }
 
@@ -46,9 +47,7 @@ func TestSourceAddr(t *testing.T) {
 
 func TestMeasureIdle(t *testing.T) {
 	p, err := startTestServer(t, "echo")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer p.Stop()
 	const n = 200
 	peaked := false
@@ -63,30 +62,20 @@ func TestMeasureIdle(t *testing.T) {
 			return err
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !peaked {
-		t.Error("AtPeak did not run")
-	}
+	require.NoError(t, err)
+	assert.True(t, peaked, "AtPeak did not run")
 	if res.Conns != n || res.Baseline != 10 || res.Before <= 0 || res.After <= 0 {
 		t.Errorf("result %+v", res)
 	}
 	// The test server runs one goroutine per connection.
-	if g := res.Breakdown().Goroutines; g != 1 {
-		t.Errorf("goroutines per connection = %v, want 1", g)
-	}
-	if err := p.Stop(); err != nil {
-		t.Errorf("stop: %v", err)
-	}
+	assert.EqualValues(t, 1, res.Breakdown().Goroutines, "goroutines per connection")
+	assert.NoError(t, p.Stop(), "stop")
 }
 
 func TestIdleSetOpenFails(t *testing.T) {
 	// A listener that accepts and closes at once fails every probe.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -100,13 +89,7 @@ func TestIdleSetOpenFails(t *testing.T) {
 	}()
 	defer func() { _ = ln.Close(); <-done }()
 	var s IdleSet
-	if err := s.Open(t.Context(), ln.Addr().String(), 20, 201, EchoProbe); err == nil {
-		t.Error("Open succeeded against a server that closes every connection")
-	}
-	if s.Len() != 0 {
-		t.Errorf("%d connections left open after a failed Open", s.Len())
-	}
-	if err := s.Open(t.Context(), ln.Addr().String(), 1, 255, EchoProbe); err == nil {
-		t.Error("Open accepted source block 255")
-	}
+	assert.Error(t, s.Open(t.Context(), ln.Addr().String(), 20, 201, EchoProbe), "Open against a server that closes every connection")
+	assert.Zero(t, s.Len(), "connections left open after a failed Open")
+	assert.Error(t, s.Open(t.Context(), ln.Addr().String(), 1, 255, EchoProbe), "Open accepted source block 255")
 }

@@ -2,8 +2,10 @@ package bench
 
 import (
 	"os"
-	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestGoEnv checks that the report names the Go runtime settings that the
@@ -12,18 +14,12 @@ func TestGoEnv(t *testing.T) {
 	for _, k := range goEnvVars {
 		if v, ok := os.LookupEnv(k); ok {
 			t.Setenv(k, v) // restored after the test
-			if err := os.Unsetenv(k); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.Unsetenv(k))
 		}
 	}
-	if got := goEnv(); len(got) != 0 {
-		t.Errorf("goEnv() = %q with none set", got)
-	}
+	assert.Empty(t, goEnv(), "goEnv() with none set")
 	t.Setenv("GODEBUG", "gctrace=1")
 	t.Setenv("GOGC", "400")
 	t.Setenv("GOFLAGS", "-mod=mod") // not the runtime's
-	if got, want := goEnv(), []string{"GOGC=400", "GODEBUG=gctrace=1"}; !slices.Equal(got, want) {
-		t.Errorf("goEnv() = %q, want %q", got, want)
-	}
+	assert.Equal(t, []string{"GOGC=400", "GODEBUG=gctrace=1"}, goEnv(), "goEnv()")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ace-go/ace/tools/bench/internal/plainecho"
 	"github.com/ace-go/ace/tools/bench/internal/serve"
+	"github.com/stretchr/testify/require"
 )
 
 // testServerEnv, when set in the environment, makes the test binary run as a
@@ -38,9 +39,7 @@ func TestMain(m *testing.M) {
 func startTestServer(t *testing.T, kind string) (*Process, error) {
 	t.Helper()
 	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Setenv(testServerEnv, kind)
 	return StartServer(t.Context(), "test-"+kind, exe, "-port", "0")
 }

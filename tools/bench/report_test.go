@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestThousands(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1,000", -1234567: "-1,234,567", 100000: "100,000"} {
-		if got := thousands(n); got != want {
-			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
-		}
+		assert.Equal(t, want, thousands(n), "thousands(%d)", n)
 	}
 }
 
@@ -22,9 +22,7 @@ func TestMedianAndRotate(t *testing.T) {
 	if m.Value != 2 || m.P99 != 2 || len(m.Rounds) != 3 || m.Rounds[0] != 3 {
 		t.Errorf("median = %+v, want the row of value 2 with every round", m)
 	}
-	if m := median(rows[:2]); m.Value != 1 {
-		t.Errorf("median of two = %v, want the lower", m.Value)
-	}
+	assert.EqualValues(t, 1, median(rows[:2]).Value, "median of two: the lower")
 	// Paced rows are judged on their p99: the median is the round's with
 	// the median p99, whatever its rate.
 	paced := []Row{
@@ -34,9 +32,7 @@ func TestMedianAndRotate(t *testing.T) {
 	if m.P99 != 7 || m.Value != 21 || !slices.Equal(m.RoundP99, []time.Duration{5, 9, 7}) || !slices.Equal(m.Rounds, []float64{20, 19, 21}) {
 		t.Errorf("median of paced rows = %+v, want the round of p99 7 with every round's rate and p99", m)
 	}
-	if got := strings.Join(rotate([]string{"a", "b", "c"}, 4), ""); got != "bca" {
-		t.Errorf("rotate by 4 = %q, want bca", got)
-	}
+	assert.Equal(t, []string{"b", "c", "a"}, rotate([]string{"a", "b", "c"}, 4), "rotate by 4")
 }
 
 // testRows has every group but idle echo, with two Ace servers in the
@@ -159,9 +155,7 @@ func TestGoals(t *testing.T) {
 		"echo round trips/s ≥ gnet (ace-echo-loop)":          "160 RT/s vs 150 RT/s gnet-echo: 1.07x",
 		"echo: 0 allocations per round trip (ace-echo-loop)": "0.500 allocs/op",
 	} {
-		if g := got[name]; g.Got != measured {
-			t.Errorf("goal %q measured %q, want %q", name, g.Got, measured)
-		}
+		assert.Equal(t, measured, got[name].Got, "goal %q measured", name)
 	}
 }
 
@@ -180,9 +174,7 @@ func TestGoalsWithoutP99(t *testing.T) {
 			t.Errorf("goal %q: %+v, want n/a for want of a p99", g.Name, g)
 		}
 	}
-	if n != 2 {
-		t.Errorf("%d latency goals, want one for each Ace HTTP server", n)
-	}
+	assert.Equal(t, 2, n, "latency goals: one for each Ace HTTP server")
 }
 
 // TestIdleEchoGoals checks that the idle memory of each Ace echo server is
@@ -219,17 +211,10 @@ func TestRatios(t *testing.T) {
 		{GroupKeepAlive, AceHTTPReuse, nil},
 		{GroupIdleHTTP, NetHTTP, []float64{0.5, 0.4}},
 	} {
-		got := Ratios(rows, *rowOf(t, rows, tc.group, tc.server))
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("Ratios of %s in %s = %v, want %v", tc.server, tc.group, got, tc.want)
-		}
+		assert.Equal(t, tc.want, Ratios(rows, *rowOf(t, rows, tc.group, tc.server)), "Ratios of %s in %s", tc.server, tc.group)
 	}
-	if got := Ratios(rows, Row{Group: GroupIdleEcho, Server: PlainEcho, Value: 1}); got != nil {
-		t.Errorf("Ratios in a group without an Ace row = %v, want none", got)
-	}
-	if got := Ratios(rows, Row{Group: GroupKeepAlive, Server: NetHTTP}); got != nil {
-		t.Errorf("Ratios of a zero row = %v, want none", got)
-	}
+	assert.Nil(t, Ratios(rows, Row{Group: GroupIdleEcho, Server: PlainEcho, Value: 1}), "Ratios in a group without an Ace row")
+	assert.Nil(t, Ratios(rows, Row{Group: GroupKeepAlive, Server: NetHTTP}), "Ratios of a zero row")
 }
 
 func TestTableAndMarkdown(t *testing.T) {
@@ -319,9 +304,8 @@ func TestPairedRatios(t *testing.T) {
 		{[]float64{1, 2}, []float64{1, 2, 3}},
 		{[]float64{1, 2}, []float64{1, 0}},
 	} {
-		if _, _, _, ok := PairedRatios(Row{Rounds: tc.a}, Row{Rounds: tc.b}); ok {
-			t.Errorf("PairedRatios(%v, %v) reported ok", tc.a, tc.b)
-		}
+		_, _, _, ok := PairedRatios(Row{Rounds: tc.a}, Row{Rounds: tc.b})
+		assert.False(t, ok, "PairedRatios(%v, %v) reported ok", tc.a, tc.b)
 	}
 	// Each Ace server gets its own round-by-round ratios.
 	rows := []Row{
@@ -416,9 +400,8 @@ func TestInstrTables(t *testing.T) {
 	}
 
 	r.Instr = nil
-	if r.InstrTable() != "" || r.InstrBreakdownTable() != "" {
-		t.Error("tables without instruction rows")
-	}
+	assert.Empty(t, r.InstrTable(), "instruction table without instruction rows")
+	assert.Empty(t, r.InstrBreakdownTable(), "breakdown table without instruction rows")
 	if md := r.Markdown("bench", ""); strings.Contains(md, "## Instructions") || strings.Contains(md, "- Instructions:") {
 		t.Error("markdown has an instruction section without instruction rows")
 	} else if strings.Contains(md, "## Every round") {

@@ -1,11 +1,13 @@
 package bench
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const wrkKeepAlive = `Running 1s test @ http://127.0.0.1:45955/
@@ -59,9 +61,7 @@ Transfer/sec:     10.52MB
 
 func TestParseWrk(t *testing.T) {
 	r, err := ParseWrk(wrkKeepAlive)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if r.Requests != 140001 || r.Elapsed != time.Second || r.PerSecond != 140000.5 {
 		t.Errorf("got %d requests in %v, %v/s; want 140001 in 1s, 140000.5/s", r.Requests, r.Elapsed, r.PerSecond)
 	}
@@ -71,14 +71,10 @@ func TestParseWrk(t *testing.T) {
 			t.Errorf("p%v = %v, want %v", p, r.Latency[p], d)
 		}
 	}
-	if r.Errors() != 0 {
-		t.Errorf("errors = %d, want 0", r.Errors())
-	}
+	assert.Zero(t, r.Errors(), "errors")
 
 	r, err = ParseWrk(wrkErrors)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if r.ConnectErrors != 1 || r.ReadErrors != 2 || r.WriteErrors != 3 || r.Timeouts != 4 || r.Non2xx != 5 || r.Errors() != 15 {
 		t.Errorf("errors %+v, want 1 2 3 4 and 5 non-2xx", r)
 	}
@@ -87,9 +83,7 @@ func TestParseWrk(t *testing.T) {
 	}
 
 	r, err = ParseWrk(wrkPipelined)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if r.Latency[99] != 0 || r.Latency[50] != 1150*time.Microsecond {
 		t.Errorf("pipelined p50 %v p99 %v, want 1.15ms and 0", r.Latency[50], r.Latency[99])
 	}
@@ -116,9 +110,8 @@ func TestParseWrkRejects(t *testing.T) {
 		"bad non-2xx":      strings.Replace(wrkErrors, "responses: 5", "responses: -5", 1),
 		"huge duration":    strings.Replace(wrkKeepAlive, "1.25ms", "1e300h", 1),
 	} {
-		if _, err := ParseWrk(out); !errors.Is(err, ErrWrkOutput) {
-			t.Errorf("%s: err = %v, want ErrWrkOutput", name, err)
-		}
+		_, err := ParseWrk(out)
+		assert.ErrorIs(t, err, ErrWrkOutput, name)
 	}
 }
 
@@ -131,42 +124,30 @@ func TestParseWrkDuration(t *testing.T) {
 		"1.50m":    90 * time.Second,
 		"1.00h":    time.Hour,
 	} {
-		if got, err := parseWrkDuration(in); err != nil || got != want {
-			t.Errorf("parseWrkDuration(%q) = %v, %v; want %v", in, got, err, want)
-		}
+		got, err := parseWrkDuration(in)
+		assert.NoError(t, err, "parseWrkDuration(%q)", in)
+		assert.Equal(t, want, got, "parseWrkDuration(%q)", in)
 	}
 	for _, in := range []string{"", "us", "1.0", "1.0ns", "NaNs", "-1s", "1.0 s"} {
-		if _, err := parseWrkDuration(in); err == nil {
-			t.Errorf("parseWrkDuration(%q) succeeded", in)
-		}
+		_, err := parseWrkDuration(in)
+		assert.Error(t, err, "parseWrkDuration(%q)", in)
 	}
 }
 
 func TestWrkArgs(t *testing.T) {
-	got := strings.Join(WrkLoad{URL: "http://x/", Threads: 4, Conns: 2, Duration: 1500 * time.Millisecond}.args(), " ")
-	if want := "-t 2 -c 2 -d 2s --timeout 5s --latency http://x/"; got != want {
-		t.Errorf("keep-alive args %q, want %q", got, want)
-	}
-	got = strings.Join(WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Pipeline: 16, Scripts: "d"}.args(), " ")
-	if want := "-t 2 -c 50 -d 1s --timeout 5s --latency -s d/pipeline.lua http://x/ -- 16"; got != want {
-		t.Errorf("pipelined args %q, want %q", got, want)
-	}
-	got = strings.Join(WrkLoad{URL: "http://x/", Conns: 1, Headers: []string{"A: 1", "B: x y"}}.args(), "|")
-	if want := "-t|1|-c|1|-d|1s|--timeout|5s|--latency|-H|A: 1|-H|B: x y|http://x/"; got != want {
-		t.Errorf("args with headers %q, want %q", got, want)
-	}
+	assert.Equal(t, "-t 2 -c 2 -d 2s --timeout 5s --latency http://x/",
+		strings.Join(WrkLoad{URL: "http://x/", Threads: 4, Conns: 2, Duration: 1500 * time.Millisecond}.args(), " "), "keep-alive args")
+	assert.Equal(t, "-t 2 -c 50 -d 1s --timeout 5s --latency -s d/pipeline.lua http://x/ -- 16",
+		strings.Join(WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Pipeline: 16, Scripts: "d"}.args(), " "), "pipelined args")
+	assert.Equal(t, "-t|1|-c|1|-d|1s|--timeout|5s|--latency|-H|A: 1|-H|B: x y|http://x/",
+		strings.Join(WrkLoad{URL: "http://x/", Conns: 1, Headers: []string{"A: 1", "B: x y"}}.args(), "|"), "args with headers")
 	paced := WrkLoad{URL: "http://x/", Threads: 2, Conns: 50, Think: 2400 * time.Microsecond, Scripts: "d"}
-	got = strings.Join(paced.args(), " ")
-	if want := "-t 2 -c 50 -d 1s --timeout 5s --latency -s d/paced.lua http://x/ -- 2"; got != want {
-		t.Errorf("paced args %q, want %q", got, want)
-	}
-	if r := paced.OfferedRate(); r != 25000 {
-		t.Errorf("offered rate %v, want 25000 (50 connections every 2ms)", r)
-	}
+	assert.Equal(t, "-t 2 -c 50 -d 1s --timeout 5s --latency -s d/paced.lua http://x/ -- 2",
+		strings.Join(paced.args(), " "), "paced args")
+	assert.EqualValues(t, 25000, paced.OfferedRate(), "offered rate: 50 connections every 2ms")
 	paced.Think = 100 * time.Microsecond // rounds up to wrk's 1ms
-	if got := paced.args(); got[len(got)-1] != "1" {
-		t.Errorf("think time of 100µs passed as %q ms, want 1", got[len(got)-1])
-	}
+	args := paced.args()
+	assert.Equal(t, "1", args[len(args)-1], "think time of 100µs passed as ms")
 }
 
 func TestRunWrkRejects(t *testing.T) {

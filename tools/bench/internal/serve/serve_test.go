@@ -6,10 +6,11 @@ import (
 	"net"
 	"runtime"
 	"runtime/metrics"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -40,9 +41,7 @@ func TestHistogramSum(t *testing.T) {
 		}, 1e-6 + 2*1.5e-6 + 3*4e-6},
 		{"finite", metrics.Float64Histogram{Counts: []uint64{4}, Buckets: []float64{1, 3}}, 8},
 	} {
-		if got := histogramSum(&tc.h); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("%s: histogramSum = %g, want %g", tc.name, got, tc.want)
-		}
+		assert.InDelta(t, tc.want, histogramSum(&tc.h), 1e-12, "%s: histogramSum", tc.name)
 	}
 }
 
@@ -51,39 +50,23 @@ func TestReadStatsGC(t *testing.T) {
 	before := ReadStats(fakeServer{accepted: 7})
 	runtime.GC()
 	after := ReadStats(fakeServer{accepted: 7})
-	if after.Accepted != 7 {
-		t.Errorf("accepted %d, want 7", after.Accepted)
-	}
-	if after.GCCycles < before.GCCycles+1 {
-		t.Errorf("GC cycles %d after a GC, %d before", after.GCCycles, before.GCCycles)
-	}
-	if after.GCCPU <= before.GCCPU {
-		t.Errorf("GC CPU %v after a GC, %v before", after.GCCPU, before.GCCPU)
-	}
-	if after.GCPause <= before.GCPause {
-		t.Errorf("GC pauses %v after a GC, %v before", after.GCPause, before.GCPause)
-	}
+	assert.EqualValues(t, 7, after.Accepted, "accepted")
+	assert.Greater(t, after.GCCycles, before.GCCycles, "GC cycles after a GC")
+	assert.Greater(t, after.GCCPU, before.GCCPU, "GC CPU after a GC")
+	assert.Greater(t, after.GCPause, before.GCPause, "GC pauses after a GC")
 	// One collection of this small heap takes well under a second, even
 	// counted on every processor: a larger figure would be in the wrong
 	// unit.
-	if d := after.GCCPU - before.GCCPU; d >= time.Second {
-		t.Errorf("GC CPU grew by %v over one GC", d)
-	}
-	if d := after.GCPause - before.GCPause; d >= time.Second {
-		t.Errorf("GC pauses grew by %v over one GC", d)
-	}
+	assert.Less(t, after.GCCPU-before.GCCPU, time.Second, "GC CPU growth over one GC")
+	assert.Less(t, after.GCPause-before.GCPause, time.Second, "GC pauses' growth over one GC")
 }
 
 // TestStatsJSON checks the names and units of the GC figures in the answer
 // to "stats".
 func TestStatsJSON(t *testing.T) {
 	b, err := json.Marshal(Stats{GCCycles: 3, GCCPU: 1500, GCPause: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, want := range []string{`"gc_cycles":3`, `"gc_cpu_ns":1500`, `"gc_pause_ns":20`} {
-		if !strings.Contains(string(b), want) {
-			t.Errorf("stats %s lack %s", b, want)
-		}
+		assert.Contains(t, string(b), want, "stats")
 	}
 }
