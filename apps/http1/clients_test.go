@@ -136,13 +136,23 @@ func TestGoClient(t *testing.T) {
 	}
 }
 
-// command runs a real client, skipping the test only if it is not
-// installed; .ci/run installs curl and python3.
-func command(t *testing.T, name string, args ...string) (stdout, stderr string) {
+// needTool skips the test when the program name is not installed, or
+// fails it when ACE_REQUIRE_TOOLS=1, as under CI: .ci/run installs curl
+// and python3.
+func needTool(t *testing.T, name string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s is not installed", name)
+		if os.Getenv("ACE_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s is not installed, and ACE_REQUIRE_TOOLS=1: %v", name, err)
+		}
+		t.Skipf("%s is not installed: %v", name, err)
 	}
+}
+
+// command runs a real client, which needTool requires.
+func command(t *testing.T, name string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	needTool(t, name)
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)

@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -64,6 +65,21 @@ func TestSelfSigned(t *testing.T) {
 	}
 }
 
+// needTool returns the path of the program name. When it is not installed,
+// it skips the test, or fails it when ACE_REQUIRE_TOOLS=1, as under CI,
+// where .ci/run installs openssl.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("ACE_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s is not installed, and ACE_REQUIRE_TOOLS=1: %v", name, err)
+		}
+		t.Skipf("%s is not installed: %v", name, err)
+	}
+	return path
+}
+
 func TestFingerprint(t *testing.T) {
 	cert, err := tlstransport.SelfSigned()
 	if err != nil {
@@ -81,12 +97,8 @@ func TestFingerprint(t *testing.T) {
 		t.Errorf("Fingerprint of an empty certificate = %q, want \"\"", got)
 	}
 
-	// The same as OpenSSL's, when it is installed.
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Log("openssl not installed; not comparing with it")
-		return
-	}
+	// The same as OpenSSL's.
+	openssl := needTool(t, "openssl")
 	file := filepath.Join(t.TempDir(), "cert.pem")
 	writeFile(t, file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}))
 	out, err := exec.Command(openssl, "x509", "-in", file, "-noout", "-fingerprint", "-sha256").Output()

@@ -18,13 +18,16 @@ import (
 	"github.com/ace-go/ace/tools/internal/certs"
 )
 
-// needTool returns the path of the program name, and skips the test when it
-// is not installed. .ci/run installs every program the tests use, so CI
-// never skips.
+// needTool returns the path of the program name. When it is not installed,
+// it skips the test, or fails it when ACE_REQUIRE_TOOLS=1: .ci/run sets
+// that, and installs every program the tests use, so CI never skips.
 func needTool(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
+		if os.Getenv("ACE_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s is not installed, and ACE_REQUIRE_TOOLS=1: %v", name, err)
+		}
 		t.Skipf("%s is not installed (.ci/run installs it): %v", name, err)
 	}
 	return path

@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 func TestShortRun(t *testing.T) {
 	args := []string{"-short", "-q"}
 	_, wrkErr := exec.LookPath("wrk")
+	requireTool(t, "wrk", wrkErr)
 	if wrkErr != nil {
 		args = append(args, "-tests", "echo,idle")
 	}
@@ -87,6 +88,7 @@ func TestShortRun(t *testing.T) {
 		}
 	}
 	_, valgrindErr := bench.LookCallgrind("")
+	requireTool(t, "valgrind", valgrindErr)
 	switch {
 	case wrkErr != nil:
 	case valgrindErr != nil:
@@ -101,6 +103,16 @@ func TestShortRun(t *testing.T) {
 	}
 	if wrkErr != nil {
 		t.Skipf("wrk is not installed, so the HTTP loads did not run: %v", wrkErr)
+	}
+}
+
+// requireTool fails the test when the lookup of the program name failed
+// and ACE_REQUIRE_TOOLS=1, as under CI, where .ci/run installs wrk and
+// valgrind; otherwise the test runs without the program.
+func requireTool(t *testing.T, name string, lookErr error) {
+	t.Helper()
+	if lookErr != nil && os.Getenv("ACE_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("%s is not installed, and ACE_REQUIRE_TOOLS=1: %v", name, lookErr)
 	}
 }
 
