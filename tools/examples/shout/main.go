@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"log"
 	"os"
 	"os/signal"
@@ -26,11 +27,13 @@ func (shout) Packet(line []byte) core.Action {
 }
 
 func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "host:port to listen on")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	app := core.AppFunc(func(core.ConnInfo) core.Handler { return shout{} })
 	cfg := core.Config{Framer: core.Lines(0)} // one Packet per line
-	ep, err := core.Listen(ctx, tcp.Transport{}, "127.0.0.1:8080", app, cfg)
+	ep, err := core.Listen(ctx, tcp.Transport{}, *addr, app, cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
