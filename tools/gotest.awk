@@ -1,6 +1,6 @@
 # tools/gotest.awk reads the events of go test -json and prints what go
 # test prints without -json: build errors, the output of failed tests and
-# the package lines (ok, FAIL). tools/test.sh runs the tests this way to
+# packages, and the package lines (ok, FAIL, ?). tools/test.sh runs the tests this way to
 # learn which ones skipped, which plain go test does not say.
 #
 # Variables (awk -v): mod and step name the module and the check;
@@ -70,6 +70,13 @@ function failed(s,    n, lines, i, head, out) {
 	return head out
 }
 
+# last returns the last line of s: of a package that passed, go test
+# prints only its "ok" line.
+function last(s,    n, lines) {
+	n = split(s, lines, "\n")
+	return n > 1 ? lines[n - 1] "\n" : s
+}
+
 # reason returns the last line a skipped test logged: its t.Skip message.
 function reason(s,    n, lines, i, r) {
 	n = split(s, lines, "\n")
@@ -101,10 +108,14 @@ function reason(s,    n, lines, i, r) {
 		out = field("Output")
 		if (test != "")
 			buf[key] = buf[key] out
-		else if (out != "PASS\n")
-			printf "%s", out
+		else
+			pkgbuf[pkg] = pkgbuf[pkg] out
 	} else if (test == "") {
-		# the start or end of a package: its output says it all
+		if (action == "pass")
+			printf "%s", last(pkgbuf[pkg])
+		else if (action != "start")
+			printf "%s", pkgbuf[pkg]
+		delete pkgbuf[pkg]
 	} else if (action == "pass") {
 		print mod "\t" pkg "\t" test >> passed
 		delete buf[key]
@@ -119,8 +130,10 @@ function reason(s,    n, lines, i, r) {
 }
 
 END {
-	# The output of tests that never ended: the test binary crashed or
-	# timed out.
+	# The output of tests and packages that never ended: the test binary
+	# crashed or timed out.
 	for (key in buf)
 		printf "%s", failed(buf[key])
+	for (pkg in pkgbuf)
+		printf "%s", pkgbuf[pkg]
 }
